@@ -1,0 +1,248 @@
+package allowedips
+
+import (
+	"fmt"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"syscall"
+)
+
+// Table maps IPv4 and IPv6 prefixes to peers of type P and finds the peer
+// whose prefix is the longest to contain an address. See the package
+// documentation for its semantics and concurrency contract.
+//
+// The zero value is an empty table ready to use. A Table must not be copied
+// after first use.
+type Table[P comparable] struct {
+	// snap is the published state, read by lookups without a lock; nil
+	// means empty. Only a writer holding mu stores to it.
+	snap atomic.Pointer[snapshot[P]]
+
+	mu  sync.Mutex // serializes writers; guards idx
+	idx index[P]
+}
+
+// snapshot is one published state of the table. It is immutable.
+type snapshot[P comparable] struct {
+	v4, v6 *node[P]
+	n      int // entries in both tries
+}
+
+// root returns a pointer to the root of the trie for a family, inside s.
+func (s *snapshot[P]) root(is4 bool) **node[P] {
+	if is4 {
+		return &s.v4
+	}
+	return &s.v6
+}
+
+// load returns a copy of the published snapshot, empty if none, for a
+// writer to change and publish.
+func (t *Table[P]) load() snapshot[P] {
+	if s := t.snap.Load(); s != nil {
+		return *s
+	}
+	return snapshot[P]{}
+}
+
+// prefixKey validates prefix and returns it masked, with its key, length and
+// family. An invalid prefix gives syscall.EINVAL.
+func prefixKey(prefix netip.Prefix) (masked netip.Prefix, k key, b uint8, is4 bool, err error) {
+	if !prefix.IsValid() {
+		return netip.Prefix{}, key{}, 0, false, syscall.EINVAL
+	}
+	masked = prefix.Masked()
+	return masked, keyFromAddr(masked.Addr()), uint8(masked.Bits()), masked.Addr().Is4(), nil
+}
+
+// Insert adds prefix, masked to its length, as an allowed IP of p.
+//
+// If the masked prefix is already present, for p or any other peer, Insert
+// changes nothing and returns an error wrapping syscall.EEXIST, as NetBSD's
+// radix table does. An invalid prefix (the zero Prefix, or a length out of
+// range for its family) gives an error wrapping syscall.EINVAL.
+func (t *Table[P]) Insert(prefix netip.Prefix, p P) error {
+	return t.InsertAll([]netip.Prefix{prefix}, p)
+}
+
+// InsertAll adds every prefix in prefixes as an allowed IP of p, or none of
+// them: if any is invalid (syscall.EINVAL), already present, or repeated in
+// prefixes after masking (syscall.EEXIST), the table is left as it was and
+// the error names the first offending prefix. Lookups see either none of
+// the prefixes or all of them.
+func (t *Table[P]) InsertAll(prefixes []netip.Prefix, p P) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	s := t.load()
+	for _, prefix := range prefixes {
+		masked, k, b, is4, err := prefixKey(prefix)
+		if err != nil {
+			return fmt.Errorf("allowedips: insert %v: %w", prefix, err)
+		}
+		r := s.root(is4)
+		var ok bool
+		if *r, ok = insert(*r, k, b, p); !ok {
+			return fmt.Errorf("allowedips: insert %v: %w", masked, syscall.EEXIST)
+		}
+		s.n++
+	}
+	if len(prefixes) == 0 {
+		return nil
+	}
+	t.snap.Store(&s)
+	for _, prefix := range prefixes {
+		t.idx.add(prefix.Masked(), p)
+	}
+	return nil
+}
+
+// Remove deletes prefix, masked to its length, from the table and reports
+// whether it was present.
+func (t *Table[P]) Remove(prefix netip.Prefix) bool {
+	masked, k, b, is4, err := prefixKey(prefix)
+	if err != nil {
+		return false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	e := t.idx.byPrefix[masked]
+	if e == nil {
+		return false
+	}
+	s := t.load()
+	r := s.root(is4)
+	var ok bool
+	if *r, ok = remove(*r, k, b); !ok {
+		// The index and the trie disagree: a bug in this package.
+		panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", masked))
+	}
+	s.n--
+	t.snap.Store(&s)
+	t.idx.delete(e)
+	return true
+}
+
+// RemoveByPeer deletes all of p's prefixes and returns how many there were.
+// Lookups see either all of them or none.
+func (t *Table[P]) RemoveByPeer(p P) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	l := t.idx.deletePeer(p)
+	if l == nil {
+		return 0
+	}
+	s := t.load()
+	for e := l.head; e != nil; e = e.next {
+		_, k, b, is4, _ := prefixKey(e.prefix)
+		r := s.root(is4)
+		var ok bool
+		if *r, ok = remove(*r, k, b); !ok {
+			panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", e.prefix))
+		}
+	}
+	s.n -= l.n
+	t.snap.Store(&s)
+	return l.n
+}
+
+// Clear deletes every prefix.
+func (t *Table[P]) Clear() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	t.snap.Store(nil)
+	t.idx = index[P]{}
+}
+
+// Len returns the number of prefixes in the table. It takes no lock.
+func (t *Table[P]) Len() int {
+	if s := t.snap.Load(); s != nil {
+		return s.n
+	}
+	return 0
+}
+
+// LookupPrefix returns the peer that holds exactly prefix (masked to its
+// length), unlike Lookup, which matches the longest containing prefix.
+func (t *Table[P]) LookupPrefix(prefix netip.Prefix) (P, bool) {
+	if !prefix.IsValid() {
+		return *new(P), false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	if e := t.idx.byPrefix[prefix.Masked()]; e != nil {
+		return e.peer, true
+	}
+	return *new(P), false
+}
+
+// EntriesForPeer returns p's prefixes, masked, in the order they were
+// inserted (a prefix removed and inserted again goes to the end), or nil if
+// p has none. The slice is the caller's.
+func (t *Table[P]) EntriesForPeer(p P) []netip.Prefix {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	l := t.idx.byPeer[p]
+	if l == nil {
+		return nil
+	}
+	out := make([]netip.Prefix, 0, l.n)
+	for e := l.head; e != nil; e = e.next {
+		out = append(out, e.prefix)
+	}
+	return out
+}
+
+// Lookup returns the peer whose prefix is the longest to contain addr. An
+// IPv4-mapped IPv6 address is looked up as the IPv4 address it maps; the
+// zone, if any, is ignored. It takes no lock and does not allocate.
+func (t *Table[P]) Lookup(addr netip.Addr) (P, bool) {
+	s := t.snap.Load()
+	if s == nil || !addr.IsValid() {
+		return *new(P), false
+	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return result(lookup(s.v4, keyFromAddr(addr)))
+	}
+	return result(lookup(s.v6, keyFromAddr(addr)))
+}
+
+// LookupV4 returns the peer whose IPv4 prefix is the longest to contain
+// the address in b, a 4-byte address in network order such as an IPv4
+// header's source or destination field. If len(b) != 4 it returns false.
+// It takes no lock and does not allocate.
+func (t *Table[P]) LookupV4(b []byte) (P, bool) {
+	s := t.snap.Load()
+	if s == nil || len(b) != 4 {
+		return *new(P), false
+	}
+	return result(lookup(s.v4, keyFrom4(b)))
+}
+
+// LookupV6 returns the peer whose IPv6 prefix is the longest to contain
+// the address in b, a 16-byte address in network order such as an IPv6
+// header's source or destination field. An IPv4-mapped address is not
+// unmapped: it is matched against IPv6 prefixes only. If len(b) != 16 it
+// returns false. It takes no lock and does not allocate.
+func (t *Table[P]) LookupV6(b []byte) (P, bool) {
+	s := t.snap.Load()
+	if s == nil || len(b) != 16 {
+		return *new(P), false
+	}
+	return result(lookup(s.v6, keyFrom16(b)))
+}
+
+// result unpacks a lookup's node.
+func result[P comparable](n *node[P]) (P, bool) {
+	if n == nil {
+		return *new(P), false
+	}
+	return n.peer, true
+}
