@@ -1,0 +1,67 @@
+//go:build netbsd
+
+package ioctl
+
+import (
+	"encoding/binary"
+	"errors"
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"nbwg/kernel/sys"
+)
+
+// Conn is a socket on which NetBSD's own kernel takes interface ioctls.
+type Conn struct {
+	fd int
+}
+
+// ErrNoKernel is never returned on NetBSD: the kernel always runs.
+var ErrNoKernel = errors.New("no kernel")
+
+// Open opens the AF_INET datagram socket ifconfig(8) and wgconfig(8) use.
+func Open() (*Conn, error) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{fd: fd}, nil
+}
+
+// OpenOrStart is Open: NetBSD's kernel needs no starting.
+func OpenOrStart() (*Conn, error) { return Open() }
+
+// Close closes the socket.
+func (c *Conn) Close() error { return unix.Close(c.fd) }
+
+// pointerOffset is where the structure of cmd holds its user buffer
+// pointer, or -1 when it has none.
+func pointerOffset(cmd uint32) int {
+	switch cmd {
+	case sys.SIOCSDRVSPEC, sys.SIOCGDRVSPEC:
+		return 32 // ifd_data
+	case sys.SIOCIFGCLONERS, sys.SIOCGIFCONF:
+		return 8 // ifcr_buffer, ifc_buf
+	}
+	return -1
+}
+
+// Ioctl issues the system call, pointing the structure at buf where the
+// command takes a buffer.  The structures are laid out for amd64.
+func (c *Conn) Ioctl(cmd uint32, arg []byte, buf []byte) error {
+	if off := pointerOffset(cmd); off >= 0 && len(buf) > 0 {
+		binary.LittleEndian.PutUint64(arg[off:], uint64(uintptr(unsafe.Pointer(&buf[0]))))
+	}
+	var p unsafe.Pointer
+	if len(arg) > 0 {
+		p = unsafe.Pointer(&arg[0])
+	}
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(c.fd), uintptr(cmd), uintptr(p))
+	runtime.KeepAlive(buf)
+	if e != 0 {
+		return sys.Errno(e)
+	}
+	return nil
+}
