@@ -38,14 +38,14 @@
 // the manner of RCU; the garbage collector reclaims what no reader holds.
 // So:
 //
-//   - Lookup, LookupV4, LookupV6 and Len take no lock, never block and never
-//     allocate. They may run on any number of goroutines at once, alongside
-//     a writer.
-//   - Each Lookup sees one published snapshot: either all of an InsertAll,
-//     RemoveByPeer or Clear, or none of it.
+//   - Lookup, LookupV4, LookupV6, LookupPrefix and Len take no lock, never
+//     block and never allocate. They may run on any number of goroutines at
+//     once, alongside a writer.
+//   - Each of them sees one published snapshot: either all of an Insert,
+//     InsertAll, Remove, RemoveByPeer or Clear, or none of it.
 //   - Insert, InsertAll, Remove, RemoveByPeer and Clear serialize on an
-//     internal mutex, as do LookupPrefix and EntriesForPeer, which read the
-//     writer's index.
+//     internal mutex, as does EntriesForPeer, which reads the writer's index
+//     of each peer's prefixes in insertion order.
 //
 // The zero value of [Table] is an empty table ready to use. A Table must not
 // be copied after first use.

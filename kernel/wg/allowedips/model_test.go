@@ -235,6 +235,14 @@ func TestModel(t *testing.T) {
 					if len(m.entries) > 0 && r.IntN(5) > 0 {
 						p = m.entries[r.IntN(len(m.entries))].prefix
 					}
+					var want found
+					if i := m.index(p.Masked()); i >= 0 {
+						want = found{m.entries[i].peer, true}
+					}
+					var got found
+					if got.Peer, got.OK = tbl.LookupPrefix(p); got != want {
+						t.Fatalf("op %d: LookupPrefix(%v) = %+v, want %+v", op, p, got, want)
+					}
 					if got, want := tbl.Remove(p), m.remove(p); got != want {
 						t.Fatalf("op %d: Remove(%v) = %v, want %v", op, p, got, want)
 					}

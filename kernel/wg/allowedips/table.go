@@ -75,6 +75,9 @@ func (t *Table[P]) InsertAll(prefixes []netip.Prefix, p P) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 
+	if len(prefixes) == 0 {
+		return nil
+	}
 	s := t.load()
 	for _, prefix := range prefixes {
 		masked, k, b, is4, err := prefixKey(prefix)
@@ -87,9 +90,6 @@ func (t *Table[P]) InsertAll(prefixes []netip.Prefix, p P) error {
 			return fmt.Errorf("allowedips: insert %v: %w", masked, syscall.EEXIST)
 		}
 		s.n++
-	}
-	if len(prefixes) == 0 {
-		return nil
 	}
 	t.snap.Store(&s)
 	for _, prefix := range prefixes {
@@ -167,16 +167,16 @@ func (t *Table[P]) Len() int {
 }
 
 // LookupPrefix returns the peer that holds exactly prefix (masked to its
-// length), unlike Lookup, which matches the longest containing prefix.
+// length), unlike Lookup, which matches the longest containing prefix. It
+// takes no lock.
 func (t *Table[P]) LookupPrefix(prefix netip.Prefix) (P, bool) {
-	if !prefix.IsValid() {
+	s := t.snap.Load()
+	_, k, b, is4, err := prefixKey(prefix)
+	if s == nil || err != nil {
 		return *new(P), false
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-
-	if e := t.idx.byPrefix[prefix.Masked()]; e != nil {
-		return e.peer, true
+	if n := find(*s.root(is4), k, b); n != nil && n.has {
+		return n.peer, true
 	}
 	return *new(P), false
 }

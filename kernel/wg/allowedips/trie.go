@@ -39,8 +39,8 @@ func lookup[P comparable](n *node[P], k key) *node[P] {
 		if n.has {
 			best = n
 		}
-		// For a full-length node bit returns 0 and child[0] is nil,
-		// which ends the walk.
+		// A full-length node has no children; bit is defined even at
+		// 128 (it returns 0), so the walk simply ends there.
 		n = n.child[k.bit(n.bits)]
 	}
 	return best
