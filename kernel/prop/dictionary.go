@@ -1,0 +1,96 @@
+package prop
+
+import (
+	"slices"
+	"strings"
+)
+
+// Dictionary maps unique string keys to objects (prop_dictionary_t).  Like
+// libprop it keeps its entries sorted by key (strcmp order), which is the
+// order Externalize writes them in.  The zero value is an empty dictionary
+// ready to use.
+type Dictionary struct {
+	entries []entry // sorted by key, keys unique
+}
+
+type entry struct {
+	key string
+	val Object
+}
+
+// NewDictionary returns an empty dictionary (prop_dictionary_create).
+func NewDictionary() *Dictionary { return &Dictionary{} }
+
+// find returns the index of key, or where it would be inserted.
+func (d *Dictionary) find(key string) (int, bool) {
+	return slices.BinarySearchFunc(d.entries, key, func(e entry, k string) int {
+		return strings.Compare(e.key, k)
+	})
+}
+
+// Set stores o under key, replacing any previous object
+// (prop_dictionary_set).  A nil object removes key.
+//
+// libprop refuses keys longer than 128 bytes; Set accepts them and
+// Externalize reports them as an error.
+func (d *Dictionary) Set(key string, o Object) {
+	if isNil(o) {
+		d.Remove(key)
+		return
+	}
+	i, found := d.find(key)
+	if found {
+		d.entries[i].val = o
+		return
+	}
+	d.entries = slices.Insert(d.entries, i, entry{key: key, val: o})
+}
+
+// Get returns the object stored under key (prop_dictionary_get).
+func (d *Dictionary) Get(key string) (Object, bool) {
+	if d == nil {
+		return nil, false
+	}
+	i, found := d.find(key)
+	if !found {
+		return nil, false
+	}
+	return d.entries[i].val, true
+}
+
+// Remove deletes key if present (prop_dictionary_remove).
+func (d *Dictionary) Remove(key string) {
+	if d == nil {
+		return
+	}
+	if i, found := d.find(key); found {
+		d.entries = slices.Delete(d.entries, i, i+1)
+	}
+}
+
+// Keys returns the keys in sorted order (prop_dictionary_all_keys).
+func (d *Dictionary) Keys() []string {
+	if d == nil {
+		return nil
+	}
+	keys := make([]string, len(d.entries))
+	for i, e := range d.entries {
+		keys[i] = e.key
+	}
+	return keys
+}
+
+// Len returns the number of entries (prop_dictionary_count).  A nil
+// *Dictionary has length 0.
+func (d *Dictionary) Len() int {
+	if d == nil {
+		return 0
+	}
+	return len(d.entries)
+}
+
+// Equal reports whether d and o hold the same keys with equal objects
+// (prop_dictionary_equals).
+func (d *Dictionary) Equal(o *Dictionary) bool {
+	return Equal(d, o)
+}

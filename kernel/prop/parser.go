@@ -1,0 +1,471 @@
+package prop
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// This file is a Go rendering of libprop's XML internalizer
+// (prop_intern.c / prop_object.c, and the _prop_*_internalize functions of
+// prop_dictionary.c, prop_array.c, prop_string.c, prop_data.c,
+// prop_number.c and prop_bool.c).  libprop does not parse XML; it scans for
+// "tags" with _prop_xml_intern_find_tag, and this parser keeps its rules so
+// that the emulated kernel accepts and rejects the same documents:
+//
+//   - Only ' ', '\t', '\n' and '\r' count as white space between tags.
+//   - A tag is '<', an optional '/', a name running to white space, '/' or
+//     '>', then either '>' or "/>" (empty element, start tags only), or
+//     exactly one attribute written name="value" with no space around '='.
+//     End tags may carry an attribute too; it is ignored.
+//   - Comments <!-- ... --> may stand wherever a start tag is looked for,
+//     never where only an end tag may come (e.g. before </integer>).
+//   - Before <plist> only white space, "<?xml ...>" and
+//     "<!DOCTYPE plist ...>" (skipped to the next '>') and comments may
+//     come.  <plist> may carry only a "version" attribute, whose value is
+//     ignored, and must not be empty.  The root must be <dict>.  After the
+//     root's end, </plist> must follow; what comes after it is ignored.
+//   - Inside an array, any tag other than </array> starts an item, even an
+//     end tag: "<array></string>x</string></array>" holds the string "x".
+//   - Text (keys and strings) runs to the next '<' and may contain only the
+//     entities &amp; &lt; &gt; &apos; &quot;.  Keys hold at most 128 bytes.
+//     A key tag may carry an attribute (ignored); other tags may not.
+//   - <data/> is rejected while <data></data> is empty data, yet libprop
+//     writes empty data as <data/>.  Base64 may contain the white space
+//     above anywhere, needs its '=' padding and may carry a size="n"
+//     attribute that must equal the decoded length.
+//   - <integer>: a leading '-' means signed, a leading "0x" unsigned,
+//     anything else signed; the text is read with strtoll/strtoull in base
+//     0 (so "010" is 8 and " 0x10" is signed 16), and empty text is 0.
+//
+// Unlike libprop, nesting is limited to MaxDepth.
+
+type parser struct {
+	b   []byte
+	pos int
+}
+
+// at returns the byte at i, or 0 past the end: the input is treated as the
+// NUL-terminated C string libprop sees.
+func (p *parser) at(i int) byte {
+	if i < len(p.b) {
+		return p.b[i]
+	}
+	return 0
+}
+
+// propSpace is _PROP_ISSPACE (prop_object_impl.h).
+func propSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
+}
+
+func (p *parser) errorf(off int, format string, args ...any) error {
+	return &SyntaxError{Offset: off, Msg: fmt.Sprintf(format, args...)}
+}
+
+type tagType int
+
+const (
+	tagStart tagType = iota
+	tagEnd
+	tagEither
+)
+
+// tag is what _prop_xml_intern_find_tag records in the context.
+type tag struct {
+	offset   int // of the '<'
+	name     []byte
+	end      bool // an end tag (</name>)
+	empty    bool // an empty element (<name/>)
+	hasAttr  bool
+	attrName []byte
+	attrVal  []byte
+}
+
+func (t *tag) is(name string) bool { return string(t.name) == name }
+
+// findTag scans for the next tag from p.pos, as _prop_xml_intern_find_tag
+// does.  want, if not empty, is the required tag name.  On success p.pos is
+// just past the tag.
+func (p *parser) findTag(want string, typ tagType) (tag, error) {
+	var t tag
+startOver:
+	i := p.pos
+	for propSpace(p.at(i)) {
+		i++
+	}
+	if p.at(i) != '<' {
+		return t, p.errorf(i, "expected a tag")
+	}
+	t.offset = i
+	i++
+	if p.at(i) == 0 {
+		return t, p.errorf(i, "unexpected end of input")
+	}
+	if p.at(i) == '!' {
+		if p.at(i+1) != '-' || p.at(i+2) != '-' {
+			return t, p.errorf(t.offset, "unexpected <!")
+		}
+		if typ == tagEnd {
+			return t, p.errorf(t.offset, "comment where an end tag is required")
+		}
+		end, ok := p.skipComment(i + 3)
+		if !ok {
+			return t, p.errorf(t.offset, "unterminated comment")
+		}
+		p.pos = end
+		goto startOver
+	}
+	if p.at(i) == '/' {
+		if typ != tagEnd && typ != tagEither {
+			return t, p.errorf(t.offset, "unexpected end tag")
+		}
+		i++
+		if p.at(i) == 0 {
+			return t, p.errorf(i, "unexpected end of input")
+		}
+		t.end = true
+	} else if typ != tagStart && typ != tagEither {
+		return t, p.errorf(t.offset, "expected an end tag")
+	}
+	nameStart := i
+	for c := p.at(i); !propSpace(c) && c != '/' && c != '>'; c = p.at(i) {
+		if c == 0 {
+			return t, p.errorf(i, "unexpected end of input in tag")
+		}
+		i++
+	}
+	t.name = p.b[nameStart:i]
+	if want != "" && !t.is(want) {
+		return t, p.errorf(t.offset, "expected <%s%s>, found <%s%s>",
+			slash(typ == tagEnd), want, slash(t.end), t.name)
+	}
+	if p.at(i) == '/' {
+		if t.end {
+			return t, p.errorf(t.offset, "empty end tag")
+		}
+		t.empty = true
+		i++
+		if p.at(i) != '>' {
+			return t, p.errorf(i, "expected '>' after '/'")
+		}
+	}
+	if p.at(i) == '>' {
+		p.pos = i + 1
+		return t, nil
+	}
+	// White space after the name: one attribute follows.
+	i++
+	for propSpace(p.at(i)) {
+		i++
+	}
+	if p.at(i) == 0 {
+		return t, p.errorf(i, "unexpected end of input in tag")
+	}
+	attrStart := i
+	for c := p.at(i); !propSpace(c) && c != '='; c = p.at(i) {
+		if c == 0 {
+			return t, p.errorf(i, "unexpected end of input in attribute")
+		}
+		i++
+	}
+	t.hasAttr = true
+	t.attrName = p.b[attrStart:i]
+	i++ // past '=' (or, as in libprop, past whatever stopped the name)
+	if p.at(i) != '"' {
+		return t, p.errorf(i, "expected '\"' in attribute")
+	}
+	i++
+	if p.at(i) == 0 {
+		return t, p.errorf(i, "unexpected end of input in attribute")
+	}
+	valStart := i
+	for p.at(i) != '"' {
+		if p.at(i) == 0 {
+			return t, p.errorf(i, "unexpected end of input in attribute")
+		}
+		i++
+	}
+	t.attrVal = p.b[valStart:i]
+	i++
+	if p.at(i) != '>' {
+		return t, p.errorf(i, "expected '>' after attribute")
+	}
+	p.pos = i + 1
+	return t, nil
+}
+
+func slash(end bool) string {
+	if end {
+		return "/"
+	}
+	return ""
+}
+
+// skipComment returns the index just past the first "-->" at or after i
+// (_prop_xml_intern_skip_comment).
+func (p *parser) skipComment(i int) (int, bool) {
+	if i > len(p.b) {
+		return 0, false
+	}
+	j := bytes.Index(p.b[i:], []byte("-->"))
+	if j < 0 {
+		return 0, false
+	}
+	return i + j + 3, true
+}
+
+// hasPrefixAt reports whether the input at i starts with s.
+func (p *parser) hasPrefixAt(i int, s string) bool {
+	return i <= len(p.b) && bytes.HasPrefix(p.b[i:], []byte(s))
+}
+
+// document parses the whole list (_prop_intern_context_alloc and
+// _prop_object_internalize_xml with the dictionary as initial tag).
+func (p *parser) document() (*Dictionary, error) {
+	// Skip white space and the XML preamble.
+	i := 0
+	for {
+		for propSpace(p.at(i)) {
+			i++
+		}
+		if p.at(i) != '<' {
+			return nil, p.errorf(i, "expected '<'")
+		}
+		if p.hasPrefixAt(i+1, "?xml ") || p.hasPrefixAt(i+1, "!DOCTYPE plist") {
+			j := bytes.IndexByte(p.b[i:], '>')
+			if j < 0 {
+				return nil, p.errorf(i, "unterminated XML declaration")
+			}
+			i += j + 1
+			continue
+		}
+		// libprop compares &data[1] with "<!--", so this only skips
+		// "<<!--" (and from its fifth byte on); an ordinary comment is
+		// left to findTag, which skips it.
+		if p.hasPrefixAt(i+1, "<!--") {
+			end, ok := p.skipComment(i + 4)
+			if !ok {
+				return nil, p.errorf(i, "unterminated comment")
+			}
+			i = end
+			continue
+		}
+		break
+	}
+	p.pos = i
+
+	t, err := p.findTag("plist", tagStart)
+	if err != nil {
+		return nil, err
+	}
+	if t.empty {
+		return nil, p.errorf(t.offset, "empty <plist/>")
+	}
+	if t.hasAttr && string(t.attrName) != "version" {
+		return nil, p.errorf(t.offset, "unknown <plist> attribute %q", t.attrName)
+	}
+	t, err = p.findTag("dict", tagStart)
+	if err != nil {
+		return nil, err
+	}
+	d, err := p.dictionary(t, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.findTag("plist", tagEnd); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// value parses the object whose tag t has just been read
+// (_prop_xml_intern_by_tag).  The tag may be an end tag: libprop looks only
+// at its name.
+func (p *parser) value(t tag, depth int) (Object, error) {
+	switch string(t.name) {
+	case "array":
+		return p.array(t, depth)
+	case "true", "false":
+		return p.boolean(t)
+	case "data":
+		return p.data(t)
+	case "dict":
+		return p.dictionary(t, depth)
+	case "integer":
+		return p.number(t)
+	case "string":
+		return p.str(t)
+	}
+	return nil, p.errorf(t.offset, "unknown tag <%s>", t.name)
+}
+
+// dictionary parses <dict>...</dict> (_prop_dictionary_internalize and
+// _prop_dictionary_internalize_body).  A repeated key keeps its last value.
+func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
+	if depth > MaxDepth {
+		return nil, fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, MaxDepth, t.offset)
+	}
+	if t.hasAttr {
+		return nil, p.errorf(t.offset, "attribute on <dict>")
+	}
+	d := NewDictionary()
+	if t.empty {
+		return d, nil
+	}
+	for {
+		kt, err := p.findTag("", tagEither)
+		if err != nil {
+			return nil, err
+		}
+		if kt.is("dict") && kt.end {
+			return d, nil
+		}
+		if !kt.is("key") || kt.end || kt.empty {
+			return nil, p.errorf(kt.offset, "expected <key> in <dict>")
+		}
+		key, err := p.text(maxKeyLen)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := p.findTag("key", tagEnd); err != nil {
+			return nil, err
+		}
+		vt, err := p.findTag("", tagStart)
+		if err != nil {
+			return nil, err
+		}
+		v, err := p.value(vt, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		d.Set(string(key), v)
+	}
+}
+
+// array parses <array>...</array> (_prop_array_internalize and
+// _prop_array_internalize_body).
+func (p *parser) array(t tag, depth int) (*Array, error) {
+	if depth > MaxDepth {
+		return nil, fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, MaxDepth, t.offset)
+	}
+	if t.hasAttr {
+		return nil, p.errorf(t.offset, "attribute on <array>")
+	}
+	a := &Array{}
+	if t.empty {
+		return a, nil
+	}
+	for {
+		it, err := p.findTag("", tagEither)
+		if err != nil {
+			return nil, err
+		}
+		if it.is("array") && it.end {
+			return a, nil
+		}
+		v, err := p.value(it, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		a.items = append(a.items, v)
+	}
+}
+
+// boolean parses <true/> or <false/> (_prop_bool_internalize).
+func (p *parser) boolean(t tag) (Object, error) {
+	if t.hasAttr || !t.empty {
+		return nil, p.errorf(t.offset, "<%s> must be an empty element", t.name)
+	}
+	return Bool(t.is("true")), nil
+}
+
+// str parses <string>...</string> or <string/> (_prop_string_internalize).
+func (p *parser) str(t tag) (Object, error) {
+	if t.empty {
+		return String(""), nil
+	}
+	if t.hasAttr {
+		return nil, p.errorf(t.offset, "attribute on <string>")
+	}
+	s, err := p.text(-1)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.findTag("string", tagEnd); err != nil {
+		return nil, err
+	}
+	return String(s), nil
+}
+
+// text decodes character data from p.pos up to the next '<'
+// (_prop_intern_decode_string), failing if it decodes to more than max
+// bytes (max < 0: no limit).
+func (p *parser) text(max int) ([]byte, error) {
+	start := p.pos
+	n := bytes.IndexByte(p.b[start:], '<')
+	if n < 0 {
+		return nil, p.errorf(len(p.b), "unexpected end of input in text")
+	}
+	raw := p.b[start : start+n]
+	if bytes.IndexByte(raw, '&') < 0 {
+		if max >= 0 && len(raw) > max {
+			return nil, p.errorf(start, "key longer than %d bytes", max)
+		}
+		p.pos = start + n
+		return raw, nil
+	}
+	out := make([]byte, 0, len(raw))
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c == '&' {
+			var ent string
+			switch {
+			case bytes.HasPrefix(raw[i:], []byte("&amp;")):
+				c, ent = '&', "&amp;"
+			case bytes.HasPrefix(raw[i:], []byte("&lt;")):
+				c, ent = '<', "&lt;"
+			case bytes.HasPrefix(raw[i:], []byte("&gt;")):
+				c, ent = '>', "&gt;"
+			case bytes.HasPrefix(raw[i:], []byte("&apos;")):
+				c, ent = '\'', "&apos;"
+			case bytes.HasPrefix(raw[i:], []byte("&quot;")):
+				c, ent = '"', "&quot;"
+			default:
+				return nil, p.errorf(start+i, "unknown entity")
+			}
+			i += len(ent)
+		} else {
+			i++
+		}
+		if max >= 0 && len(out) >= max {
+			return nil, p.errorf(start, "key longer than %d bytes", max)
+		}
+		out = append(out, c)
+	}
+	p.pos = start + n
+	return out, nil
+}
+
+// number parses <integer>...</integer> (_prop_number_internalize) with the
+// kernel's strtoll/strtoull (cnum.go).
+func (p *parser) number(t tag) (Object, error) {
+	if t.hasAttr || t.empty {
+		return nil, p.errorf(t.offset, "bad <integer> tag")
+	}
+	var n Number
+	switch {
+	case p.at(p.pos) == '-':
+		v, end := cStrtoll(p.at, p.pos, 0)
+		n, p.pos = Signed(v), end
+	case p.at(p.pos) == '0' && p.at(p.pos+1) == 'x':
+		v, end := cStrtoull(p.at, p.pos, 0)
+		n, p.pos = Unsigned(v), end
+	default:
+		v, end := cStrtoll(p.at, p.pos, 0)
+		n, p.pos = Signed(v), end
+	}
+	if _, err := p.findTag("integer", tagEnd); err != nil {
+		return nil, err
+	}
+	return n, nil
+}

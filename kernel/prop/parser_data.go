@@ -1,0 +1,138 @@
+package prop
+
+// base64Val maps a base64 character to its value, or -1.
+var base64Val = func() (t [256]int8) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for i := range t {
+		t[i] = -1
+	}
+	for i := range len(alphabet) {
+		t[alphabet[i]] = int8(i)
+	}
+	return t
+}()
+
+// data parses <data>...</data> (_prop_data_internalize).
+func (p *parser) data(t tag) (Object, error) {
+	// libprop rejects <data/> although it writes empty data that way.
+	if t.empty {
+		return nil, p.errorf(t.offset, "empty <data/>")
+	}
+	want := -1
+	if t.hasAttr {
+		if string(t.attrName) != "size" || len(t.attrVal) == 0 {
+			return nil, p.errorf(t.offset, "bad <data> attribute")
+		}
+		// strtoul(value, &cp, 0) must consume the whole value.
+		val := t.attrVal
+		at := func(i int) byte {
+			if i < len(val) {
+				return val[i]
+			}
+			return '"' // what follows the value in the input
+		}
+		size, end := cStrtoull(at, 0, 0)
+		if end != len(val) || size > MaxInternalizeSize {
+			return nil, p.errorf(t.offset, "bad <data> size %q", val)
+		}
+		want = int(size)
+	}
+	b, err := p.base64()
+	if err != nil {
+		return nil, err
+	}
+	if want >= 0 && len(b) != want {
+		return nil, p.errorf(t.offset, "<data> size %d, decoded %d bytes", want, len(b))
+	}
+	if _, err := p.findTag("data", tagEnd); err != nil {
+		return nil, err
+	}
+	return Data(b), nil
+}
+
+// base64 decodes base64 text from p.pos up to the next '<'
+// (_prop_data_internalize_decode): white space anywhere, '=' padding
+// required and only at the end, leftover bits ignored.
+func (p *parser) base64() ([]byte, error) {
+	out := make([]byte, 0, (len(p.b)-p.pos)*3/4)
+	var cur byte // the partial byte being assembled
+	state := 0   // base64 characters seen, mod 4
+	i := p.pos
+	var c byte
+	for {
+		c = p.at(i)
+		i++
+		if c == 0 {
+			return nil, p.errorf(i-1, "unexpected end of input in <data>")
+		}
+		if propSpace(c) {
+			continue
+		}
+		if c == '<' {
+			i--
+			break
+		}
+		if c == '=' {
+			break
+		}
+		v := base64Val[c]
+		if v < 0 {
+			return nil, p.errorf(i-1, "bad base64 character %q", c)
+		}
+		switch state {
+		case 0:
+			cur = byte(v) << 2
+		case 1:
+			out = append(out, cur|byte(v)>>4)
+			cur = byte(v&0xf) << 4
+		case 2:
+			out = append(out, cur|byte(v)>>2)
+			cur = byte(v&0x3) << 6
+		case 3:
+			out = append(out, cur|byte(v))
+		}
+		state = (state + 1) % 4
+	}
+	if c != '=' {
+		// Ended at '<': no partial group may be left.
+		if state != 0 {
+			return nil, p.errorf(i, "base64 without padding")
+		}
+		p.pos = i
+		return out, nil
+	}
+	if p.at(i) == 0 {
+		return nil, p.errorf(i, "unexpected end of input in <data>")
+	}
+	switch state {
+	case 0, 1:
+		return nil, p.errorf(i-1, "misplaced base64 padding")
+	case 2:
+		// One byte of information: a second '=' must follow, maybe
+		// after white space.
+		for c = p.at(i); c != '<'; c = p.at(i) {
+			i++
+			if c == 0 {
+				return nil, p.errorf(i-1, "unexpected end of input in <data>")
+			}
+			if !propSpace(c) {
+				break
+			}
+		}
+		if c != '=' {
+			return nil, p.errorf(i, "base64 missing second '='")
+		}
+	}
+	// Only white space may follow the padding.
+	for c = p.at(i); c != '<'; c = p.at(i) {
+		if c == 0 {
+			return nil, p.errorf(i, "unexpected end of input in <data>")
+		}
+		if !propSpace(c) {
+			return nil, p.errorf(i, "data after base64 padding")
+		}
+		i++
+	}
+	p.pos = i
+	return out, nil
+}
