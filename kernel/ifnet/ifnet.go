@@ -1,0 +1,267 @@
+package ifnet
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"nbwg/kernel/ioctl"
+	"nbwg/kernel/sys"
+)
+
+// Driver is what a cloned interface's driver (if_wg) provides.
+type Driver interface {
+	// Ioctl handles the requests ifioctl does not (SIOCSDRVSPEC,
+	// SIOCGDRVSPEC); it returns sys.ENOTTY for those it does not know.
+	Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error)
+	// Init is if_init: the interface is up and about to be running.
+	Init() error
+	// Stop is if_stop: the interface went down.
+	Stop()
+	// SetMTU tells the data plane the new MTU.
+	SetMTU(mtu int)
+	// Destroy releases everything the driver holds; the interface is
+	// gone from the table when it is called.
+	Destroy()
+}
+
+// Cloner creates interfaces named Name followed by a unit number.
+type Cloner struct {
+	Name string
+	// Flags and MTU are what a fresh interface starts with.
+	Flags int
+	MTU   int
+	// Create attaches a driver to ifp; the host device must exist when
+	// it returns, since the interface is attached to it next.
+	Create func(ifp *Interface) (Driver, error)
+}
+
+// Host mirrors emulated interfaces onto the host's devices of the same
+// name.  A nil Host (tests) mirrors nothing.
+type Host interface {
+	// Attach prepares the host device and returns its index, which is
+	// the interface's index and IPv6 scope id.
+	Attach(name string) (index int, err error)
+	SetMTU(name string, mtu int) error
+	SetUp(name string, up bool) error
+	AddAddr(index int, p netip.Prefix) error
+	DelAddr(index int, p netip.Prefix) error
+	// LinkLocalID returns the 64-bit interface identifier for IPv6
+	// link-local addresses, as in6_ifattach derives one from another
+	// interface's hardware address.
+	LinkLocalID() [8]byte
+}
+
+// Addr is one address of an interface.
+type Addr struct {
+	Prefix netip.Prefix // address and prefix length, host bits kept
+	Dst    netip.Addr   // destination (point-to-point) or broadcast, if any
+	Flags  int          // IN6_IFF_* for IPv6
+	// Lifetimes of an IPv6 address; infinite when zero.
+	Vltime, Pltime uint32
+}
+
+// Interface is one network interface.
+type Interface struct {
+	name   string
+	index  int
+	cloner *Cloner
+	drv    Driver
+
+	flags     atomic.Int32
+	mtu       atomic.Int32
+	linkState atomic.Int32
+	// Counters the data plane bumps; SIOCGIFDATA reports them.
+	Ipackets, Ierrors, Opackets, Oerrors, Ibytes, Obytes, Iqdrops, Noproto atomic.Uint64
+
+	// Guarded by Net.mu.
+	addrs      []Addr
+	lastChange time.Time
+	net        *Net
+}
+
+// Name is the interface's name, e.g. "wg0".
+func (ifp *Interface) Name() string { return ifp.name }
+
+// Index is the interface index (the IPv6 scope id).
+func (ifp *Interface) Index() int { return ifp.index }
+
+// Flags returns the IFF_* flags.
+func (ifp *Interface) Flags() int { return int(ifp.flags.Load()) }
+
+// MTU returns the interface MTU.
+func (ifp *Interface) MTU() int { return int(ifp.mtu.Load()) }
+
+// Up reports whether the interface is up and running.
+func (ifp *Interface) Up() bool {
+	return ifp.Flags()&(sys.IFF_UP|sys.IFF_RUNNING) == sys.IFF_UP|sys.IFF_RUNNING
+}
+
+// LinkState returns the LINK_STATE_* value.
+func (ifp *Interface) LinkState() int { return int(ifp.linkState.Load()) }
+
+// SetLinkState is if_link_state_change: drivers call it (wg: a peer was
+// added, the last peer was deleted).
+func (ifp *Interface) SetLinkState(state int) {
+	if int(ifp.linkState.Swap(int32(state))) != state {
+		ifp.lastChange = time.Now()
+	}
+}
+
+// Net is the interface table of one emulated host.
+type Net struct {
+	mu      sync.Mutex
+	host    Host
+	cloners []*Cloner
+	ifaces  []*Interface // in creation order
+	// Changed, if set, is called (with mu held) after an interface is
+	// created or destroyed; the daemon uses it to exit when idle.
+	Changed func(count int)
+	now     func() time.Time
+}
+
+// New returns an empty interface table with the given cloners.
+func New(host Host, cloners ...Cloner) *Net {
+	n := &Net{host: host, now: time.Now}
+	for i := range cloners {
+		n.cloners = append(n.cloners, &cloners[i])
+	}
+	return n
+}
+
+// Count returns the number of interfaces.
+func (n *Net) Count() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return len(n.ifaces)
+}
+
+// Lookup finds an interface by name.
+func (n *Net) Lookup(name string) *Interface {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.lookup(name)
+}
+
+func (n *Net) lookup(name string) *Interface {
+	for _, ifp := range n.ifaces {
+		if ifp.name == name {
+			return ifp
+		}
+	}
+	return nil
+}
+
+// splitUnit splits "wg12" into its cloner and unit, as if_clone_lookup
+// does: the unit is the trailing decimal digits, without a leading zero
+// unless it is 0 itself.
+func (n *Net) splitUnit(name string) (*Cloner, int, bool) {
+	i := len(name)
+	for i > 0 && name[i-1] >= '0' && name[i-1] <= '9' {
+		i--
+	}
+	if i == 0 || i == len(name) {
+		return nil, 0, false
+	}
+	digits := name[i:]
+	if len(digits) > 1 && digits[0] == '0' {
+		return nil, 0, false
+	}
+	unit, err := strconv.Atoi(digits)
+	if err != nil || unit < 0 {
+		return nil, 0, false
+	}
+	for _, c := range n.cloners {
+		if c.Name == name[:i] {
+			return c, unit, true
+		}
+	}
+	return nil, 0, false
+}
+
+// create is if_clone_create.
+func (n *Net) create(name string) error {
+	if len(name) >= sys.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
+		return sys.EINVAL
+	}
+	c, _, ok := n.splitUnit(name)
+	if !ok {
+		return sys.EINVAL
+	}
+	if n.lookup(name) != nil {
+		return sys.EEXIST
+	}
+	ifp := &Interface{name: name, cloner: c, net: n, lastChange: n.now()}
+	ifp.flags.Store(int32(c.Flags))
+	ifp.mtu.Store(int32(c.MTU))
+	ifp.linkState.Store(sys.LINK_STATE_DOWN)
+	drv, err := c.Create(ifp)
+	if err != nil {
+		return fmt.Errorf("%s: create: %w", name, err)
+	}
+	ifp.drv = drv
+	if n.host != nil {
+		idx, err := n.host.Attach(name)
+		if err == nil {
+			err = n.host.SetMTU(name, c.MTU)
+		}
+		if err != nil {
+			drv.Destroy()
+			return fmt.Errorf("%s: attach: %w", name, err)
+		}
+		ifp.index = idx
+	} else {
+		ifp.index = n.nextIndex()
+	}
+	n.ifaces = append(n.ifaces, ifp)
+	if n.Changed != nil {
+		n.Changed(len(n.ifaces))
+	}
+	return nil
+}
+
+// nextIndex numbers interfaces when there is no host to do it: lo0 is 1
+// on NetBSD, so emulated interfaces start at 2.
+func (n *Net) nextIndex() int {
+	idx := 2
+	for _, ifp := range n.ifaces {
+		idx = max(idx, ifp.index+1)
+	}
+	return idx
+}
+
+// destroy is if_clone_destroy.
+func (n *Net) destroy(name string) error {
+	ifp := n.lookup(name)
+	if ifp == nil {
+		return sys.ENXIO
+	}
+	if ifp.Flags()&sys.IFF_RUNNING != 0 {
+		ifp.drv.Stop()
+	}
+	ifp.flags.Store(0)
+	ifp.drv.Destroy()
+	for i, x := range n.ifaces {
+		if x == ifp {
+			n.ifaces = append(n.ifaces[:i], n.ifaces[i+1:]...)
+			break
+		}
+	}
+	if n.Changed != nil {
+		n.Changed(len(n.ifaces))
+	}
+	return nil
+}
+
+// Destroy destroys every interface, as a halting kernel would.
+func (n *Net) DestroyAll() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for len(n.ifaces) > 0 {
+		n.destroy(n.ifaces[len(n.ifaces)-1].name)
+	}
+}

@@ -1,0 +1,294 @@
+package ifnet
+
+import (
+	"errors"
+	"net/netip"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"nbwg/kernel/ioctl"
+	"nbwg/kernel/sys"
+)
+
+type fakeDriver struct {
+	inits, stops, destroys int
+	mtu                    int
+}
+
+func (d *fakeDriver) Ioctl(cred ioctl.Cred, cmd uint32, arg, in []byte) ([]byte, error) {
+	return nil, sys.ENOTTY
+}
+func (d *fakeDriver) Init() error    { d.inits++; return nil }
+func (d *fakeDriver) Stop()          { d.stops++ }
+func (d *fakeDriver) SetMTU(mtu int) { d.mtu = mtu }
+func (d *fakeDriver) Destroy()       { d.destroys++ }
+
+var root = ioctl.Cred{UID: 0}
+var nobody = ioctl.Cred{UID: 65534, GID: 65534}
+
+func newTestNet() (*Net, map[string]*fakeDriver) {
+	drivers := map[string]*fakeDriver{}
+	n := New(nil, Cloner{Name: "wg", Flags: sys.IFF_MULTICAST, MTU: sys.WG_MTU,
+		Create: func(ifp *Interface) (Driver, error) {
+			d := &fakeDriver{}
+			drivers[ifp.Name()] = d
+			return d, nil
+		}})
+	return n, drivers
+}
+
+func ifreq(name string) []byte {
+	r := sys.Ifreq{}
+	copy(r.Name[:], name)
+	return r.Marshal()
+}
+
+func do(t *testing.T, n *Net, cred ioctl.Cred, cmd uint32, arg []byte) error {
+	t.Helper()
+	_, err := n.Ioctl(cred, cmd, arg, nil)
+	return err
+}
+
+func flagsOf(t *testing.T, n *Net, name string) int {
+	t.Helper()
+	arg := ifreq(name)
+	if err := do(t, n, nobody, sys.SIOCGIFFLAGS, arg); err != nil {
+		t.Fatalf("SIOCGIFFLAGS %s: %v", name, err)
+	}
+	r, _ := sys.UnmarshalIfreq(arg)
+	return int(uint16(r.Flags()))
+}
+
+func aliasreq(name, prefix string) []byte {
+	p := netip.MustParsePrefix(prefix)
+	r := sys.InAliasreq{Addr: sys.SockaddrInFrom(p.Addr(), 0)}
+	copy(r.Name[:], name)
+	m := maskOf(p.Bits(), 4)
+	r.Mask = sys.SockaddrIn{Len: 16, Family: sys.AF_INET}
+	copy(r.Mask.Addr[:], m)
+	return r.Marshal()
+}
+
+func aliasreq6(name, prefix string) []byte {
+	p := netip.MustParsePrefix(prefix)
+	r := sys.In6Aliasreq{Addr: sys.SockaddrIn6From(p.Addr(), 0, 0)}
+	copy(r.Name[:], name)
+	var m [16]byte
+	copy(m[:], maskOf(p.Bits(), 16))
+	r.Prefixmask = sys.SockaddrIn6{Len: 28, Family: sys.AF_INET6, Addr: m}
+	return r.Marshal()
+}
+
+func TestCreateDestroy(t *testing.T) {
+	n, drivers := newTestNet()
+	for _, tc := range []struct {
+		cred ioctl.Cred
+		cmd  uint32
+		name string
+		want error
+	}{
+		{root, sys.SIOCIFCREATE, "wg0", nil},
+		{root, sys.SIOCIFCREATE, "wg0", sys.EEXIST},
+		{root, sys.SIOCIFCREATE, "wg01", sys.EINVAL},
+		{root, sys.SIOCIFCREATE, "wg", sys.EINVAL},
+		{root, sys.SIOCIFCREATE, "tun0", sys.EINVAL},
+		{nobody, sys.SIOCIFCREATE, "wg1", sys.EPERM},
+		{nobody, sys.SIOCIFDESTROY, "wg0", sys.EPERM},
+		{root, sys.SIOCIFDESTROY, "wg7", sys.ENXIO},
+		{root, sys.SIOCIFCREATE, "wg1", nil},
+		{root, sys.SIOCIFDESTROY, "wg0", nil},
+		{root, sys.SIOCGIFFLAGS, "wg0", sys.ENXIO},
+	} {
+		if err := do(t, n, tc.cred, tc.cmd, ifreq(tc.name)); !errors.Is(err, tc.want) && err != tc.want {
+			t.Errorf("%s %s as uid %d: err = %v, want %v", sys.IoctlName(tc.cmd), tc.name, tc.cred.UID, err, tc.want)
+		}
+	}
+	if drivers["wg0"].destroys != 1 {
+		t.Errorf("wg0 driver destroyed %d times", drivers["wg0"].destroys)
+	}
+	if n.Count() != 1 || n.Lookup("wg1") == nil {
+		t.Errorf("table holds %d interfaces", n.Count())
+	}
+}
+
+func TestFlagsAndLinkLocal(t *testing.T) {
+	n, drivers := newTestNet()
+	do(t, n, root, sys.SIOCIFCREATE, ifreq("wg0"))
+	if got := flagsOf(t, n, "wg0"); got != sys.IFF_MULTICAST {
+		t.Fatalf("fresh flags = %#x, want MULTICAST", got)
+	}
+	// An address brings it up and running, with a link-local address.
+	if err := do(t, n, root, sys.SIOCAIFADDR, aliasreq("wg0", "10.2.0.1/24")); err != nil {
+		t.Fatal(err)
+	}
+	if got := flagsOf(t, n, "wg0"); got != 0x8041 {
+		t.Errorf("flags after inet = %#x, want 0x8041", got)
+	}
+	if err := do(t, n, root, sys.SIOCAIFADDR_IN6, aliasreq6("wg0", "fd00:2::1/64")); err != nil {
+		t.Fatal(err)
+	}
+	ifp := n.Lookup("wg0")
+	var got []string
+	for _, a := range n.Addrs(ifp) {
+		got = append(got, a.Prefix.String())
+	}
+	want := []string{"fe80::200:ff:fe00:1/64", "10.2.0.1/24", "fd00:2::1/64"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("addresses (-want +got):\n%s", diff)
+	}
+
+	down := ifreq("wg0")
+	r, _ := sys.UnmarshalIfreq(down)
+	r.SetFlags(f16(sys.IFF_MULTICAST))
+	if err := do(t, n, root, sys.SIOCSIFFLAGS, r.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	if got := flagsOf(t, n, "wg0"); got != sys.IFF_MULTICAST {
+		t.Errorf("flags after down = %#x", got)
+	}
+	r.SetFlags(f16(sys.IFF_MULTICAST | sys.IFF_UP))
+	if err := do(t, n, root, sys.SIOCSIFFLAGS, r.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	d := drivers["wg0"]
+	if d.inits != 2 || d.stops != 1 {
+		t.Errorf("driver inits %d stops %d, want 2 and 1", d.inits, d.stops)
+	}
+	if len(n.Addrs(ifp)) != 3 {
+		t.Errorf("a second up added another link-local: %v", n.Addrs(ifp))
+	}
+	if err := do(t, n, nobody, sys.SIOCSIFFLAGS, r.Marshal()); !errors.Is(err, sys.EPERM) {
+		t.Errorf("unprivileged SIOCSIFFLAGS: %v", err)
+	}
+}
+
+func TestAddresses(t *testing.T) {
+	n, _ := newTestNet()
+	do(t, n, root, sys.SIOCIFCREATE, ifreq("wg0"))
+	do(t, n, root, sys.SIOCAIFADDR, aliasreq("wg0", "10.2.0.1/24"))
+	// Re-adding updates the prefix length in place.
+	do(t, n, root, sys.SIOCAIFADDR, aliasreq("wg0", "10.2.0.1/16"))
+	q := ifreq("wg0")
+	r, _ := sys.UnmarshalIfreq(q)
+	s := sys.SockaddrInFrom(netip.MustParseAddr("10.2.0.1"), 0)
+	s.MarshalTo(r.Union[:])
+	arg := r.Marshal()
+	if err := do(t, n, nobody, sys.SIOCGIFNETMASK, arg); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = sys.UnmarshalIfreq(arg)
+	mask, _ := sys.UnmarshalSockaddrIn(r.Union[:])
+	if mask.Addr != [4]byte{255, 255, 0, 0} {
+		t.Errorf("netmask = %v", mask.Addr)
+	}
+	// Delete, then delete again.
+	r, _ = sys.UnmarshalIfreq(q)
+	s.MarshalTo(r.Union[:])
+	if err := do(t, n, root, sys.SIOCDIFADDR, r.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	if err := do(t, n, root, sys.SIOCDIFADDR, r.Marshal()); !errors.Is(err, sys.EADDRNOTAVAIL) {
+		t.Errorf("second delete: %v", err)
+	}
+	// A non-contiguous netmask is refused.
+	bad := aliasreq("wg0", "10.9.0.1/24")
+	bad[48+4+1] = 0x0f
+	if err := do(t, n, root, sys.SIOCAIFADDR, bad); !errors.Is(err, sys.EINVAL) {
+		t.Errorf("bad mask: %v", err)
+	}
+	if err := do(t, n, root, sys.SIOCAIFADDR_IN6, aliasreq6("wg0", "fe80::1/10")); !errors.Is(err, sys.EINVAL) {
+		t.Errorf("link-local /10: %v", err)
+	}
+}
+
+func TestMTU(t *testing.T) {
+	n, drivers := newTestNet()
+	do(t, n, root, sys.SIOCIFCREATE, ifreq("wg0"))
+	set := func(mtu int32) error {
+		r, _ := sys.UnmarshalIfreq(ifreq("wg0"))
+		r.SetInt(mtu)
+		return do(t, n, root, sys.SIOCSIFMTU, r.Marshal())
+	}
+	get := func() int32 {
+		arg := ifreq("wg0")
+		do(t, n, nobody, sys.SIOCGIFMTU, arg)
+		r, _ := sys.UnmarshalIfreq(arg)
+		return r.Int()
+	}
+	if get() != 1420 {
+		t.Errorf("default MTU %d", get())
+	}
+	if err := set(1280); err != nil || get() != 1280 || drivers["wg0"].mtu != 1280 {
+		t.Errorf("set 1280: %v, now %d", err, get())
+	}
+	for _, bad := range []int32{0, -1, 67, 70000} {
+		if err := set(bad); !errors.Is(err, sys.EINVAL) {
+			t.Errorf("mtu %d: %v", bad, err)
+		}
+	}
+}
+
+func TestClonersAndIfconf(t *testing.T) {
+	n, _ := newTestNet()
+	c := sys.IfClonereq{Count: 4}
+	arg := c.Marshal()
+	out, err := n.Ioctl(nobody, sys.SIOCIFGCLONERS, arg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, _ := sys.UnmarshalIfClonereq(arg)
+	if back.Total != 1 || string(out[:2]) != "wg" || len(out) != sys.IFNAMSIZ {
+		t.Errorf("cloners: total %d, %q", back.Total, out)
+	}
+
+	do(t, n, root, sys.SIOCIFCREATE, ifreq("wg0"))
+	do(t, n, root, sys.SIOCIFCREATE, ifreq("wg1"))
+	do(t, n, root, sys.SIOCAIFADDR, aliasreq("wg1", "10.0.0.1/24"))
+	ic := sys.Ifconf{Len: 100 * sys.SizeofIfreq}
+	arg = ic.Marshal()
+	out, err = n.Ioctl(nobody, sys.SIOCGIFCONF, arg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for i := 0; i+sys.SizeofIfreq <= len(out); i += sys.SizeofIfreq {
+		r, _ := sys.UnmarshalIfreq(out[i : i+sys.SizeofIfreq])
+		got = append(got, r.Name.String()+"/"+map[byte]string{sys.AF_LINK: "link", sys.AF_INET: "inet", sys.AF_INET6: "inet6"}[r.Union[1]])
+	}
+	want := []string{"wg0/link", "wg1/link", "wg1/inet6", "wg1/inet"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("SIOCGIFCONF entries (-want +got):\n%s", diff)
+	}
+	// A short buffer gets whole entries only.
+	ic.Len = sys.SizeofIfreq + 10
+	arg = ic.Marshal()
+	out, _ = n.Ioctl(nobody, sys.SIOCGIFCONF, arg, nil)
+	back2, _ := sys.UnmarshalIfconf(arg)
+	if len(out) != sys.SizeofIfreq || back2.Len != sys.SizeofIfreq {
+		t.Errorf("short buffer: %d bytes, ifc_len %d", len(out), back2.Len)
+	}
+}
+
+func TestMaskBits(t *testing.T) {
+	for _, tc := range []struct {
+		mask []byte
+		bits int
+		ok   bool
+	}{
+		{[]byte{255, 255, 255, 0}, 24, true},
+		{[]byte{255, 255, 255, 255}, 32, true},
+		{[]byte{0, 0, 0, 0}, 0, true},
+		{[]byte{255, 254, 0, 0}, 15, true},
+		{[]byte{255, 0, 255, 0}, 0, false},
+		{[]byte{255, 0xf0 | 0x04, 0, 0}, 0, false},
+	} {
+		bits, ok := maskBits(tc.mask)
+		if ok != tc.ok || (ok && bits != tc.bits) {
+			t.Errorf("maskBits(%v) = %d, %v; want %d, %v", tc.mask, bits, ok, tc.bits, tc.ok)
+		}
+	}
+}
+
+// f16 converts flags to ifru_flags, a short in which MULTICAST is the sign bit.
+func f16(v int) int16 { return int16(v) }
