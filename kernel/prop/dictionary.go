@@ -94,3 +94,21 @@ func (d *Dictionary) Len() int {
 func (d *Dictionary) Equal(o *Dictionary) bool {
 	return Equal(d, o)
 }
+
+// sortEntries restores the invariant after entries were appended in input
+// order: sorted by key, and for a repeated key only the last value kept,
+// as successive prop_dictionary_set calls would leave it.
+func (d *Dictionary) sortEntries() {
+	slices.SortStableFunc(d.entries, func(a, b entry) int {
+		return strings.Compare(a.key, b.key)
+	})
+	out := d.entries[:0]
+	for i, e := range d.entries {
+		if i+1 < len(d.entries) && d.entries[i+1].key == e.key {
+			continue // a later value for the same key wins
+		}
+		out = append(out, e)
+	}
+	clear(d.entries[len(out):])
+	d.entries = out
+}

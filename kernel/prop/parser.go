@@ -318,6 +318,7 @@ func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
 			return nil, err
 		}
 		if kt.is("dict") && kt.end {
+			d.sortEntries()
 			return d, nil
 		}
 		if !kt.is("key") || kt.end || kt.empty {
@@ -338,7 +339,9 @@ func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
 		if err != nil {
 			return nil, err
 		}
-		d.Set(string(key), v)
+		// Appended unsorted and sorted once at the end: inserting in
+		// order would cost O(n²) on hostile input.
+		d.entries = append(d.entries, entry{key: string(key), val: v})
 	}
 }
 

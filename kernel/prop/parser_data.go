@@ -1,5 +1,7 @@
 package prop
 
+import "bytes"
+
 // base64Val maps a base64 character to its value, or -1.
 var base64Val = func() (t [256]int8) {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -54,7 +56,12 @@ func (p *parser) data(t tag) (Object, error) {
 // (_prop_data_internalize_decode): white space anywhere, '=' padding
 // required and only at the end, leftover bits ignored.
 func (p *parser) base64() ([]byte, error) {
-	out := make([]byte, 0, (len(p.b)-p.pos)*3/4)
+	// The text runs at most to the next '<'; size the output for it.
+	n := bytes.IndexByte(p.b[p.pos:], '<')
+	if n < 0 {
+		n = len(p.b) - p.pos
+	}
+	out := make([]byte, 0, n*3/4+2)
 	var cur byte // the partial byte being assembled
 	state := 0   // base64 characters seen, mod 4
 	i := p.pos
