@@ -1,0 +1,277 @@
+package wg
+
+import (
+	"net/netip"
+	"slices"
+
+	"nbwg/kernel/ioctl"
+	"nbwg/kernel/prop"
+	"nbwg/kernel/sys"
+)
+
+// Ioctl serves if_wg's driver-specific requests (wg_ioctl).
+func (d *Device) Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
+	switch cmd {
+	case sys.SIOCSDRVSPEC:
+		ifd, err := sys.UnmarshalIfdrv(arg)
+		if err != nil {
+			return nil, sys.EINVAL
+		}
+		// wg_is_authorized: checked before the sub-command, so even
+		// an unknown one is EPERM for an unprivileged caller.
+		if !cred.Privileged() {
+			return nil, sys.EPERM
+		}
+		dict, err := internalizeRequest(ifd, in)
+		if err != nil {
+			return nil, err
+		}
+		switch ifd.Cmd {
+		case sys.WG_IOCTL_SET_PRIVATE_KEY:
+			return nil, d.ioctlSetPrivateKey(dict)
+		case sys.WG_IOCTL_SET_LISTEN_PORT:
+			return nil, d.ioctlSetListenPort(dict)
+		case sys.WG_IOCTL_ADD_PEER:
+			return nil, d.ioctlAddPeer(dict)
+		case sys.WG_IOCTL_DELETE_PEER:
+			return nil, d.ioctlDeletePeer(dict)
+		}
+		return nil, sys.EINVAL
+	case sys.SIOCGDRVSPEC:
+		ifd, err := sys.UnmarshalIfdrv(arg)
+		if err != nil {
+			return nil, sys.EINVAL
+		}
+		return d.ioctlGet(ifd, cred.Privileged())
+	}
+	return nil, sys.ENOTTY
+}
+
+// internalizeRequest is wg_alloc_prop_buf and prop_dictionary_internalize:
+// the document must be shorter than WG_MAX_PROPLEN, ifd_len bytes long,
+// and a dictionary.
+func internalizeRequest(ifd *sys.Ifdrv, in []byte) (*prop.Dictionary, error) {
+	if ifd.Len >= sys.WG_MAX_PROPLEN {
+		return nil, sys.E2BIG
+	}
+	if uint64(len(in)) < ifd.Len {
+		return nil, sys.EFAULT
+	}
+	dict, err := prop.Internalize(in[:ifd.Len])
+	if err != nil {
+		return nil, sys.EINVAL
+	}
+	return dict, nil
+}
+
+func (d *Device) ioctlSetPrivateKey(dict *prop.Dictionary) error {
+	key, ok := dict.GetData(sys.WGKeyPrivateKey)
+	if !ok || len(key) != sys.WG_STATIC_KEY_LEN {
+		return sys.EINVAL
+	}
+	defer clear(key)
+	return d.setPrivateKey(key)
+}
+
+func (d *Device) ioctlSetListenPort(dict *prop.Dictionary) error {
+	port, ok := dict.GetUint16(sys.WGKeyListenPort)
+	if !ok {
+		return sys.EINVAL
+	}
+	return d.setListenPort(port)
+}
+
+// ioctlAddPeer is wg_ioctl_add_peer and wg_handle_prop_peer.  Checks and
+// errnos are NetBSD's, in NetBSD's order; nbwg adds the checks later
+// NetBSD revisions make (public key and cidr lengths) and, unlike NetBSD,
+// changes nothing when any check fails.
+func (d *Device) ioctlAddPeer(dict *prop.Dictionary) error {
+	p := &Peer{dev: d}
+	if name, ok := dict.GetString(sys.WGKeyName); ok {
+		if len(name) > sys.WG_PEER_NAME_MAXLEN {
+			return sys.EINVAL
+		}
+		p.name = name
+	}
+	pub, ok := dict.GetData(sys.WGKeyPublicKey)
+	if !ok || len(pub) != sys.WG_STATIC_KEY_LEN {
+		return sys.EINVAL
+	}
+	copy(p.publicKey[:], pub)
+	if psk, ok := dict.GetData(sys.WGKeyPresharedKey); ok {
+		if len(psk) != sys.WG_PRESHARED_KEY_LEN {
+			return sys.EINVAL
+		}
+		copy(p.psk[:], psk)
+		clear(psk)
+	}
+	if raw, ok := dict.GetData(sys.WGKeyEndpoint); ok {
+		ep, err := sys.ParseSockaddr(raw)
+		if err != nil {
+			return err
+		}
+		p.endpoint = ep
+	}
+	if list, ok := dict.GetArray(sys.WGKeyAllowedIPs); ok {
+		allowed, err := parseAllowedIPs(list)
+		if err != nil {
+			return err
+		}
+		p.allowed = allowed
+	}
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, dup := d.byKey[p.publicKey]; dup {
+		return sys.EEXIST
+	}
+	if _, dup := d.byName[p.name]; dup && p.name != "" {
+		return sys.EEXIST
+	}
+	prefixes := make([]netip.Prefix, len(p.allowed))
+	for i, a := range p.allowed {
+		prefixes[i] = a.Prefix()
+	}
+	if err := d.allowed.InsertAll(prefixes, p); err != nil {
+		// A prefix already present is EEXIST, as the radix code's refusal.
+		return sys.ErrnoOf(err, sys.EINVAL)
+	}
+	d.peers = slices.Insert(d.peers, 0, p)
+	d.byKey[p.publicKey] = p
+	if p.name != "" {
+		d.byName[p.name] = p
+	}
+	d.ifp.SetLinkState(sys.LINK_STATE_UP)
+	return nil
+}
+
+// parseAllowedIPs reads the allowedips array.  As in NetBSD, an entry
+// missing one of its keys is skipped silently, while a bad family or an
+// address of the wrong length is EINVAL; a cidr longer than the address
+// is EINVAL too (NetBSD 10.0 passes it to the radix code unchecked).
+func parseAllowedIPs(list *prop.Array) ([]AllowedIP, error) {
+	var out []AllowedIP
+	for _, item := range list.Items() {
+		entry, ok := item.(*prop.Dictionary)
+		if !ok {
+			continue
+		}
+		family, ok1 := entry.GetInt(sys.WGKeyFamily)
+		ip, ok2 := entry.GetData(sys.WGKeyIP)
+		cidr, ok3 := entry.GetUint8(sys.WGKeyCIDR)
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		var addr netip.Addr
+		switch family {
+		case sys.AF_INET:
+			if len(ip) != 4 || cidr > 32 {
+				return nil, sys.EINVAL
+			}
+			addr = netip.AddrFrom4([4]byte(ip))
+		case sys.AF_INET6:
+			if len(ip) != 16 || cidr > 128 {
+				return nil, sys.EINVAL
+			}
+			addr = netip.AddrFrom16([16]byte(ip))
+		default:
+			return nil, sys.EINVAL
+		}
+		out = append(out, AllowedIP{Addr: addr, CIDR: int(cidr)})
+	}
+	return out, nil
+}
+
+// ioctlDeletePeer is wg_ioctl_delete_peer: peers are deleted by name.
+func (d *Device) ioctlDeletePeer(dict *prop.Dictionary) error {
+	name, ok := dict.GetString(sys.WGKeyName)
+	if !ok || len(name) > sys.WG_PEER_NAME_MAXLEN {
+		return sys.EINVAL
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	p, ok := d.byName[name]
+	if !ok || name == "" {
+		return sys.ENOENT
+	}
+	d.peers = slices.DeleteFunc(d.peers, func(x *Peer) bool { return x == p })
+	delete(d.byName, name)
+	delete(d.byKey, p.publicKey)
+	d.destroyPeer(p)
+	if len(d.peers) == 0 {
+		d.ifp.SetLinkState(sys.LINK_STATE_DOWN)
+	}
+	return nil
+}
+
+// ioctlGet is wg_ioctl_get: the configuration as a dictionary, secrets
+// only for a privileged caller.  Two departures from NetBSD: the private
+// key is left out while none is set (NetBSD hands root 32 zero bytes,
+// which wgconfig prints as if they were a key), and a buffer too small
+// is ENOMEM rather than EINVAL, so callers can tell it from a bad
+// request and grow their buffer.
+func (d *Device) ioctlGet(ifd *sys.Ifdrv, privileged bool) ([]byte, error) {
+	dict := d.configDict(privileged)
+	xml, err := prop.Externalize(dict)
+	if err != nil {
+		return nil, sys.ENOMEM
+	}
+	if ifd.Len < uint64(len(xml))+1 {
+		return nil, sys.ENOMEM
+	}
+	return append(xml, 0), nil
+}
+
+func (d *Device) configDict(privileged bool) *prop.Dictionary {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	dict := prop.NewDictionary()
+	if privileged && d.hasKey {
+		dict.SetData(sys.WGKeyPrivateKey, d.privateKey[:])
+	}
+	if d.listenPort != 0 {
+		dict.SetUint16(sys.WGKeyListenPort, d.listenPort)
+	}
+	if len(d.peers) == 0 {
+		return dict
+	}
+	peers := prop.NewArray()
+	for _, p := range d.peers {
+		peers.Add(p.configDict(privileged))
+	}
+	dict.Set(sys.WGKeyPeers, peers)
+	return dict
+}
+
+func (p *Peer) configDict(privileged bool) *prop.Dictionary {
+	pd := prop.NewDictionary()
+	if p.name != "" {
+		pd.SetString(sys.WGKeyName, p.name)
+	}
+	pd.SetData(sys.WGKeyPublicKey, p.publicKey[:])
+	if privileged && p.hasPSK() {
+		pd.SetData(sys.WGKeyPresharedKey, p.psk[:])
+	}
+	if ep, ok := p.Endpoint(); ok {
+		pd.SetData(sys.WGKeyEndpoint, sys.MarshalSockaddr(ep))
+	}
+	var sec int64
+	var nsec int
+	if t, ok := p.LastHandshake(); ok {
+		sec, nsec = t.Unix(), t.Nanosecond()
+	}
+	pd.SetUint64(sys.WGKeyLastHandshakeTimeSec, uint64(sec))
+	pd.SetUint32(sys.WGKeyLastHandshakeNsec, uint32(nsec))
+	if len(p.allowed) > 0 {
+		list := prop.NewArray()
+		for _, a := range p.allowed {
+			e := prop.NewDictionary()
+			e.SetInt(sys.WGKeyFamily, a.Family())
+			e.SetUint8(sys.WGKeyCIDR, uint8(a.CIDR))
+			e.SetData(sys.WGKeyIP, a.Addr.AsSlice())
+			list.Add(e)
+		}
+		pd.Set(sys.WGKeyAllowedIPs, list)
+	}
+	return pd
+}

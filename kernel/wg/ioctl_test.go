@@ -1,0 +1,294 @@
+package wg
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/netip"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"nbwg/kernel/ifnet"
+	"nbwg/kernel/ioctl"
+	"nbwg/kernel/prop"
+	"nbwg/kernel/sys"
+)
+
+var (
+	root   = ioctl.Cred{UID: 0}
+	nobody = ioctl.Cred{UID: 65534, GID: 65534}
+)
+
+// testKernel is an emulated kernel with one wg0 and no host devices.
+func testKernel(t *testing.T) *ifnet.Net {
+	t.Helper()
+	n := ifnet.New(nil, NewCloner(Env{}))
+	r := sys.Ifreq{}
+	copy(r.Name[:], "wg0")
+	if _, err := n.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func set(n *ifnet.Net, cred ioctl.Cred, cmd uint64, dict *prop.Dictionary) error {
+	xml, err := prop.Externalize(dict)
+	if err != nil {
+		return err
+	}
+	ifd := sys.Ifdrv{Cmd: cmd, Len: uint64(len(xml))}
+	copy(ifd.Name[:], "wg0")
+	_, err = n.Ioctl(cred, sys.SIOCSDRVSPEC, ifd.Marshal(), xml)
+	return err
+}
+
+func get(t *testing.T, n *ifnet.Net, cred ioctl.Cred) *prop.Dictionary {
+	t.Helper()
+	ifd := sys.Ifdrv{Len: 1 << 24}
+	copy(ifd.Name[:], "wg0")
+	out, err := n.Ioctl(cred, sys.SIOCGDRVSPEC, ifd.Marshal(), nil)
+	if err != nil {
+		t.Fatalf("SIOCGDRVSPEC: %v", err)
+	}
+	if len(out) == 0 || out[len(out)-1] != 0 {
+		t.Fatalf("reply is not NUL-terminated")
+	}
+	d, err := prop.Internalize(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
+
+func peerDict(name string, pub []byte, allowed ...string) *prop.Dictionary {
+	d := prop.NewDictionary()
+	if name != "" {
+		d.SetString("name", name)
+	}
+	d.SetData("public_key", pub)
+	if len(allowed) > 0 {
+		list := prop.NewArray()
+		for _, s := range allowed {
+			p := netip.MustParsePrefix(s)
+			e := prop.NewDictionary()
+			fam := uint8(sys.AF_INET)
+			if p.Addr().Is6() {
+				fam = sys.AF_INET6
+			}
+			e.SetUint8("family", fam) // wgconfig sends uint8
+			e.SetData("ip", p.Addr().AsSlice())
+			e.SetUint8("cidr", uint8(p.Bits()))
+			list.Add(e)
+		}
+		d.Set("allowedips", list)
+	}
+	return d
+}
+
+func one(k string, v prop.Object) *prop.Dictionary {
+	d := prop.NewDictionary()
+	d.Set(k, v)
+	return d
+}
+
+func TestSetAndGet(t *testing.T) {
+	n := testKernel(t)
+	if got := get(t, n, root); got.Len() != 0 {
+		t.Errorf("fresh interface: %v keys", got.Keys())
+	}
+	if err := set(n, root, sys.WG_IOCTL_SET_PRIVATE_KEY, one("private_key", prop.Data(key(7)))); err != nil {
+		t.Fatal(err)
+	}
+	if err := set(n, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234))); err != nil {
+		t.Fatal(err)
+	}
+	pd := peerDict("B", key(1), "10.2.0.42/32", "fd00:2::42/128")
+	pd.SetData("preshared_key", key(9))
+	pd.SetData("endpoint", sys.MarshalSockaddr(netip.MustParseAddrPort("192.0.2.123:1234")))
+	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, pd); err != nil {
+		t.Fatal(err)
+	}
+	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("C", key(2))); err != nil {
+		t.Fatal(err)
+	}
+
+	// What NetBSD's kernel returns, types included.
+	want := prop.NewDictionary()
+	want.SetData("private_key", key(7))
+	want.SetUint16("listen_port", 1234)
+	c := prop.NewDictionary()
+	c.SetString("name", "C")
+	c.SetData("public_key", key(2))
+	c.SetUint64("last_handshake_time_sec", 0)
+	c.SetUint32("last_handshake_time_nsec", 0)
+	b := prop.NewDictionary()
+	b.SetString("name", "B")
+	b.SetData("public_key", key(1))
+	b.SetData("preshared_key", key(9))
+	b.SetData("endpoint", sys.MarshalSockaddr(netip.MustParseAddrPort("192.0.2.123:1234")))
+	b.SetUint64("last_handshake_time_sec", 0)
+	b.SetUint32("last_handshake_time_nsec", 0)
+	a4 := prop.NewDictionary()
+	a4.SetInt("family", sys.AF_INET)
+	a4.SetUint8("cidr", 32)
+	a4.SetData("ip", []byte{10, 2, 0, 42})
+	a6 := prop.NewDictionary()
+	a6.SetInt("family", sys.AF_INET6)
+	a6.SetUint8("cidr", 128)
+	a6.SetData("ip", netip.MustParseAddr("fd00:2::42").AsSlice())
+	b.Set("allowedips", prop.NewArray(a4, a6))
+	want.Set("peers", prop.NewArray(c, b)) // newest first
+
+	got := get(t, n, root)
+	if !prop.Equal(want, got) {
+		wx, _ := prop.Externalize(want)
+		gx, _ := prop.Externalize(got)
+		t.Errorf("root's view (-want +got):\n%s", cmp.Diff(string(wx), string(gx)))
+	}
+
+	// An unprivileged caller sees everything but the secrets.
+	want.Remove("private_key")
+	b.Remove("preshared_key")
+	if got := get(t, n, nobody); !prop.Equal(want, got) {
+		wx, _ := prop.Externalize(want)
+		gx, _ := prop.Externalize(got)
+		t.Errorf("nobody's view (-want +got):\n%s", cmp.Diff(string(wx), string(gx)))
+	}
+	if ifp := n.Lookup("wg0"); ifp.LinkState() != sys.LINK_STATE_UP {
+		t.Errorf("link state %d after add peer", ifp.LinkState())
+	}
+}
+
+func TestSetErrors(t *testing.T) {
+	n := testKernel(t)
+	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("B", key(1), "10.2.0.0/24")); err != nil {
+		t.Fatal(err)
+	}
+	before := get(t, n, root)
+
+	withPSK := func(psk []byte) *prop.Dictionary {
+		d := peerDict("X", key(5))
+		d.SetData("preshared_key", psk)
+		return d
+	}
+	withEndpoint := func(raw []byte) *prop.Dictionary {
+		d := peerDict("X", key(5))
+		d.SetData("endpoint", raw)
+		return d
+	}
+	badFamily := peerDict("X", key(5))
+	e := prop.NewDictionary()
+	e.SetInt("family", 7)
+	e.SetData("ip", []byte{1, 2, 3, 4})
+	e.SetUint8("cidr", 8)
+	badFamily.Set("allowedips", prop.NewArray(e))
+
+	for _, tc := range []struct {
+		name string
+		cred ioctl.Cred
+		cmd  uint64
+		dict *prop.Dictionary
+		want sys.Errno
+	}{
+		{"unprivileged", nobody, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1)), sys.EPERM},
+		{"unprivileged bad cmd", nobody, 99, prop.NewDictionary(), sys.EPERM},
+		{"unknown sub-command", root, 99, prop.NewDictionary(), sys.EINVAL},
+		{"short private key", root, sys.WG_IOCTL_SET_PRIVATE_KEY, one("private_key", prop.Data(key(1)[:31])), sys.EINVAL},
+		{"no private key", root, sys.WG_IOCTL_SET_PRIVATE_KEY, prop.NewDictionary(), sys.EINVAL},
+		{"port too big", root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(65536)), sys.EINVAL},
+		{"port as string", root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.String("1")), sys.EINVAL},
+		{"name too long", root, sys.WG_IOCTL_ADD_PEER, peerDict("abcdefghijklmnopq", key(5)), sys.EINVAL},
+		{"no public key", root, sys.WG_IOCTL_ADD_PEER, one("name", prop.String("X")), sys.EINVAL},
+		{"short public key", root, sys.WG_IOCTL_ADD_PEER, peerDict("X", key(5)[:31]), sys.EINVAL},
+		{"short psk", root, sys.WG_IOCTL_ADD_PEER, withPSK(key(3)[:16]), sys.EINVAL},
+		{"endpoint too short", root, sys.WG_IOCTL_ADD_PEER, withEndpoint(make([]byte, 15)), sys.EINVAL},
+		{"endpoint family", root, sys.WG_IOCTL_ADD_PEER, withEndpoint(append([]byte{16, 99}, make([]byte, 14)...)), sys.EPFNOSUPPORT},
+		{"endpoint length", root, sys.WG_IOCTL_ADD_PEER, withEndpoint(append([]byte{28, sys.AF_INET}, make([]byte, 26)...)), sys.EINVAL},
+		{"allowed-ip family", root, sys.WG_IOCTL_ADD_PEER, badFamily, sys.EINVAL},
+		{"allowed-ip cidr", root, sys.WG_IOCTL_ADD_PEER, peerDict("X", key(5), "10.9.0.0/24"), 0},
+		{"duplicate name", root, sys.WG_IOCTL_ADD_PEER, peerDict("B", key(6)), sys.EEXIST},
+		{"duplicate key", root, sys.WG_IOCTL_ADD_PEER, peerDict("Y", key(1)), sys.EEXIST},
+		{"prefix taken", root, sys.WG_IOCTL_ADD_PEER, peerDict("Y", key(6), "10.3.0.0/16", "10.2.0.0/24"), sys.EEXIST},
+		{"prefix twice", root, sys.WG_IOCTL_ADD_PEER, peerDict("Y", key(6), "10.4.0.0/16", "10.4.1.1/16"), sys.EEXIST},
+		{"delete unknown", root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("nope")), sys.ENOENT},
+		{"delete without name", root, sys.WG_IOCTL_DELETE_PEER, prop.NewDictionary(), sys.EINVAL},
+		{"delete long name", root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("abcdefghijklmnopq")), sys.EINVAL},
+	} {
+		err := set(n, tc.cred, tc.cmd, tc.dict)
+		if tc.want == 0 {
+			// The control case: it works, then is undone.
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("X")))
+			continue
+		}
+		if !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
+		}
+		if after := get(t, n, root); !prop.Equal(before, after) {
+			t.Errorf("%s: configuration changed", tc.name)
+		}
+	}
+
+	// Garbage and oversized documents.
+	ifd := sys.Ifdrv{Cmd: sys.WG_IOCTL_ADD_PEER, Len: 5}
+	copy(ifd.Name[:], "wg0")
+	if _, err := n.Ioctl(root, sys.SIOCSDRVSPEC, ifd.Marshal(), []byte("<oops")); !errors.Is(err, sys.EINVAL) {
+		t.Errorf("garbage: %v", err)
+	}
+	ifd.Len = sys.WG_MAX_PROPLEN
+	if _, err := n.Ioctl(root, sys.SIOCSDRVSPEC, ifd.Marshal(), make([]byte, sys.WG_MAX_PROPLEN)); !errors.Is(err, sys.E2BIG) {
+		t.Errorf("oversized: %v", err)
+	}
+	// A reply buffer too small.
+	ifd = sys.Ifdrv{Len: 10}
+	copy(ifd.Name[:], "wg0")
+	if _, err := n.Ioctl(root, sys.SIOCGDRVSPEC, ifd.Marshal(), nil); !errors.Is(err, sys.ENOMEM) {
+		t.Errorf("small buffer: %v", err)
+	}
+}
+
+func TestDeletePeerAndLinkState(t *testing.T) {
+	n := testKernel(t)
+	ifp := n.Lookup("wg0")
+	if ifp.LinkState() != sys.LINK_STATE_DOWN {
+		t.Fatalf("fresh link state %d", ifp.LinkState())
+	}
+	set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("A", key(1), "10.0.0.1/32"))
+	set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("B", key(2), "10.0.0.2/32"))
+	if err := set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("A"))); err != nil {
+		t.Fatal(err)
+	}
+	if ifp.LinkState() != sys.LINK_STATE_UP {
+		t.Errorf("link went down with a peer left")
+	}
+	// A's prefix and key are free again.
+	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("A2", key(1), "10.0.0.1/32")); err != nil {
+		t.Errorf("re-adding A's key and prefix: %v", err)
+	}
+	set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("A2")))
+	set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("B")))
+	if ifp.LinkState() != sys.LINK_STATE_DOWN {
+		t.Errorf("link state %d after the last peer went", ifp.LinkState())
+	}
+}
+
+func TestThousandPeers(t *testing.T) {
+	n := testKernel(t)
+	for i := range 1000 {
+		k := make([]byte, 32)
+		k[0], k[1] = byte(i), byte(i>>8)
+		pd := peerDict(fmt.Sprintf("p%d", i), k, fmt.Sprintf("10.%d.%d.0/24", i>>8, i&0xff))
+		if err := set(n, root, sys.WG_IOCTL_ADD_PEER, pd); err != nil {
+			t.Fatalf("peer %d: %v", i, err)
+		}
+	}
+	peers, _ := get(t, n, nobody).GetArray("peers")
+	if peers.Len() != 1000 {
+		t.Errorf("%d peers reported", peers.Len())
+	}
+}
