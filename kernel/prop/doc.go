@@ -29,7 +29,7 @@
 // # Internalizing
 //
 // Internalize follows libprop's hand-written parser, quirks included (see
-// internalize.go): it is not a general XML parser.  It is fed bytes from
+// parser.go): it is not a general XML parser.  It is fed bytes from
 // untrusted callers, so it bounds the input size (MaxInternalizeSize) and
 // the nesting depth (MaxDepth), which libprop does not, and it returns an
 // error instead of NULL.  Numbers follow the kernel's strtoll/strtoull,

@@ -45,7 +45,7 @@ func (e *SyntaxError) Unwrap() error { return ErrMalformed }
 
 // Internalize parses an XML property list whose root is a dictionary,
 // accepting exactly what prop_dictionary_internalize accepts (see
-// internalize.go for the grammar and its quirks).  The input is read as a C
+// parser.go for the grammar and its quirks).  The input is read as a C
 // string: it ends at the first NUL byte, so a trailing NUL is harmless and
 // anything after a NUL is ignored, as in the kernel.  Anything after the
 // closing </plist> is ignored too, as in libprop.
