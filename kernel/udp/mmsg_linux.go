@@ -1,0 +1,73 @@
+//go:build linux
+
+package udp
+
+// recvmmsg(2) and sendmmsg(2), which x/sys/unix does not wrap, and the
+// preallocated message vectors they work on. The vectors point into the
+// caller's buffers only for the duration of one call.
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// mmsgBatch is one vector of message headers with their iovecs, sockaddrs
+// and control buffers.
+type mmsgBatch struct {
+	msgs  []unix.Mmsghdr
+	iovs  []unix.Iovec
+	names []rawSockaddr
+	oob   []byte // len(msgs) * oobSize
+}
+
+func newBatch(n, oobSize int) *mmsgBatch {
+	return &mmsgBatch{
+		msgs:  make([]unix.Mmsghdr, n),
+		iovs:  make([]unix.Iovec, n),
+		names: make([]rawSockaddr, n),
+		oob:   make([]byte, n*oobSize),
+	}
+}
+
+// setIov points iov at b (which may be empty).
+func setIov(iov *unix.Iovec, b []byte) {
+	iov.Base = unsafe.SliceData(b)
+	iov.SetLen(len(b))
+}
+
+// clear drops the pointers into caller buffers so that the batch, which
+// lives on in a pool, does not keep them alive.
+func (b *mmsgBatch) clear(n int) {
+	for i := range n {
+		b.iovs[i] = unix.Iovec{}
+	}
+}
+
+func recvmmsg(fd int, msgs []unix.Mmsghdr, flags int) (int, error) {
+	for {
+		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd),
+			uintptr(unsafe.Pointer(unsafe.SliceData(msgs))), uintptr(len(msgs)), uintptr(flags), 0, 0)
+		if errno == unix.EINTR {
+			continue
+		}
+		if errno != 0 {
+			return 0, errno
+		}
+		return int(n), nil
+	}
+}
+
+func sendmmsg(fd int, msgs []unix.Mmsghdr, flags int) (int, error) {
+	for {
+		n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd),
+			uintptr(unsafe.Pointer(unsafe.SliceData(msgs))), uintptr(len(msgs)), uintptr(flags), 0, 0)
+		if errno == unix.EINTR {
+			continue
+		}
+		if errno != 0 {
+			return 0, errno
+		}
+		return int(n), nil
+	}
+}
