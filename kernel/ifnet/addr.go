@@ -15,6 +15,12 @@ func (n *Net) addAddr(ifp *Interface, a Addr) error {
 		return sys.EINVAL
 	}
 	a.Prefix = netip.PrefixFrom(a.Prefix.Addr(), a.Prefix.Bits())
+	// Requested flags (anycast, deprecated) stay; the link decides
+	// whether the address is detached.
+	if a.Prefix.Addr().Is4() {
+		a.Flags = 0
+	}
+	a.Flags = a.Flags&^(sys.IN6_IFF_DETACHED|sys.IN6_IFF_TENTATIVE) | ifp.newAddrFlags(a.Prefix.Addr())
 	if i := ifp.findAddr(a.Prefix.Addr()); i >= 0 {
 		old := ifp.addrs[i]
 		if n.host != nil && old.Prefix != a.Prefix {

@@ -33,6 +33,9 @@ func (n *Net) bringUp(ifp *Interface) error {
 	}
 	ifp.flags.Or(sys.IFF_RUNNING)
 	ifp.lastChange = n.now()
+	if ifp.LinkState() != sys.LINK_STATE_DOWN {
+		ifp.attachAddrs()
+	}
 	if n.host != nil {
 		if err := n.host.SetUp(ifp.name, true); err != nil {
 			return err
@@ -48,6 +51,7 @@ func (n *Net) bringDown(ifp *Interface) {
 	ifp.drv.Stop()
 	ifp.flags.And(^int32(sys.IFF_RUNNING | sys.IFF_UP))
 	ifp.lastChange = n.now()
+	ifp.detachAddrs()
 	if n.host != nil {
 		// Down on the host too, so its routes to the interface go.
 		n.host.SetUp(ifp.name, false)
@@ -74,6 +78,7 @@ func (n *Net) attachLinkLocal(ifp *Interface) error {
 	}
 	copy(a[8:], id[:])
 	ll := Addr{Prefix: netip.PrefixFrom(netip.AddrFrom16(a), 64)}
+	ll.Flags = ifp.newAddrFlags(ll.Prefix.Addr())
 	if n.host != nil {
 		if err := n.host.AddAddr(ifp.index, ll.Prefix); err != nil {
 			return err

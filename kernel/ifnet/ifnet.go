@@ -104,11 +104,20 @@ func (ifp *Interface) Up() bool {
 // LinkState returns the LINK_STATE_* value.
 func (ifp *Interface) LinkState() int { return int(ifp.linkState.Load()) }
 
-// SetLinkState is if_link_state_change: drivers call it (wg: a peer was
-// added, the last peer was deleted).
+// SetLinkState is if_link_state_change: drivers call it from their Ioctl
+// (wg: a peer was added, the last peer was deleted).  As in NetBSD, a link
+// going down detaches the interface's addresses, and a link coming up on a
+// running interface attaches them again.
 func (ifp *Interface) SetLinkState(state int) {
-	if int(ifp.linkState.Swap(int32(state))) != state {
-		ifp.lastChange = time.Now()
+	if int(ifp.linkState.Swap(int32(state))) == state {
+		return
+	}
+	ifp.lastChange = time.Now()
+	switch {
+	case state == sys.LINK_STATE_DOWN:
+		ifp.detachAddrs()
+	case ifp.Up():
+		ifp.attachAddrs()
 	}
 }
 

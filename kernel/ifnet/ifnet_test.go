@@ -292,3 +292,75 @@ func TestMaskBits(t *testing.T) {
 
 // f16 converts flags to ifru_flags, a short in which MULTICAST is the sign bit.
 func f16(v int) int16 { return int16(v) }
+
+// flagsByAddr returns each address's flags.
+func flagsByAddr(n *Net, name string) map[string]int {
+	out := map[string]int{}
+	for _, a := range n.Addrs(n.Lookup(name)) {
+		out[a.Prefix.String()] = a.Flags
+	}
+	return out
+}
+
+func TestAddressFlagsFollowTheLink(t *testing.T) {
+	n, _ := newTestNet()
+	do(t, n, root, sys.SIOCIFCREATE, ifreq("wg0"))
+	do(t, n, root, sys.SIOCAIFADDR, aliasreq("wg0", "10.2.0.1/24"))
+	do(t, n, root, sys.SIOCAIFADDR_IN6, aliasreq6("wg0", "fd00:2::1/64"))
+	ll := "fe80::200:ff:fe00:1/64"
+	// No peer: the link is down, so the IPv6 addresses are detached;
+	// the first IPv4 address, added while the interface was down, is not.
+	want := map[string]int{ll: sys.IN6_IFF_DETACHED, "fd00:2::1/64": sys.IN6_IFF_DETACHED, "10.2.0.1/24": 0}
+	if diff := cmp.Diff(want, flagsByAddr(n, "wg0")); diff != "" {
+		t.Errorf("before the link is up (-want +got):\n%s", diff)
+	}
+	ifp := n.Lookup("wg0")
+	ifp.SetLinkState(sys.LINK_STATE_UP)
+	want = map[string]int{ll: 0, "fd00:2::1/64": 0, "10.2.0.1/24": 0}
+	if diff := cmp.Diff(want, flagsByAddr(n, "wg0")); diff != "" {
+		t.Errorf("link up (-want +got):\n%s", diff)
+	}
+	// Down: everything detached; up again: attached.
+	r, _ := sys.UnmarshalIfreq(ifreq("wg0"))
+	r.SetFlags(f16(sys.IFF_MULTICAST))
+	do(t, n, root, sys.SIOCSIFFLAGS, r.Marshal())
+	want = map[string]int{ll: sys.IN6_IFF_DETACHED, "fd00:2::1/64": sys.IN6_IFF_DETACHED, "10.2.0.1/24": sys.IN_IFF_DETACHED}
+	if diff := cmp.Diff(want, flagsByAddr(n, "wg0")); diff != "" {
+		t.Errorf("interface down (-want +got):\n%s", diff)
+	}
+	r.SetFlags(f16(sys.IFF_MULTICAST | sys.IFF_UP))
+	do(t, n, root, sys.SIOCSIFFLAGS, r.Marshal())
+	want = map[string]int{ll: 0, "fd00:2::1/64": 0, "10.2.0.1/24": 0}
+	if diff := cmp.Diff(want, flagsByAddr(n, "wg0")); diff != "" {
+		t.Errorf("interface up (-want +got):\n%s", diff)
+	}
+	ifp.SetLinkState(sys.LINK_STATE_DOWN)
+	do(t, n, root, sys.SIOCAIFADDR, aliasreq("wg0", "10.3.0.1/24"))
+	if got := flagsByAddr(n, "wg0")["10.3.0.1/24"]; got != sys.IN_IFF_DETACHED {
+		t.Errorf("IPv4 address added to a running interface without link: flags %#x", got)
+	}
+}
+
+func TestDefaultPrefixLengths(t *testing.T) {
+	n, _ := newTestNet()
+	do(t, n, root, sys.SIOCIFCREATE, ifreq("wg0"))
+	for _, tc := range []struct {
+		addr string
+		bits int
+	}{{"10.0.0.1", 8}, {"172.16.0.1", 16}, {"192.168.1.1", 24}} {
+		r := sys.InAliasreq{Addr: sys.SockaddrInFrom(netip.MustParseAddr(tc.addr), 0)}
+		copy(r.Name[:], "wg0")
+		if err := do(t, n, root, sys.SIOCAIFADDR, r.Marshal()); err != nil {
+			t.Fatal(err)
+		}
+		p := netip.PrefixFrom(netip.MustParseAddr(tc.addr), tc.bits).String()
+		if _, ok := flagsByAddr(n, "wg0")[p]; !ok {
+			t.Errorf("%s without a mask: want %s, have %v", tc.addr, p, flagsByAddr(n, "wg0"))
+		}
+	}
+	// An IPv6 address keeps its prefix length.
+	do(t, n, root, sys.SIOCAIFADDR_IN6, aliasreq6("wg0", "fd00::1/64"))
+	if err := do(t, n, root, sys.SIOCAIFADDR_IN6, aliasreq6("wg0", "fd00::1/48")); !errors.Is(err, sys.EINVAL) {
+		t.Errorf("changing an IPv6 prefix length: %v", err)
+	}
+}

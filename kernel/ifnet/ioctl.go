@@ -80,7 +80,7 @@ func (n *Net) Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte,
 	case sys.SIOCDIFADDR_IN6:
 		r, _ := sys.UnmarshalIn6Ifreq(arg)
 		return nil, n.delAddr(ifp, netip.AddrFrom16(r.Addr().Addr))
-	case sys.SIOCGIFNETMASK_IN6, sys.SIOCGIFAFLAG_IN6, sys.SIOCGIFALIFETIME_IN6:
+	case sys.SIOCGIFADDR_IN6, sys.SIOCGIFNETMASK_IN6, sys.SIOCGIFAFLAG_IN6, sys.SIOCGIFALIFETIME_IN6:
 		return nil, n.getInet6(ifp, cmd, arg)
 	}
 	return ifp.drv.Ioctl(cred, cmd, arg, in)
@@ -112,6 +112,8 @@ func (n *Net) aifaddr(ifp *Interface, r *sys.InAliasreq) error {
 	} else if i := ifp.findAddr(netip.AddrFrom4(r.Addr.Addr)); i >= 0 {
 		// No mask given: an existing address keeps its own.
 		bits = ifp.addrs[i].Prefix.Bits()
+	} else {
+		bits = classfulBits(r.Addr.Addr)
 	}
 	a := Addr{Prefix: netip.PrefixFrom(netip.AddrFrom4(r.Addr.Addr), bits)}
 	if r.Dstaddr.Len != 0 && r.Dstaddr.Family == sys.AF_INET {
@@ -134,8 +136,14 @@ func (n *Net) aifaddr6(ifp *Interface, r *sys.In6Aliasreq) error {
 		if bits, ok = maskBits(r.Prefixmask.Addr[:]); !ok {
 			return sys.EINVAL
 		}
-	} else if i := ifp.findAddr(addr); i >= 0 {
-		bits = ifp.addrs[i].Prefix.Bits()
+	}
+	if i := ifp.findAddr(addr); i >= 0 {
+		if r.Prefixmask.Len == 0 {
+			bits = ifp.addrs[i].Prefix.Bits()
+		} else if bits != ifp.addrs[i].Prefix.Bits() {
+			// in6_update_ifa: an address keeps its prefix length.
+			return sys.EINVAL
+		}
 	}
 	// in6_update_ifa: a link-local address must be in fe80::/64.
 	if addr.IsLinkLocalUnicast() && bits != 64 {
@@ -198,6 +206,12 @@ func (n *Net) getInet6(ifp *Interface, cmd uint32, arg []byte) error {
 	a := ifp.addrs[i]
 	clear(r.Union[:])
 	switch cmd {
+	case sys.SIOCGIFADDR_IN6:
+		var scope uint32
+		if a.Prefix.Addr().IsLinkLocalUnicast() {
+			scope = uint32(ifp.index)
+		}
+		r.SetAddr(sys.SockaddrIn6From(a.Prefix.Addr(), 0, scope))
 	case sys.SIOCGIFNETMASK_IN6:
 		var m [16]byte
 		copy(m[:], maskOf(a.Prefix.Bits(), 16))
@@ -309,4 +323,18 @@ func (n *Net) ifconf(arg []byte) ([]byte, error) {
 	c.Len = int32(len(out))
 	copy(arg, c.Marshal())
 	return out, nil
+}
+
+// classfulBits is the prefix length in_ifinit gives an IPv4 address added
+// without a netmask: that of its class.
+func classfulBits(a [4]byte) int {
+	switch {
+	case a[0] < 128:
+		return 8
+	case a[0] < 192:
+		return 16
+	case a[0] < 224:
+		return 24
+	}
+	return 32
 }

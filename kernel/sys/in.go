@@ -158,6 +158,14 @@ func UnmarshalIn6Ifreq(b []byte) (*In6Ifreq, error) {
 	return r, nil
 }
 
+// IPv4 address flags (<netinet/in_var.h>, ia4_flags).
+const (
+	IN_IFF_TENTATIVE    = 0x01
+	IN_IFF_DUPLICATED   = 0x02
+	IN_IFF_DETACHED     = 0x04
+	IN_IFF_TRYTENTATIVE = 0x08
+)
+
 // IPv6 address flags (<netinet6/in6_var.h>, ia6_flags).
 const (
 	IN6_IFF_ANYCAST    = 0x01

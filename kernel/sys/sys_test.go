@@ -34,6 +34,13 @@ func TestIoctlNumbersMatchNetBSD(t *testing.T) {
 		{"SIOCSIFMTU", SIOCSIFMTU, 0x8090697f},
 		{"SIOCGIFDATA", SIOCGIFDATA, 0xc0986985},
 		{"SIOCZIFDATA", SIOCZIFDATA, 0xc0986986},
+		// Not in x/sys; from <netinet6/in6_var.h>, where NetBSD
+		// renumbered the add and lifetime requests.
+		{"SIOCAIFADDR_IN6", SIOCAIFADDR_IN6, 0x8080696b},
+		{"SIOCDIFADDR_IN6", SIOCDIFADDR_IN6, 0x81206919},
+		{"SIOCGIFAFLAG_IN6", SIOCGIFAFLAG_IN6, 0xc1206949},
+		{"SIOCGIFALIFETIME_IN6", SIOCGIFALIFETIME_IN6, 0xc120696a},
+		{"SIOCGIFNETMASK_IN6", SIOCGIFNETMASK_IN6, 0xc1206925},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s = %#x, want %#x", tc.name, tc.got, tc.want)

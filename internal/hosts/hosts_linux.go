@@ -1,0 +1,308 @@
+//go:build linux
+
+// Package hosts gives integration tests emulated NetBSD hosts: each Host is
+// a Linux network namespace of the test's own, with nbwg's commands first
+// on PATH and a private /etc/wg, so that tests run an administrator's
+// commands verbatim.  Everything a test creates is removed when it ends,
+// even when it fails: the namespaces, the processes in them (the emulated
+// kernels), and the per-host files.
+package hosts
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// CommandTimeout bounds every command a test runs on a host.
+const CommandTimeout = 60 * time.Second
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// Bin returns a directory holding nbwg's commands (ifconfig, wgconfig,
+// wg-keygen, sysctl, nbwgd), built once per test binary from this module,
+// or $NBWG_BIN when set.
+func Bin(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if dir := os.Getenv("NBWG_BIN"); dir != "" {
+			binDir, buildErr = filepath.Abs(dir)
+			return
+		}
+		root, err := moduleRoot()
+		if err != nil {
+			buildErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "nbwg-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		for out, pkg := range map[string]string{
+			"ifconfig": "./ifconfig-shim", "wgconfig": "./wgconfig", "wg-keygen": "./wg-keygen",
+			"nbwgd": "./kernel/cmd/nbwgd", "sysctl": "./sysctl-shim",
+		} {
+			if _, err := os.Stat(filepath.Join(root, pkg)); err != nil {
+				continue // not written yet
+			}
+			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, out), pkg)
+			cmd.Dir = root
+			if b, err := cmd.CombinedOutput(); err != nil {
+				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+				return
+			}
+		}
+		binDir = dir
+	})
+	if buildErr != nil {
+		t.Fatalf("building nbwg: %v", buildErr)
+	}
+	return binDir
+}
+
+// Cleanup removes what Bin built; TestMain calls it.
+func Cleanup() {
+	if binDir != "" && os.Getenv("NBWG_BIN") == "" {
+		os.RemoveAll(binDir)
+	}
+}
+
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// Host is one emulated NetBSD host.
+type Host struct {
+	Name string // the test's name for it, e.g. "A"
+	NS   string // the network namespace
+	bin  string
+	// Etc is this host's private /etc overlay: files under it appear in
+	// /etc for commands run on the host (ip netns exec's /etc/netns).
+	Etc string
+}
+
+// Skip skips t unless it can create hosts: it needs root and iproute2.
+func Skip(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("skipping: integration tests need root (network namespaces, TUN devices); CI runs them as root")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("skipping: ip(8) from iproute2 is not installed")
+	}
+}
+
+// New creates a host.  Its /etc/wg is private (Etc/wg), so two hosts can
+// each keep keys at /etc/wg/wg0 as wg(4)'s EXAMPLES do.
+func New(t testing.TB, name string) *Host {
+	t.Helper()
+	Skip(t)
+	bin := Bin(t)
+	var rnd [4]byte
+	rand.Read(rnd[:])
+	h := &Host{Name: name, NS: "nbwg-" + hex.EncodeToString(rnd[:]) + "-" + name, bin: bin}
+	if out, err := exec.Command("ip", "netns", "add", h.NS).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add %s: %v: %s", h.NS, err, out)
+	}
+	h.Etc = filepath.Join("/etc/netns", h.NS)
+	t.Cleanup(func() { h.remove(t) })
+	if err := os.MkdirAll(filepath.Join(h.Etc, "wg"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ensureEtcWg(t)
+	h.MustRun(t, "ip link set lo up")
+	return h
+}
+
+var etcWg struct {
+	sync.Mutex
+	users   int
+	created bool
+}
+
+// ensureEtcWg makes sure /etc/wg exists, so ip netns exec can mount the
+// host's private copy over it; a directory it had to create is removed
+// when the last test using it ends.
+func ensureEtcWg(t testing.TB) {
+	etcWg.Lock()
+	defer etcWg.Unlock()
+	if _, err := os.Stat("/etc/wg"); errors.Is(err, os.ErrNotExist) {
+		if err := os.Mkdir("/etc/wg", 0o700); err != nil {
+			t.Fatal(err)
+		}
+		etcWg.created = true
+	}
+	etcWg.users++
+	t.Cleanup(func() {
+		etcWg.Lock()
+		defer etcWg.Unlock()
+		etcWg.users--
+		if etcWg.users == 0 && etcWg.created {
+			os.Remove("/etc/wg") // only if still empty
+			etcWg.created = false
+		}
+	})
+}
+
+func (h *Host) remove(t testing.TB) {
+	out, _ := exec.Command("ip", "netns", "pids", h.NS).Output()
+	for _, f := range strings.Fields(string(out)) {
+		if pid, err := strconv.Atoi(f); err == nil && pid != os.Getpid() {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	// The kernel's TUN devices go with its process; give it a moment.
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		out, _ := exec.Command("ip", "netns", "pids", h.NS).Output()
+		if len(bytes.TrimSpace(out)) == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if out, err := exec.Command("ip", "netns", "del", h.NS).CombinedOutput(); err != nil {
+		t.Errorf("ip netns del %s: %v: %s", h.NS, err, out)
+	}
+	os.RemoveAll(h.Etc)
+}
+
+// Result is what a command did.
+type Result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+// Run runs a shell script on the host as root, with nbwg's commands first
+// on PATH, and returns its output and exit status.
+func (h *Host) Run(t testing.TB, script string) Result {
+	t.Helper()
+	return h.run(t, nil, script)
+}
+
+// RunAs runs a script on the host as another user (uid and gid).
+func (h *Host) RunAs(t testing.TB, uid int, script string) Result {
+	t.Helper()
+	return h.run(t, &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid)}, script)
+}
+
+func (h *Host) run(t testing.TB, cred *syscall.Credential, script string) Result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
+	defer cancel()
+	path := h.bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	args := []string{"netns", "exec", h.NS, "env", "PATH=" + path, "HOME=/root", "LC_ALL=C"}
+	if cred != nil {
+		// ip netns exec needs root; drop privileges inside it.
+		args = append(args, "setpriv", fmt.Sprintf("--reuid=%d", cred.Uid), fmt.Sprintf("--regid=%d", cred.Gid), "--clear-groups")
+	}
+	args = append(args, "sh", "-c", script)
+	cmd := exec.CommandContext(ctx, "ip", args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		r.Code = exit.ExitCode()
+	default:
+		t.Fatalf("%s: running %q: %v", h.Name, script, err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("%s: %q took longer than %v", h.Name, script, CommandTimeout)
+	}
+	return r
+}
+
+// MustRun runs a script and fails the test unless it exits 0.
+func (h *Host) MustRun(t testing.TB, script string) string {
+	t.Helper()
+	r := h.Run(t, script)
+	if r.Code != 0 {
+		t.Fatalf("%s: %q exited %d\nstdout:\n%s\nstderr:\n%s", h.Name, script, r.Code, r.Stdout, r.Stderr)
+	}
+	return r.Stdout
+}
+
+// Link joins two hosts with a veth pair, named after the peer host, and
+// gives each end its address (with prefix length); each host gets a
+// route to the other's address over the link, so that addresses from
+// different subnets (as in wg(4)'s EXAMPLES) reach each other.
+func Link(t testing.TB, a *Host, aAddr string, b *Host, bAddr string) {
+	t.Helper()
+	aIf, bIf := "v"+b.Name, "v"+a.Name
+	if out, err := exec.Command("ip", "link", "add", aIf, "netns", a.NS, "type", "veth", "peer", "name", bIf, "netns", b.NS).CombinedOutput(); err != nil {
+		t.Fatalf("ip link add veth: %v: %s", err, out)
+	}
+	for _, side := range []struct {
+		h         *Host
+		ifname    string
+		addr, dst string
+	}{{a, aIf, aAddr, bAddr}, {b, bIf, bAddr, aAddr}} {
+		fam := ""
+		if strings.Contains(side.addr, ":") {
+			fam = "-6 "
+		}
+		dst := side.dst[:strings.IndexByte(side.dst, '/')]
+		side.h.MustRun(t, fmt.Sprintf("ip %saddr add %s dev %s nodad 2>/dev/null || ip %saddr add %s dev %s", fam, side.addr, side.ifname, fam, side.addr, side.ifname))
+		side.h.MustRun(t, fmt.Sprintf("ip link set %s up && ip %sroute replace %s dev %s", side.ifname, fam, dst, side.ifname))
+	}
+}
+
+// WriteFile writes a file into the host's private /etc (path relative to
+// /etc, e.g. "wg/wg0").
+func (h *Host) WriteFile(t testing.TB, rel string, data []byte, perm os.FileMode) {
+	t.Helper()
+	p := filepath.Join(h.Etc, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, perm); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Poll runs check until it returns nil or the timeout passes, and returns
+// the last error.
+func Poll(timeout time.Duration, check func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := check()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

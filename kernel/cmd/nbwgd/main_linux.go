@@ -1,0 +1,153 @@
+//go:build linux
+
+// Command nbwgd is nbwg's emulated NetBSD kernel for one Linux network
+// namespace: it serves the ioctl carrier (kernel/ioctl) and runs the wg
+// interfaces created through it.  The first `ifconfig wgN create` in a
+// namespace starts it; it exits when the last interface is destroyed.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"nbwg/kernel/hostif"
+	"nbwg/kernel/ifnet"
+	"nbwg/kernel/ioctl"
+	"nbwg/kernel/klog"
+	"nbwg/kernel/tun"
+	"nbwg/kernel/udp"
+	"nbwg/kernel/wg"
+)
+
+func main() {
+	foreground := flag.Bool("f", false, "stay in the foreground and log to standard error too")
+	logPath := flag.String("l", "", "log file (default: "+defaultLogDir+"/nbwgd[.NETNS].log)")
+	debug := flag.Bool("d", false, "log debug messages")
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: %s [-df] [-l logfile]\n", filepath.Base(os.Args[0]))
+		os.Exit(1)
+	}
+	flag.Parse()
+	if flag.NArg() != 0 {
+		flag.Usage()
+	}
+	os.Exit(run(*foreground, *logPath, *debug))
+}
+
+func run(foreground bool, logPath string, debug bool) int {
+	l, err := ioctl.Listen()
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			// Another kernel runs in this namespace: it won a race
+			// to start, or was started by hand.
+			fmt.Fprintln(os.Stderr, "nbwgd: a kernel already runs in this network namespace")
+			return 0
+		}
+		fmt.Fprintf(os.Stderr, "nbwgd: %v\n", err)
+		return 1
+	}
+
+	if logPath == "" {
+		logPath = defaultLogPath()
+	}
+	var sinks []io.Writer
+	if f, err := openLog(logPath); err == nil {
+		defer f.Close()
+		sinks = append(sinks, f)
+	} else {
+		fmt.Fprintf(os.Stderr, "nbwgd: log: %v\n", err)
+	}
+	if foreground {
+		sinks = append(sinks, os.Stderr)
+	}
+	level := klog.LOG_INFO
+	if debug {
+		level = klog.LOG_DEBUG
+	}
+	log := klog.New(io.MultiWriter(sinks...), level)
+
+	ifs := ifnet.New(hostif.New(), wg.NewCloner(wg.Env{
+		OpenTUN: tun.Create,
+		NewBind: udp.NewBind,
+		Log:     log,
+	}))
+	idle := make(chan struct{}, 1)
+	ifs.Changed = func(count int) {
+		if count == 0 {
+			select {
+			case idle <- struct{}{}:
+			default:
+			}
+		}
+	}
+
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	served := make(chan error, 1)
+	go func() { served <- ioctl.Serve(l, ifs) }()
+	log.Log(klog.LOG_INFO, "kernel started, pid %d", os.Getpid())
+
+	status := 0
+	select {
+	case sig := <-sigs:
+		log.Log(klog.LOG_INFO, "halting on %v", sig)
+	case <-idle:
+		log.Log(klog.LOG_INFO, "last interface destroyed, halting")
+	case err := <-served:
+		log.Log(klog.LOG_ERR, "carrier failed: %v", err)
+		status = 1
+	}
+	l.Close()
+	ifs.DestroyAll()
+	return status
+}
+
+const defaultLogDir = "/var/log/nbwg"
+
+// defaultLogPath names the log after the network namespace, since every
+// namespace runs a kernel of its own: nbwgd.log for the host's own
+// namespace, nbwgd.NAME.log for one made with `ip netns add NAME`.
+func defaultLogPath() string {
+	dir := defaultLogDir
+	if d := os.Getenv("NBWG_LOGDIR"); d != "" {
+		dir = d
+	}
+	return filepath.Join(dir, "nbwgd"+namespaceSuffix()+".log")
+}
+
+func namespaceSuffix() string {
+	self, err := os.Stat("/proc/self/ns/net")
+	if err != nil {
+		return ""
+	}
+	if init, err := os.Stat("/proc/1/ns/net"); err == nil && os.SameFile(self, init) {
+		return ""
+	}
+	if names, err := os.ReadDir("/run/netns"); err == nil {
+		for _, e := range names {
+			if fi, err := os.Stat(filepath.Join("/run/netns", e.Name())); err == nil && os.SameFile(self, fi) {
+				return "." + e.Name()
+			}
+		}
+	}
+	link, err := os.Readlink("/proc/self/ns/net")
+	if err != nil {
+		return ""
+	}
+	// "net:[4026532451]" → ".net-4026532451"
+	return ".net-" + strings.Trim(strings.TrimPrefix(link, "net:"), "[]")
+}
+
+func openLog(path string) (*os.File, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+}
