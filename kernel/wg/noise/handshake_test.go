@@ -1,0 +1,731 @@
+package noise
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"nbwg/kernel/wg/cookie"
+	"nbwg/kernel/wg/wire"
+)
+
+func TestHandshake(t *testing.T) {
+	p := newPair(t, PresharedKey{}, PresharedKey{})
+
+	var init wire.MessageInitiation
+	if err := p.ab.CreateInitiation(&init, t0, testRand(10)); err != nil {
+		t.Fatal(err)
+	}
+	if s := p.ab.HandshakeState(); s != HandshakeInitiationCreated {
+		t.Fatalf("initiator state %v, want %v", s, HandshakeInitiationCreated)
+	}
+	if init.Type != wire.TypeInitiation || p.a.remoteByIndex(init.Sender) != p.ab {
+		t.Fatalf("initiation header %v/%#x not registered", init.Type, init.Sender)
+	}
+	r, err := p.b.local.ConsumeInitiation(viaWireInit(t, &init), t0)
+	if err != nil || r != p.ba {
+		t.Fatalf("ConsumeInitiation = %p, %v; want %p", r, err, p.ba)
+	}
+	if s := r.HandshakeState(); s != HandshakeInitiationConsumed {
+		t.Fatalf("responder state %v, want %v", s, HandshakeInitiationConsumed)
+	}
+	var resp wire.MessageResponse
+	if err := r.CreateResponse(&resp, testRand(11)); err != nil {
+		t.Fatal(err)
+	}
+	if s := r.HandshakeState(); s != HandshakeResponseCreated {
+		t.Fatalf("responder state %v, want %v", s, HandshakeResponseCreated)
+	}
+	if resp.Receiver != init.Sender {
+		t.Errorf("response Receiver %#x, want the initiation's Sender %#x", resp.Receiver, init.Sender)
+	}
+	kpB, err := r.BeginSession(t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ab.ConsumeResponse(viaWireResp(t, &resp)); err != nil {
+		t.Fatal(err)
+	}
+	if s := p.ab.HandshakeState(); s != HandshakeResponseConsumed {
+		t.Fatalf("initiator state %v, want %v", s, HandshakeResponseConsumed)
+	}
+	kpA, err := p.ab.BeginSession(t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*Remote{p.ab, p.ba} {
+		if s := r.HandshakeState(); s != HandshakeZeroed {
+			t.Errorf("state after BeginSession %v, want zeroed", s)
+		}
+	}
+
+	type kpView struct {
+		Local, Remote uint32
+		Initiator     bool
+		Created       time.Time
+	}
+	view := func(kp *Keypair) kpView {
+		return kpView{kp.LocalIndex(), kp.RemoteIndex(), kp.IsInitiator(), kp.Created()}
+	}
+	want := []kpView{{init.Sender, resp.Sender, true, t0}, {resp.Sender, init.Sender, false, t0}}
+	if diff := cmp.Diff(want, []kpView{view(kpA), view(kpB)}); diff != "" {
+		t.Errorf("keypairs (-want +got):\n%s", diff)
+	}
+	if kpA.Remote() != p.ab || kpB.Remote() != p.ba {
+		t.Error("Keypair.Remote is wrong")
+	}
+
+	// Slots: the initiator sends at once; the responder waits.
+	if p.ab.Current() != kpA {
+		t.Error("initiator's keypair is not current")
+	}
+	if next, cur, _ := p.ba.Keypairs(); next != kpB || cur != nil {
+		t.Errorf("responder slots next=%p current=%p, want next=%p current=nil", next, cur, kpB)
+	}
+
+	// Transport both ways; the first message confirms the responder's keypair.
+	msg := []byte("ping from a")
+	pt, confirmed, err := p.b.openTransport(sealTransport(t, kpA, msg))
+	if err != nil {
+		t.Fatalf("a→b: %v", err)
+	}
+	if !bytes.Equal(pt[:len(msg)], msg) || len(pt) != 16 {
+		t.Errorf("a→b plaintext %q, want %q padded to 16", pt, msg)
+	}
+	if !confirmed || p.ba.Current() != kpB {
+		t.Error("responder keypair not promoted by the first transport message")
+	}
+	pt, confirmed, err = p.a.openTransport(sealTransport(t, kpB, []byte("pong")))
+	if err != nil || !bytes.HasPrefix(pt, []byte("pong")) || confirmed {
+		t.Errorf("b→a = %q, %v, %v", pt, confirmed, err)
+	}
+	// Keepalive: empty plaintext.
+	if pt, _, err := p.b.openTransport(sealTransport(t, kpA, nil)); err != nil || len(pt) != 0 {
+		t.Errorf("keepalive = %q, %v", pt, err)
+	}
+	p.a.checkIndices(t)
+	p.b.checkIndices(t)
+}
+
+func TestPresharedKey(t *testing.T) {
+	k1, k2 := PresharedKey{1: 1}, PresharedKey{1: 2}
+	tests := []struct {
+		name       string
+		pskA, pskB PresharedKey
+		wantErr    error // from the initiator's ConsumeResponse
+	}{
+		{"none", PresharedKey{}, PresharedKey{}, nil},
+		{"same", k1, k1, nil},
+		{"initiator only", k1, PresharedKey{}, ErrDecryptFailed},
+		{"responder only", PresharedKey{}, k1, ErrDecryptFailed},
+		{"different", k1, k2, ErrDecryptFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPair(t, tt.pskA, tt.pskB)
+			var init wire.MessageInitiation
+			if err := p.ab.CreateInitiation(&init, t0, testRand(10)); err != nil {
+				t.Fatal(err)
+			}
+			// The psk is mixed in only at the response: the initiation
+			// always passes.
+			r, err := p.b.local.ConsumeInitiation(&init, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var resp wire.MessageResponse
+			if err := r.CreateResponse(&resp, testRand(11)); err != nil {
+				t.Fatal(err)
+			}
+			err = p.ab.ConsumeResponse(&resp)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("ConsumeResponse = %v, want %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if s := p.ab.HandshakeState(); s != HandshakeInitiationCreated {
+					t.Errorf("failed response changed state to %v", s)
+				}
+				if _, err := p.ab.BeginSession(t0); !errors.Is(err, ErrInvalidState) {
+					t.Errorf("BeginSession after failure = %v, want ErrInvalidState", err)
+				}
+			}
+		})
+	}
+}
+
+func TestPresharedKeyAccessors(t *testing.T) {
+	p := newPair(t, PresharedKey{}, PresharedKey{})
+	k := PresharedKey{7: 7}
+	p.ab.SetPresharedKey(k)
+	if got := p.ab.PresharedKey(); got != k || got.IsZero() {
+		t.Errorf("PresharedKey = %x, want %x", got, k)
+	}
+	// Changing the key on both sides mid-way still completes.
+	p.ba.SetPresharedKey(k)
+	p.handshake(t, t0)
+}
+
+func TestWrongStaticKey(t *testing.T) {
+	t.Run("initiator has a wrong key for the responder", func(t *testing.T) {
+		a, b := newDevice(t, 1), newDevice(t, 2)
+		c := newDevice(t, 3)
+		ab := a.addPeer(c.pub(), PresharedKey{}) // thinks b is c
+		b.addPeer(a.pub(), PresharedKey{})
+		var init wire.MessageInitiation
+		if err := ab.CreateInitiation(&init, t0, testRand(10)); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := b.local.ConsumeInitiation(&init, t0); !errors.Is(err, ErrDecryptFailed) || r != nil {
+			t.Errorf("ConsumeInitiation = %p, %v; want nil, ErrDecryptFailed", r, err)
+		}
+	})
+	t.Run("responder does not know the initiator", func(t *testing.T) {
+		a, b := newDevice(t, 1), newDevice(t, 2)
+		ab := a.addPeer(b.pub(), PresharedKey{})
+		b.addPeer(newDevice(t, 3).pub(), PresharedKey{})
+		var init wire.MessageInitiation
+		if err := ab.CreateInitiation(&init, t0, testRand(10)); err != nil {
+			t.Fatal(err)
+		}
+		if r, err := b.local.ConsumeInitiation(&init, t0); !errors.Is(err, ErrUnknownPeer) || r != nil {
+			t.Errorf("ConsumeInitiation = %p, %v; want nil, ErrUnknownPeer", r, err)
+		}
+	})
+	t.Run("response from a responder with another key", func(t *testing.T) {
+		// c answers a's initiation to b, having stolen the initiation's
+		// ephemeral state but not b's key: it can only guess.
+		p := newPair(t, PresharedKey{}, PresharedKey{})
+		c := newDevice(t, 3)
+		ca := c.addPeer(p.a.pub(), PresharedKey{})
+		var init wire.MessageInitiation
+		if err := p.ab.CreateInitiation(&init, t0, testRand(10)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.local.ConsumeInitiation(&init, t0); !errors.Is(err, ErrDecryptFailed) {
+			t.Fatalf("c consumed an initiation for b: %v", err)
+		}
+		// Forge a response state on c as if it had consumed it.
+		ca.hsMu.Lock()
+		ca.hs = handshake{state: HandshakeInitiationConsumed, remoteIndex: init.Sender, remoteE: init.Ephemeral,
+			ck: initialChainKey, hash: initialHash}
+		ca.hsMu.Unlock()
+		var resp wire.MessageResponse
+		if err := ca.CreateResponse(&resp, testRand(11)); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.ab.ConsumeResponse(&resp); !errors.Is(err, ErrDecryptFailed) {
+			t.Errorf("ConsumeResponse = %v, want ErrDecryptFailed", err)
+		}
+	})
+	t.Run("tampered fields", func(t *testing.T) {
+		for _, field := range []string{"ephemeral", "static", "timestamp"} {
+			p := newPair(t, PresharedKey{}, PresharedKey{})
+			var init wire.MessageInitiation
+			if err := p.ab.CreateInitiation(&init, t0, testRand(10)); err != nil {
+				t.Fatal(err)
+			}
+			switch field {
+			case "ephemeral":
+				init.Ephemeral[5] ^= 1
+			case "static":
+				init.Static[5] ^= 1
+			case "timestamp":
+				init.Timestamp[5] ^= 1
+			}
+			if _, err := p.b.local.ConsumeInitiation(&init, t0); !errors.Is(err, ErrDecryptFailed) {
+				t.Errorf("%s tampered: ConsumeInitiation = %v, want ErrDecryptFailed", field, err)
+			}
+		}
+	})
+}
+
+func TestResponseMismatch(t *testing.T) {
+	p := newPair(t, PresharedKey{}, PresharedKey{})
+	var init wire.MessageInitiation
+	if err := p.ab.CreateInitiation(&init, t0, testRand(10)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.b.local.ConsumeInitiation(&init, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp wire.MessageResponse
+	if err := r.CreateResponse(&resp, testRand(11)); err != nil {
+		t.Fatal(err)
+	}
+	bad := resp
+	bad.Receiver ^= 1
+	if err := p.ab.ConsumeResponse(&bad); !errors.Is(err, ErrIndexMismatch) {
+		t.Errorf("wrong receiver: %v, want ErrIndexMismatch", err)
+	}
+	bad = resp
+	bad.Empty[0] ^= 1
+	if err := p.ab.ConsumeResponse(&bad); !errors.Is(err, ErrDecryptFailed) {
+		t.Errorf("tampered empty: %v, want ErrDecryptFailed", err)
+	}
+	bad = resp
+	bad.Ephemeral[0] ^= 1
+	if err := p.ab.ConsumeResponse(&bad); !errors.Is(err, ErrDecryptFailed) {
+		t.Errorf("tampered ephemeral: %v, want ErrDecryptFailed", err)
+	}
+	if err := p.ab.ConsumeResponse(&resp); err != nil {
+		t.Fatalf("genuine response after forgeries: %v", err)
+	}
+	if err := p.ab.ConsumeResponse(&resp); !errors.Is(err, ErrInvalidState) {
+		t.Errorf("response consumed twice: %v, want ErrInvalidState", err)
+	}
+	// A new initiation abandons the old one: its response is refused.
+	if _, err := p.ab.BeginSession(t0); err != nil {
+		t.Fatal(err)
+	}
+	var init2 wire.MessageInitiation
+	if err := p.ab.CreateInitiation(&init2, t0.Add(time.Second), testRand(12)); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ab.ConsumeResponse(&resp); !errors.Is(err, ErrIndexMismatch) {
+		t.Errorf("stale response: %v, want ErrIndexMismatch", err)
+	}
+	p.a.checkIndices(t)
+	p.b.checkIndices(t)
+}
+
+func TestReplayAndFlood(t *testing.T) {
+	// t0 has zero nanoseconds; 17 ms is past the first whitening step
+	// (16.78 ms) and inside the flood interval (20 ms).
+	const step = 17 * time.Millisecond
+	p := newPair(t, PresharedKey{}, PresharedKey{})
+	mk := func(at time.Time, seed byte) *wire.MessageInitiation {
+		var m wire.MessageInitiation
+		if err := p.ab.CreateInitiation(&m, at, testRand(seed)); err != nil {
+			t.Fatal(err)
+		}
+		return &m
+	}
+	first := mk(t0, 1)
+	sameStamp := mk(t0.Add(time.Millisecond), 2) // same whitened timestamp
+	soon := mk(t0.Add(step), 3)
+	later := mk(t0.Add(time.Second), 4)
+	older := mk(t0.Add(-time.Second), 5)
+
+	tests := []struct {
+		name string
+		msg  *wire.MessageInitiation
+		at   time.Time
+		want error
+	}{
+		{"first", first, t0, nil},
+		{"exact replay", first, t0.Add(time.Second), ErrReplayedTimestamp},
+		{"same whitened timestamp", sameStamp, t0.Add(time.Second), ErrReplayedTimestamp},
+		{"newer but too soon", soon, t0.Add(step), ErrFlood},
+		{"newer, rate respected", soon, t0.Add(HandshakeInitiationRate), nil},
+		{"older", older, t0.Add(2 * time.Second), ErrReplayedTimestamp},
+		{"later", later, t0.Add(2 * time.Second), nil},
+		{"replay of the later one", later, t0.Add(3 * time.Second), ErrReplayedTimestamp},
+	}
+	for _, tt := range tests {
+		r, err := p.b.local.ConsumeInitiation(tt.msg, tt.at)
+		if !errors.Is(err, tt.want) {
+			t.Fatalf("%s: ConsumeInitiation = %v, want %v", tt.name, err, tt.want)
+		}
+		if r != p.ba {
+			t.Errorf("%s: returned Remote %p, want %p (known sender)", tt.name, r, p.ba)
+		}
+	}
+	// Clear keeps the replay state.
+	p.ba.Clear()
+	if _, err := p.b.local.ConsumeInitiation(later, t0.Add(4*time.Second)); !errors.Is(err, ErrReplayedTimestamp) {
+		t.Errorf("replay after Clear: %v, want ErrReplayedTimestamp", err)
+	}
+	p.a.checkIndices(t)
+	p.b.checkIndices(t)
+}
+
+// lowOrderKeys are the twelve points of cr.yp.to/ecdh.html#validate that
+// NetBSD's tests (tests/net/if_wg/t_basic.sh) configure as peer keys and
+// inject as ephemeral keys; no handshake may complete with any of them.
+//
+// The first seven are low-order points: X25519 gives all zeros whatever
+// the private key, and dh refuses them with ErrLowOrderPoint. The last
+// five encode the same points plus p or 2p, numbers of 2^255 or more. RFC
+// 7748 (section 5) makes X25519 clear bit 255 of its input, as the Linux
+// driver, wireguard-go and Go's crypto/ecdh do, and that turns them into
+// other, ordinary field elements: the DH result is then a secret like any
+// other, known to nobody who lacks the private key, and the handshake
+// fails one step later with ErrDecryptFailed. Refusing them outright would
+// need a rule that neither RFC 7748 nor the other implementations have.
+var lowOrderKeys = []struct {
+	b64      string
+	lowOrder bool // X25519 maps it to zero
+}{
+	{"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", true}, // 0
+	{"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", true}, // 1
+	{"4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=", true}, // order 8
+	{"X5yVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEVc=", true}, // order 8
+	{"7P///////////////////////////////////////38=", true}, // p-1
+	{"7f///////////////////////////////////////38=", true}, // p
+	{"7v///////////////////////////////////////38=", true}, // p+1
+	{"zet6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuIA=", false}, // p + order 8
+	{"TJyVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEdc=", false}, // p + order 8
+	{"2f////////////////////////////////////////8=", false}, // 2p-1
+	{"2v////////////////////////////////////////8=", false}, // 2p
+	{"2/////////////////////////////////////////8=", false}, // 2p+1
+}
+
+func decodeKey(t testing.TB, s string) PublicKey {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil || len(b) != KeySize {
+		t.Fatalf("bad key %q: %v", s, err)
+	}
+	return PublicKey(b)
+}
+
+func TestLowOrderKeys(t *testing.T) {
+	for i, k := range lowOrderKeys {
+		bad := decodeKey(t, k.b64)
+		want := ErrDecryptFailed
+		if k.lowOrder {
+			want = ErrLowOrderPoint
+		}
+		seed := byte(i)
+		t.Run(k.b64, func(t *testing.T) {
+			t.Run("as the peer's static key", func(t *testing.T) {
+				// NetBSD's "bad peer key" case: wgconfig accepts the key.
+				a := newDevice(t, 1)
+				r := a.addPeer(bad, PresharedKey{})
+				var init wire.MessageInitiation
+				err := r.CreateInitiation(&init, t0, testRand(seed))
+				if k.lowOrder {
+					if !errors.Is(err, ErrLowOrderPoint) {
+						t.Errorf("CreateInitiation = %v, want ErrLowOrderPoint", err)
+					}
+					if s := r.HandshakeState(); s != HandshakeZeroed {
+						t.Errorf("state %v after failure", s)
+					}
+					a.checkIndices(t)
+					return
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				// Nobody holds the private key: a responder claiming the
+				// public key cannot open the initiation.
+				c := newDevice(t, 3)
+				c.addPeer(a.pub(), PresharedKey{})
+				c.local.mu.Lock()
+				c.local.public = bad
+				c.local.mu.Unlock()
+				if _, err := c.local.ConsumeInitiation(&init, t0); !errors.Is(err, ErrDecryptFailed) {
+					t.Errorf("impostor ConsumeInitiation = %v, want ErrDecryptFailed", err)
+				}
+			})
+			t.Run("as the initiator's claimed static key", func(t *testing.T) {
+				// An attacker can encrypt any static key it likes: it
+				// only needs DH(e, Sr). b has the bad key configured.
+				p := newPair(t, PresharedKey{}, PresharedKey{})
+				p.b.addPeer(bad, PresharedKey{})
+				p.a.local.mu.Lock()
+				p.a.local.public = bad
+				p.a.local.mu.Unlock()
+				var init wire.MessageInitiation
+				if err := p.ab.CreateInitiation(&init, t0, testRand(seed)); err != nil {
+					t.Fatal(err)
+				}
+				r, err := p.b.local.ConsumeInitiation(&init, t0)
+				if !errors.Is(err, want) {
+					t.Errorf("ConsumeInitiation = %v, want %v", err, want)
+				}
+				if r == nil || r.HandshakeState() != HandshakeZeroed {
+					t.Errorf("ConsumeInitiation returned %p, want the bad-key Remote untouched", r)
+				}
+			})
+			t.Run("as the initiation's ephemeral key", func(t *testing.T) {
+				// NetBSD's "bad handshake key" case: the forged initiation
+				// is refused and does not wedge the peer.
+				p := newPair(t, PresharedKey{}, PresharedKey{})
+				var init wire.MessageInitiation
+				if err := p.ab.CreateInitiation(&init, t0, testRand(seed)); err != nil {
+					t.Fatal(err)
+				}
+				forged := init
+				forged.Ephemeral = bad
+				if _, err := p.b.local.ConsumeInitiation(&forged, t0); !errors.Is(err, want) {
+					t.Errorf("ConsumeInitiation = %v, want %v", err, want)
+				}
+				if s := p.ba.HandshakeState(); s != HandshakeZeroed {
+					t.Errorf("responder state %v after failure", s)
+				}
+				p.handshake(t, t0.Add(time.Second))
+			})
+			t.Run("as the response's ephemeral key", func(t *testing.T) {
+				p := newPair(t, PresharedKey{}, PresharedKey{})
+				var init wire.MessageInitiation
+				if err := p.ab.CreateInitiation(&init, t0, testRand(seed)); err != nil {
+					t.Fatal(err)
+				}
+				r, err := p.b.local.ConsumeInitiation(&init, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var resp wire.MessageResponse
+				if err := r.CreateResponse(&resp, testRand(seed+1)); err != nil {
+					t.Fatal(err)
+				}
+				forged := resp
+				forged.Ephemeral = bad
+				if err := p.ab.ConsumeResponse(&forged); !errors.Is(err, want) {
+					t.Errorf("ConsumeResponse = %v, want %v", err, want)
+				}
+				if _, err := p.ab.BeginSession(t0); !errors.Is(err, ErrInvalidState) {
+					t.Errorf("BeginSession = %v, want ErrInvalidState", err)
+				}
+				// The genuine response still completes the handshake.
+				if err := p.ab.ConsumeResponse(&resp); err != nil {
+					t.Errorf("genuine response after the forgery: %v", err)
+				}
+			})
+		})
+	}
+}
+
+// TestCookieUnderLoad is the exchange of [W] 5.3 around a real handshake:
+// the responder under load demands mac2, the initiator takes the cookie
+// reply, and the retried initiation passes.
+func TestCookieUnderLoad(t *testing.T) {
+	p := newPair(t, PresharedKey{}, PresharedKey{})
+	var gen cookie.Generator // a's, for b
+	gen.Init(p.b.pub())
+	var chk cookie.Checker // b's
+	chk.Init(p.b.pub())
+	src := mustAddrPort("198.51.100.7:40000")
+
+	send := func(at time.Time, seed byte) []byte {
+		var m wire.MessageInitiation
+		if err := p.ab.CreateInitiation(&m, at, testRand(seed)); err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, wire.MessageInitiationSize)
+		if err := m.Marshal(b); err != nil {
+			t.Fatal(err)
+		}
+		if err := gen.AddMACs(b, at); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	// First attempt: mac1 fine, no mac2 → cookie reply, message dropped.
+	pkt := send(t0, 1)
+	if err := chk.CheckMAC1(pkt); err != nil {
+		t.Fatal(err)
+	}
+	if err := chk.CheckMAC2(pkt, src, t0); err == nil {
+		t.Fatal("mac2 passed without a cookie")
+	}
+	var reply wire.MessageCookieReply
+	if err := chk.CreateReply(&reply, pkt, src, t0, testRand(2)); err != nil {
+		t.Fatal(err)
+	}
+	// a routes the reply by its Receiver, which is a's handshake index.
+	if p.a.remoteByIndex(reply.Receiver) != p.ab {
+		t.Fatalf("cookie reply receiver %#x is not a's handshake", reply.Receiver)
+	}
+	at := t0.Add(RekeyTimeout)
+	if err := gen.ConsumeReply(&reply, at); err != nil {
+		t.Fatal(err)
+	}
+
+	// Retry after REKEY-TIMEOUT: both MACs pass and the handshake completes.
+	pkt = send(at, 3)
+	if err := chk.CheckMAC1(pkt); err != nil {
+		t.Fatal(err)
+	}
+	if err := chk.CheckMAC2(pkt, src, at); err != nil {
+		t.Fatalf("retried initiation: %v", err)
+	}
+	var init wire.MessageInitiation
+	if err := init.Unmarshal(pkt); err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.b.local.ConsumeInitiation(&init, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resp wire.MessageResponse
+	if err := r.CreateResponse(&resp, testRand(4)); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ab.ConsumeResponse(&resp); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLabelsMatchCookie(t *testing.T) {
+	if LabelMAC1 != cookie.LabelMAC1 || LabelCookie != cookie.LabelCookie {
+		t.Error("labels differ between noise and cookie")
+	}
+	if CookieRefreshTime != cookie.SecretMaxAge {
+		t.Error("CookieRefreshTime differs from cookie.SecretMaxAge")
+	}
+}
+
+func TestNoIdentity(t *testing.T) {
+	d := &device{t: t, peers: map[PublicKey]*Remote{}, indices: map[uint32]*Remote{}}
+	l := NewLocal(d)
+	if _, ok := l.PublicKey(); ok {
+		t.Error("PublicKey reports a key before SetPrivateKey")
+	}
+	r := l.NewRemote(PublicKey{9: 9}, PresharedKey{})
+	var init wire.MessageInitiation
+	if err := r.CreateInitiation(&init, t0, testRand(1)); !errors.Is(err, ErrNoIdentity) {
+		t.Errorf("CreateInitiation = %v, want ErrNoIdentity", err)
+	}
+	if _, err := l.ConsumeInitiation(&wire.MessageInitiation{Type: wire.TypeInitiation}, t0); !errors.Is(err, ErrNoIdentity) {
+		t.Errorf("ConsumeInitiation = %v, want ErrNoIdentity", err)
+	}
+	if _, err := l.ConsumeInitiation(&wire.MessageInitiation{}, t0); !errors.Is(err, wire.ErrMessageType) {
+		t.Errorf("ConsumeInitiation of an untyped message = %v, want wire.ErrMessageType", err)
+	}
+}
+
+// TestSetPrivateKey checks the lazy static-static precomputation: after a
+// key change, handshakes use the new key.
+func TestSetPrivateKey(t *testing.T) {
+	p := newPair(t, PresharedKey{}, PresharedKey{})
+	p.handshake(t, t0)
+	k, err := NewPrivateKey(testRand(99))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := p.a.local.SetPrivateKey(k)
+	if got, _ := p.a.local.PrivateKey(); got != k {
+		t.Error("PrivateKey does not return the key set")
+	}
+	if pub != k.PublicKey() {
+		t.Error("SetPrivateKey returned the wrong public key")
+	}
+	// b still knows a by the old key: the initiation is refused.
+	var init wire.MessageInitiation
+	if err := p.ab.CreateInitiation(&init, t0.Add(time.Second), testRand(3)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.b.local.ConsumeInitiation(&init, t0.Add(time.Second)); !errors.Is(err, ErrUnknownPeer) {
+		t.Fatalf("initiation under the new key to a peer that knows the old one: %v", err)
+	}
+	// Reconfigure b with a's new key; the handshake now completes.
+	p.ba = p.b.addPeer(pub, PresharedKey{})
+	p.handshake(t, t0.Add(2*time.Second))
+}
+
+// TestStaleCommit checks "copy, compute, commit": a handshake that changed
+// while a response was being computed is not overwritten.
+func TestStaleCommit(t *testing.T) {
+	p := newPair(t, PresharedKey{}, PresharedKey{})
+	var init wire.MessageInitiation
+	if err := p.ab.CreateInitiation(&init, t0, testRand(1)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.b.local.ConsumeInitiation(&init, t0); err != nil {
+		t.Fatal(err)
+	}
+	// NewIndex runs between compute and commit; change the handshake there.
+	hook := &hookUpcall{device: p.b, onNewIndex: func() {
+		var init2 wire.MessageInitiation
+		if err := p.ab.CreateInitiation(&init2, t0.Add(time.Second), testRand(2)); err != nil {
+			t.Error(err)
+		}
+		if _, err := p.b.local.ConsumeInitiation(&init2, t0.Add(time.Second)); err != nil {
+			t.Error(err)
+		}
+	}}
+	p.b.local.upcall = hook
+	var resp wire.MessageResponse
+	if err := p.ba.CreateResponse(&resp, testRand(3)); !errors.Is(err, ErrInvalidState) {
+		t.Fatalf("CreateResponse across a new initiation = %v, want ErrInvalidState", err)
+	}
+	p.b.local.upcall = p.b
+	if s := p.ba.HandshakeState(); s != HandshakeInitiationConsumed {
+		t.Errorf("state %v, want the newer initiation still consumed", s)
+	}
+	p.b.checkIndices(t)
+}
+
+type hookUpcall struct {
+	*device
+	onNewIndex func()
+}
+
+func (h *hookUpcall) NewIndex(r *Remote) (uint32, error) {
+	if f := h.onNewIndex; f != nil {
+		h.onNewIndex = nil
+		f()
+	}
+	return h.device.NewIndex(r)
+}
+
+// TestX25519 checks the DH against RFC 7748 (section 5.2, first vector,
+// and the Diffie-Hellman example of section 6.1).
+func TestX25519(t *testing.T) {
+	h := func(s string) [32]byte {
+		b, err := hex.DecodeString(s)
+		if err != nil || len(b) != 32 {
+			t.Fatalf("bad hex %q", s)
+		}
+		return [32]byte(b)
+	}
+	scalar := PrivateKey(h("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4"))
+	u := PublicKey(h("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c"))
+	got, err := dh(&scalar, &u)
+	if err != nil || got != h("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552") {
+		t.Errorf("RFC 7748 5.2: got %x, %v", got, err)
+	}
+
+	alice := PrivateKey(h("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"))
+	bob := PrivateKey(h("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"))
+	alicePub, bobPub := alice.PublicKey(), bob.PublicKey()
+	if alicePub != PublicKey(h("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")) {
+		t.Errorf("Alice's public key %x", alicePub)
+	}
+	if bobPub != PublicKey(h("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")) {
+		t.Errorf("Bob's public key %x", bobPub)
+	}
+	shared := h("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742")
+	k1, err1 := dh(&alice, &bobPub)
+	k2, err2 := dh(&bob, &alicePub)
+	if err1 != nil || err2 != nil || k1 != shared || k2 != shared {
+		t.Errorf("shared secrets %x, %x (%v, %v), want %x", k1, k2, err1, err2, shared)
+	}
+}
+
+func TestHandshakeStateString(t *testing.T) {
+	got := []string{}
+	for s := HandshakeZeroed; s <= HandshakeResponseConsumed+1; s++ {
+		got = append(got, s.String())
+	}
+	want := []string{"zeroed", "initiation-created", "initiation-consumed", "response-created", "response-consumed", "HandshakeState(5)"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestNewPrivateKey(t *testing.T) {
+	k, err := NewPrivateKey(bytes.NewReader(bytes.Repeat([]byte{0xff}, 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k[0] != 0xf8 || k[31] != 0x7f || k.IsZero() {
+		t.Errorf("not clamped: %x", k)
+	}
+	if _, err := NewPrivateKey(bytes.NewReader(make([]byte, 31))); err == nil {
+		t.Error("short random source accepted")
+	}
+	pub := k.PublicKey()
+	if s := pub.String(); s != base64.StdEncoding.EncodeToString(pub[:]) {
+		t.Errorf("String() = %q", s)
+	}
+}
