@@ -362,13 +362,13 @@ var lowOrderKeys = []struct {
 	b64      string
 	lowOrder bool // X25519 maps it to zero
 }{
-	{"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", true}, // 0
-	{"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", true}, // 1
-	{"4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=", true}, // order 8
-	{"X5yVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEVc=", true}, // order 8
-	{"7P///////////////////////////////////////38=", true}, // p-1
-	{"7f///////////////////////////////////////38=", true}, // p
-	{"7v///////////////////////////////////////38=", true}, // p+1
+	{"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", true},  // 0
+	{"AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", true},  // 1
+	{"4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=", true},  // order 8
+	{"X5yVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEVc=", true},  // order 8
+	{"7P///////////////////////////////////////38=", true},  // p-1
+	{"7f///////////////////////////////////////38=", true},  // p
+	{"7v///////////////////////////////////////38=", true},  // p+1
 	{"zet6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuIA=", false}, // p + order 8
 	{"TJyVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEdc=", false}, // p + order 8
 	{"2f////////////////////////////////////////8=", false}, // 2p-1
