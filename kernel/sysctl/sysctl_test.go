@@ -1,0 +1,89 @@
+package sysctl
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"nbwg/kernel/ioctl"
+	"nbwg/kernel/sys"
+)
+
+func request(t *Tree, cred ioctl.Cred, flags uint32, name, newval string, room int) (string, uint32, error) {
+	req := sys.SysctlReq{Flags: flags, NameLen: uint32(len(name)), NewLen: uint32(len(newval)), OldLen: uint32(room)}
+	arg := req.Marshal()
+	out, err := t.Ioctl(cred, sys.NBWG_SYSCTL, arg, []byte(name+newval))
+	back, _ := sys.UnmarshalSysctlReq(arg)
+	return string(out), back.OldLen, err
+}
+
+func TestTree(t *testing.T) {
+	var timeout int64 = 5
+	var flag int64
+	var quad int64 = 1 << 60
+	tree := &Tree{}
+	tree.Add(
+		Node{Name: "net.wg.rekey_timeout", Type: Int, Desc: "retry", Default: 5,
+			Get: func() int64 { return timeout },
+			Set: func(v int64) error {
+				if v < 1 {
+					return sys.EINVAL
+				}
+				timeout = v
+				return nil
+			}},
+		Node{Name: "net.wg.force_underload", Type: Bool, Desc: "load",
+			Get: func() int64 { return flag }, Set: func(v int64) error { flag = v; return nil }},
+		Node{Name: "net.wg.rekey_after_messages", Type: Quad, Desc: "msgs", Default: 1 << 60,
+			Get: func() int64 { return quad }, Set: func(v int64) error { quad = v; return nil }},
+	)
+	root, nobody := ioctl.Cred{}, ioctl.Cred{UID: 65534}
+
+	if out, _, err := request(tree, nobody, 0, "net.wg.rekey_timeout", "", 64); err != nil || out != "5" {
+		t.Errorf("read: %q, %v", out, err)
+	}
+	out, need, err := request(tree, nobody, 0, "net.wg", "", 4096)
+	want := "net.wg.force_underload=0\nnet.wg.rekey_after_messages=1152921504606846976\nnet.wg.rekey_timeout=5\n"
+	if err != nil || need != uint32(len(want)) {
+		t.Fatalf("list: %v, need %d", err, need)
+	}
+	if diff := cmp.Diff(want, out); diff != "" {
+		t.Errorf("list (-want +got):\n%s", diff)
+	}
+	if out, need, _ := request(tree, nobody, 0, "net", "", 10); len(out) != 10 || need != uint32(len(want)) {
+		t.Errorf("short room: %d bytes out, need %d", len(out), need)
+	}
+	if !tree.AllDefault() {
+		t.Error("fresh tree not at defaults")
+	}
+	if out, _, err := request(tree, root, sys.SYSCTL_WRITE, "net.wg.rekey_timeout", "3", 64); err != nil || out != "5" || timeout != 3 {
+		t.Errorf("write: old %q, err %v, now %d", out, err, timeout)
+	}
+	if tree.AllDefault() {
+		t.Error("changed tree still at defaults")
+	}
+	for _, tc := range []struct {
+		cred  ioctl.Cred
+		flags uint32
+		name  string
+		val   string
+		want  sys.Errno
+	}{
+		{nobody, sys.SYSCTL_WRITE, "net.wg.rekey_timeout", "3", sys.EPERM},
+		{root, sys.SYSCTL_WRITE, "net.wg.rekey_timeout", "0", sys.EINVAL},
+		{root, sys.SYSCTL_WRITE, "net.wg.rekey_timeout", "abc", sys.EINVAL},
+		{root, sys.SYSCTL_WRITE, "net.wg.rekey_timeout", "99999999999", sys.EINVAL},
+		{root, sys.SYSCTL_WRITE, "net.wg.force_underload", "2", sys.EINVAL},
+		{root, sys.SYSCTL_WRITE, "net.wg", "1", sys.ENOENT},
+		{root, 0, "net.wg.nope", "", sys.ENOENT},
+		{root, 0, "net.w", "", sys.ENOENT},
+	} {
+		if _, _, err := request(tree, tc.cred, tc.flags, tc.name, tc.val, 64); !errors.Is(err, tc.want) {
+			t.Errorf("%s=%q as %d: %v, want %v", tc.name, tc.val, tc.cred.UID, err, tc.want)
+		}
+	}
+	if out, _, _ := request(tree, nobody, sys.SYSCTL_DESCRIBE, "net.wg.rekey_timeout", "", 64); out != "net.wg.rekey_timeout=retry\n" {
+		t.Errorf("describe: %q", out)
+	}
+}
