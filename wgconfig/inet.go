@@ -1,0 +1,239 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The address conversions of NetBSD's libc that wgconfig's output and
+// input go through (lib/libc/inet/inet_pton.c, inet_ntop.c).  They differ
+// from net/netip at the edges (inet_pton accepts "09" and trailing white
+// space; inet_ntop prints ::a.b.c.d for IPv4-compatible addresses), and
+// what an admin types or reads must mean the same as on NetBSD.
+
+// isDigit and isXDigit are isdigit(3) and isxdigit(3) in the C locale.
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isXDigit(c byte) bool { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f' }
+
+// isSpace is isspace(3) in the C locale.
+func isSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
+
+// at returns s[i] as a C string would: NUL past the end.
+func at(s string, i int) byte {
+	if i < len(s) {
+		return s[i]
+	}
+	return 0
+}
+
+// inetPton4 is inet_pton(AF_INET, s, dst): a dotted quad of decimal
+// numbers, each at most 255.  As in NetBSD's, a leading 0 followed by
+// 1..8 makes the part octal and is refused, "09" is nine, the parts
+// accumulate in 32 bits (wrapping), and the text may end with white space
+// followed by anything.
+func inetPton4(s string) ([4]byte, bool) {
+	var dst [4]byte
+	var parts [3]uint32
+	np := 0
+	i := 0
+	c := at(s, i)
+	var val uint32
+	for {
+		if !isDigit(c) {
+			return dst, false
+		}
+		val = 0
+		base := uint32(10)
+		if c == '0' {
+			i++
+			c = at(s, i)
+			if c == 'x' || c == 'X' {
+				base = 16
+				i++
+				c = at(s, i)
+			} else if isDigit(c) && c != '9' {
+				base = 8
+			}
+		}
+		// inet_pton takes decimal only.
+		if base != 10 {
+			return dst, false
+		}
+		for isDigit(c) {
+			val = val*base + uint32(c-'0')
+			i++
+			c = at(s, i)
+		}
+		if c != '.' {
+			break
+		}
+		if np >= len(parts) {
+			return dst, false
+		}
+		parts[np] = val
+		np++
+		i++
+		c = at(s, i)
+	}
+	if c != 0 && !isSpace(c) {
+		return dst, false
+	}
+	// inet_pton takes a dotted quad only, no shorthand.
+	if np != 3 {
+		return dst, false
+	}
+	if parts[0]|parts[1]|parts[2]|val > 0xff {
+		return dst, false
+	}
+	return [4]byte{byte(parts[0]), byte(parts[1]), byte(parts[2]), byte(val)}, true
+}
+
+// inetPton6 is inet_pton(AF_INET6, s, dst) (RFC 1884 2.2 text, with an
+// optional embedded dotted quad).
+func inetPton6(s string) ([16]byte, bool) {
+	var tmp [16]byte
+	tp := 0
+	colonp := -1
+	i := 0
+	// A leading :: needs special handling.
+	if at(s, i) == ':' {
+		i++
+		if at(s, i) != ':' {
+			return tmp, false
+		}
+	}
+	curtok := i
+	seen := 0
+	var val uint32
+	for i < len(s) {
+		ch := s[i]
+		i++
+		if isXDigit(ch) {
+			val = val<<4 | uint32(hexVal(ch))
+			seen++
+			if seen > 4 {
+				return tmp, false
+			}
+			continue
+		}
+		if ch == ':' {
+			curtok = i
+			if seen == 0 {
+				if colonp >= 0 {
+					return tmp, false
+				}
+				colonp = tp
+				continue
+			} else if i >= len(s) {
+				return tmp, false
+			}
+			if tp+2 > len(tmp) {
+				return tmp, false
+			}
+			tmp[tp], tmp[tp+1] = byte(val>>8), byte(val)
+			tp += 2
+			seen = 0
+			val = 0
+			continue
+		}
+		if ch == '.' && tp+4 <= len(tmp) {
+			if v4, ok := inetPton4(s[curtok:]); ok {
+				copy(tmp[tp:], v4[:])
+				tp += 4
+				seen = 0
+				break
+			}
+		}
+		return tmp, false
+	}
+	if seen > 0 {
+		if tp+2 > len(tmp) {
+			return tmp, false
+		}
+		tmp[tp], tmp[tp+1] = byte(val>>8), byte(val)
+		tp += 2
+	}
+	if colonp >= 0 {
+		if tp == len(tmp) {
+			return tmp, false
+		}
+		n := tp - colonp
+		for k := 1; k <= n; k++ {
+			tmp[len(tmp)-k] = tmp[colonp+n-k]
+			tmp[colonp+n-k] = 0
+		}
+		tp = len(tmp)
+	}
+	if tp != len(tmp) {
+		return tmp, false
+	}
+	return tmp, true
+}
+
+func hexVal(c byte) byte {
+	if isDigit(c) {
+		return c - '0'
+	}
+	return (c | 0x20) - 'a' + 10
+}
+
+// inetNtop4 is inet_ntop(AF_INET, ...).
+func inetNtop4(a []byte) string {
+	return fmt.Sprintf("%d.%d.%d.%d", a[0], a[1], a[2], a[3])
+}
+
+// inetNtop6 is inet_ntop(AF_INET6, ...): lower-case hex, the first
+// longest run of two or more zero words shortened to "::", and the last
+// 32 bits as a dotted quad for IPv4-compatible (::a.b.c.d) and IPv4-mapped
+// (::ffff:a.b.c.d) addresses.
+func inetNtop6(a []byte) string {
+	var words [8]uint16
+	for i := range words {
+		words[i] = uint16(a[2*i])<<8 | uint16(a[2*i+1])
+	}
+	bestBase, bestLen := -1, 0
+	curBase, curLen := -1, 0
+	for i, w := range words {
+		if w == 0 {
+			if curBase < 0 {
+				curBase, curLen = i, 1
+			} else {
+				curLen++
+			}
+			continue
+		}
+		if curBase >= 0 {
+			if bestBase < 0 || curLen > bestLen {
+				bestBase, bestLen = curBase, curLen
+			}
+			curBase = -1
+		}
+	}
+	if curBase >= 0 && (bestBase < 0 || curLen > bestLen) {
+		bestBase, bestLen = curBase, curLen
+	}
+	if bestBase >= 0 && bestLen < 2 {
+		bestBase = -1
+	}
+	var b strings.Builder
+	for i := 0; i < len(words); i++ {
+		if bestBase >= 0 && i >= bestBase && i < bestBase+bestLen {
+			if i == bestBase {
+				b.WriteByte(':')
+			}
+			continue
+		}
+		if i != 0 {
+			b.WriteByte(':')
+		}
+		if i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xffff)) {
+			b.WriteString(inetNtop4(a[12:16]))
+			return b.String()
+		}
+		fmt.Fprintf(&b, "%x", words[i])
+	}
+	if bestBase >= 0 && bestBase+bestLen == len(words) {
+		b.WriteByte(':')
+	}
+	return b.String()
+}

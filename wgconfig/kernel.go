@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+
+	"nbwg/internal/cli"
+	"nbwg/kernel/ioctl"
+	"nbwg/kernel/prop"
+	"nbwg/kernel/sys"
+)
+
+// propBufferLen is the reply buffer NetBSD's wgconfig offers to
+// SIOCGDRVSPEC (PROP_BUFFER_LEN), where nbwg's starts.
+const propBufferLen = 4096
+
+// maxReplyBuffer is the largest reply buffer offered: the most the ioctl
+// carrier takes.  Tests lower it.
+var maxReplyBuffer = ioctl.MaxBuffer
+
+// kernel returns the kernel to talk to; wgconfig never starts one (an
+// interface must have been created first).
+func (c *wgconfig) kernel() (cli.Kernel, error) {
+	k, err := c.env.Kernel(false)
+	if err != nil {
+		// NetBSD's wgconfig opens its socket here.
+		return nil, errc(err, "socket")
+	}
+	return k, nil
+}
+
+// ifdrv returns the struct ifdrv of a request on the interface; the name
+// is truncated as strlcpy(3) into ifd_name would.
+func (c *wgconfig) ifdrv(cmd uint64, n int) []byte {
+	d := sys.Ifdrv{Cmd: cmd, Len: uint64(n)}
+	copy(d.Name[:sys.IFNAMSIZ-1], c.iface)
+	return d.Marshal()
+}
+
+// ioctlGet reads the interface's configuration (wgconfig.c: ioctl_get).
+// NetBSD's kernel refuses a buffer too small for its reply with EINVAL
+// (nbwg's emulated kernel with ENOMEM), without telling the size needed,
+// so the buffer doubles until the reply fits or reaches the carrier's
+// limit.
+func (c *wgconfig) ioctlGet() (*prop.Dictionary, error) {
+	k, err := c.kernel()
+	if err != nil {
+		return nil, err
+	}
+	for size := propBufferLen; ; size *= 2 {
+		buf := make([]byte, size)
+		err := k.Ioctl(sys.SIOCGDRVSPEC, c.ifdrv(0, size), buf)
+		if err == nil {
+			d, err := internalizeReply(buf)
+			clear(buf) // the reply may hold keys
+			return d, err
+		}
+		retry := errors.Is(err, sys.EINVAL) || errors.Is(err, sys.ENOMEM)
+		if !retry || size*2 > maxReplyBuffer {
+			return nil, errc(err, "ioctl(SIOCGDRVSPEC)")
+		}
+	}
+}
+
+// internalizeReply parses the NUL-terminated document the kernel copied
+// out.
+func internalizeReply(buf []byte) (*prop.Dictionary, error) {
+	if i := bytes.IndexByte(buf, 0); i >= 0 {
+		buf = buf[:i]
+	}
+	d, err := prop.Internalize(buf)
+	if err != nil {
+		return nil, errx("prop_dictionary_internalize failed")
+	}
+	return d, nil
+}
+
+// ioctlSet sends a sub-command and its dictionary (wgconfig.c:
+// ioctl_set): ifd_len is the document's length without a NUL.  The
+// dictionary's data and the document are cleared afterwards, since they
+// may carry keys.
+func (c *wgconfig) ioctlSet(cmd uint64, d *prop.Dictionary) error {
+	defer wipe(d)
+	xml, err := prop.Externalize(d)
+	if err != nil {
+		return errc(err, "prop_dictionary_externalize failed")
+	}
+	defer clear(xml)
+	k, err := c.kernel()
+	if err != nil {
+		return err
+	}
+	if err := k.Ioctl(sys.SIOCSDRVSPEC, c.ifdrv(cmd, len(xml)), xml); err != nil {
+		return errc(err, "ioctl(SIOCSDRVSPEC): cmd=%d", cmd)
+	}
+	return nil
+}
+
+// wipe clears every data object in a property list: keys travel as data.
+func wipe(o prop.Object) {
+	switch v := o.(type) {
+	case prop.Data:
+		clear(v)
+	case *prop.Dictionary:
+		if v == nil {
+			return
+		}
+		for _, k := range v.Keys() {
+			if e, ok := v.Get(k); ok {
+				wipe(e)
+			}
+		}
+	case *prop.Array:
+		for _, e := range v.Items() {
+			wipe(e)
+		}
+	}
+}

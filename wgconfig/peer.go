@@ -1,0 +1,166 @@
+package main
+
+import (
+	"strings"
+
+	"nbwg/internal/b64key"
+	"nbwg/kernel/prop"
+	"nbwg/kernel/sys"
+)
+
+// addPeer adds a peer (wgconfig.c: cmd_add_peer):
+//
+//	add peer <name> <base64 public key> [options]
+func (c *wgconfig) addPeer(args []string) error {
+	if len(args) < 2 {
+		return errUsage
+	}
+	name, pub := args[0], args[1]
+	if len(name) > sys.WG_PEER_NAME_MAXLEN {
+		return errx("peer name too long")
+	}
+	if len(pub) != b64key.Base64Len {
+		return errx("invalid public-key length: %d", len(pub))
+	}
+	var key [b64key.KeyLen]byte
+	if _, err := b64key.Decode(key[:], []byte(pub)); err != nil {
+		return errx("b64_pton failed")
+	}
+	d := prop.NewDictionary()
+	defer wipe(d)
+	d.SetString(sys.WGKeyName, name)
+	d.SetData(sys.WGKeyPublicKey, key[:])
+	for _, arg := range args[2:] {
+		if err := handleOption(arg, d); err != nil {
+			return err
+		}
+	}
+	return c.ioctlSet(sys.WG_IOCTL_ADD_PEER, d)
+}
+
+// peerOptions are add peer's options, matched by prefix in this order
+// (wgconfig.c: options).
+var peerOptions = []struct {
+	prefix string
+	handle func(value string, d *prop.Dictionary) error
+}{
+	{"--endpoint=", optionEndpoint},
+	{"--allowed-ips=", optionAllowedIPs},
+	{"--preshared-key=", optionPresharedKey},
+	// wgconfig(8) documents this spelling; NetBSD's code refuses it.
+	{"--preshared-key-file=", optionPresharedKey},
+}
+
+// handleOption applies one add peer option to the request.
+func handleOption(arg string, d *prop.Dictionary) error {
+	for _, opt := range peerOptions {
+		if value, ok := strings.CutPrefix(arg, opt.prefix); ok {
+			return opt.handle(value, d)
+		}
+	}
+	return errx("invalid option: %s", arg)
+}
+
+// optionEndpoint handles --endpoint=<ip>:<port> (wgconfig.c:
+// handle_option_endpoint): "[addr]:port", or "addr:port" split at the
+// last colon when there are several (so fc00::2:51820 is fc00::2 port
+// 51820).  The address travels as the sockaddr getaddrinfo(3) returns.
+func optionEndpoint(value string, d *prop.Dictionary) error {
+	host, port, err := splitEndpoint(value)
+	if err != nil {
+		return err
+	}
+	a, code := resolve(host, port)
+	if code != 0 {
+		return errx("getaddrinfo: %s:%s (%s)", host, port, gaiStrerror(code))
+	}
+	d.SetData(sys.WGKeyEndpoint, a.sockaddr())
+	return nil
+}
+
+// splitEndpoint separates an endpoint's address and port.
+func splitEndpoint(s string) (host, port string, err error) {
+	if strings.HasPrefix(s, "[") {
+		// [<ipv6>]:<port>, and [<ipv4>]:<port> too.
+		if len(s) < len("[::]:0") {
+			return "", "", errx("invalid endpoint format")
+		}
+		inner := s[1:]
+		i := strings.IndexByte(inner, ']')
+		if i < 0 || !strings.HasPrefix(inner[i+1:], ":") {
+			return "", "", errx("invalid endpoint format")
+		}
+		return inner[:i], inner[i+2:], nil
+	}
+	if !strings.Contains(s, ":") {
+		return "", "", errx("no ':' found in endpoint")
+	}
+	// One colon: <ipv4>:<port>; more: <ipv6>:<port>, the last colon
+	// separating the port.
+	i := strings.LastIndexByte(s, ':')
+	return s[:i], s[i+1:], nil
+}
+
+// optionAllowedIPs handles --allowed-ips=<ip>/<cidr>[,...] (wgconfig.c:
+// handle_option_allowed_ips): each entry becomes a dictionary of family
+// (uint8), ip (data) and cidr (uint16); the kernel judges the prefix
+// length.
+func optionAllowedIPs(value string, d *prop.Dictionary) error {
+	list := prop.NewArray()
+	for _, item := range strings.Split(value, ",") {
+		ip, cidrText, ok := strings.Cut(item, "/")
+		if !ok {
+			return errx("no '/' found in allowed-ip")
+		}
+		cidr, err := strtouint16(cidrText)
+		if err != nil {
+			return err
+		}
+		a, ok, errno := resolveNumeric(ip)
+		if !ok {
+			// NetBSD passes errno, not getaddrinfo's result, to
+			// gai_strerror, so the text is that of errno's value.
+			return errx("getaddrinfo: %s", gaiStrerror(errno))
+		}
+		entry := prop.NewDictionary()
+		if a.addr.Is4() {
+			b := a.addr.As4()
+			entry.SetUint8(sys.WGKeyFamily, sys.AF_INET)
+			entry.SetData(sys.WGKeyIP, b[:])
+		} else {
+			b := a.addr.As16()
+			entry.SetUint8(sys.WGKeyFamily, sys.AF_INET6)
+			entry.SetData(sys.WGKeyIP, b[:])
+		}
+		entry.SetUint16(sys.WGKeyCIDR, cidr)
+		list.Add(entry)
+	}
+	d.Set(sys.WGKeyAllowedIPs, list)
+	return nil
+}
+
+// optionPresharedKey handles --preshared-key=<file path> (wgconfig.c:
+// handle_option_preshared_key).
+func optionPresharedKey(path string, d *prop.Dictionary) error {
+	var key [b64key.KeyLen]byte
+	defer clear(key[:])
+	if err := readKey(path, &key); err != nil {
+		return err
+	}
+	d.SetData(sys.WGKeyPresharedKey, key[:])
+	return nil
+}
+
+// deletePeer deletes a peer by name (wgconfig.c: cmd_delete_peer).
+func (c *wgconfig) deletePeer(args []string) error {
+	if len(args) != 1 {
+		return errUsage
+	}
+	name := args[0]
+	if len(name) > sys.WG_PEER_NAME_MAXLEN {
+		return errx("peer name too long")
+	}
+	d := prop.NewDictionary()
+	d.SetString(sys.WGKeyName, name)
+	return c.ioctlSet(sys.WG_IOCTL_DELETE_PEER, d)
+}

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"io"
+	"os"
+
+	"nbwg/internal/b64key"
+	"nbwg/kernel/prop"
+	"nbwg/kernel/sys"
+)
+
+// setPrivateKey sets the interface's private key from a file
+// (wgconfig.c: cmd_set_private_key).
+func (c *wgconfig) setPrivateKey(args []string) error {
+	if len(args) != 1 {
+		return errUsage
+	}
+	var key [b64key.KeyLen]byte
+	defer clear(key[:])
+	if err := readKey(args[0], &key); err != nil {
+		return err
+	}
+	d := prop.NewDictionary()
+	d.SetData(sys.WGKeyPrivateKey, key[:])
+	return c.ioctlSet(sys.WG_IOCTL_SET_PRIVATE_KEY, d)
+}
+
+// readKey reads a key file as wgconfig.c's read_key does: its first 44
+// bytes are the key's base64 text, and whatever follows (a newline) is
+// ignored.
+func readKey(path string, key *[b64key.KeyLen]byte) error {
+	f, err := os.Open(path)
+	if err != nil {
+		// err(3) names the call, not the file.
+		return errc(err, "fopen")
+	}
+	defer f.Close()
+	var text [b64key.Base64Len]byte
+	defer clear(text[:])
+	// fread(3): as many bytes as there are, up to 44; a read error
+	// (a directory, say) just ends the count.
+	n, _ := io.ReadFull(f, text[:])
+	if n != len(text) {
+		return errx("base64 key len is short: %d", n)
+	}
+	if _, err := b64key.Decode(key[:], text[:]); err != nil {
+		return errx("b64_pton failed")
+	}
+	return nil
+}
+
+// setListenPort sets the interface's UDP port (wgconfig.c:
+// cmd_set_listen_port).
+func (c *wgconfig) setListenPort(args []string) error {
+	if len(args) != 1 {
+		return errUsage
+	}
+	port, err := strtouint16(args[0])
+	if err != nil {
+		return err
+	}
+	if port == 0 {
+		return errx("port 0 is not allowed")
+	}
+	d := prop.NewDictionary()
+	d.SetUint16(sys.WGKeyListenPort, port)
+	return c.ioctlSet(sys.WG_IOCTL_SET_LISTEN_PORT, d)
+}
+
+// strtouint16 parses a port or a prefix length as wgconfig.c's does:
+// strtol(3) in base 10 over the whole argument, then a range check.
+func strtouint16(s string) (uint16, error) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	start := i
+	var v uint64
+	overflow := false
+	// strtol's limits: LONG_MAX, or -LONG_MIN when negative.
+	limit := uint64(1<<63 - 1)
+	if neg {
+		limit = 1 << 63
+	}
+	for i < len(s) && isDigit(s[i]) {
+		d := uint64(s[i] - '0')
+		if v > (limit-d)/10 {
+			overflow = true
+		} else {
+			v = v*10 + d
+		}
+		i++
+	}
+	switch {
+	case i == start:
+		return 0, errx("strtol: not a number")
+	case i != len(s):
+		return 0, errx("strtol: trailing garbage")
+	case overflow:
+		return 0, errc(sys.ERANGE, "strtol")
+	case neg && v != 0, v > 65535:
+		return 0, errx("out of range")
+	}
+	return uint16(v), nil
+}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"strings"
+
+	"nbwg/kernel/prop"
+	"nbwg/kernel/sys"
+)
+
+// showAll prints the interface and all its peers (wgconfig.c:
+// cmd_show_all).  Arguments after "show all" are ignored, as NetBSD does.
+func (c *wgconfig) showAll([]string) error {
+	d, err := c.ioctlGet()
+	if err != nil {
+		return err
+	}
+	defer wipe(d)
+	c.printf("interface: %s\n", c.iface)
+	// NetBSD compiles out the line that would print the key.
+	c.printf("\tprivate-key: (hidden)\n")
+	if port, ok := d.GetUint16(sys.WGKeyListenPort); ok {
+		c.printf("\tlisten-port: %d\n", port)
+	} else {
+		c.printf("\tlisten-port: (none)\n")
+	}
+	peers, ok, err := peerList(d)
+	if err != nil || !ok {
+		return err
+	}
+	for _, o := range peers.Items() {
+		peer, ok := o.(*prop.Dictionary)
+		if !ok {
+			return errx("invalid peer")
+		}
+		if name, ok := peer.GetString(sys.WGKeyName); ok {
+			c.printf("\tpeer: %s\n", name)
+		} else {
+			c.printf("\tpeer: (none)\n")
+		}
+		if err := c.printPeer(peer, "\t\t", false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// peerList returns the reply's peers array; ok is false when there is
+// none (the kernel leaves the key out when no peer exists).
+func peerList(d *prop.Dictionary) (*prop.Array, bool, error) {
+	o, ok := d.Get(sys.WGKeyPeers)
+	if !ok {
+		return nil, false, nil
+	}
+	peers, ok := o.(*prop.Array)
+	if !ok {
+		return nil, false, errx("invalid peers")
+	}
+	return peers, true, nil
+}
+
+// showPeerOption makes show peer print the preshared key; like NetBSD,
+// any argument beginning with it will do.
+const showPeerOption = "--show-preshared-key"
+
+// showPeer prints the peer of the given name (wgconfig.c:
+// cmd_show_peer).  As in NetBSD, an interface without peers gives no
+// output and exit status 0, one whose peers all have other names exit
+// status 1, silently.
+func (c *wgconfig) showPeer(args []string) error {
+	if len(args) != 1 && len(args) != 2 {
+		return errUsage
+	}
+	target := args[0]
+	showPSK := false
+	if len(args) == 2 {
+		if !strings.HasPrefix(args[1], showPeerOption) {
+			return errUsage
+		}
+		showPSK = true
+	}
+	d, err := c.ioctlGet()
+	if err != nil {
+		return err
+	}
+	defer wipe(d)
+	peers, ok, err := peerList(d)
+	if err != nil || !ok {
+		return err
+	}
+	for _, o := range peers.Items() {
+		peer, ok := o.(*prop.Dictionary)
+		if !ok {
+			return errx("invalid peer")
+		}
+		name, ok := peer.GetString(sys.WGKeyName)
+		if !ok || name != target {
+			continue
+		}
+		c.printf("peer: %s\n", name)
+		return c.printPeer(peer, "\t", showPSK)
+	}
+	return errSilent
+}
+
+// showPrivateKey prints the interface's private key (wgconfig.c:
+// cmd_show_private_key): "(none)" when the reply has none, which is also
+// what a caller who is not root gets, the kernel leaving secrets out.
+func (c *wgconfig) showPrivateKey([]string) error {
+	d, err := c.ioctlGet()
+	if err != nil {
+		return err
+	}
+	defer wipe(d)
+	return c.printKey("private-key: ", d, sys.WGKeyPrivateKey)
+}
+
+// printKey prints a line holding the key under name in d.
+func (c *wgconfig) printKey(label string, d *prop.Dictionary, name string) error {
+	o, present := d.Get(name)
+	line := append(make([]byte, 0, 64), label...)
+	line, err := appendKey(line, o, present)
+	defer clear(line)
+	if err != nil {
+		return err
+	}
+	c.out.Write(append(line, '\n'))
+	return nil
+}
+
+// printPeer prints a peer's lines, each after prefix (wgconfig.c:
+// show_peer).
+func (c *wgconfig) printPeer(peer *prop.Dictionary, prefix string, showPSK bool) error {
+	if _, ok := peer.Get(sys.WGKeyPublicKey); !ok {
+		c.warnx("peer without public-key")
+		return nil
+	}
+	if err := c.printKey(prefix+"public-key: ", peer, sys.WGKeyPublicKey); err != nil {
+		return err
+	}
+	if o, ok := peer.Get(sys.WGKeyEndpoint); ok {
+		ep, err := formatEndpoint(o)
+		if err != nil {
+			return err
+		}
+		c.printf("%sendpoint: %s\n", prefix, ep)
+	} else {
+		c.printf("%sendpoint: (none)\n", prefix)
+	}
+	if showPSK {
+		if err := c.printKey(prefix+"preshared-key: ", peer, sys.WGKeyPresharedKey); err != nil {
+			return err
+		}
+	} else {
+		c.printf("%spreshared-key: (hidden)\n", prefix)
+	}
+	if err := c.printAllowedIPs(peer, prefix); err != nil {
+		return err
+	}
+	if sec, ok := peer.GetInt64(sys.WGKeyLastHandshakeTimeSec); ok {
+		if sec > 0 {
+			c.printf("%slatest-handshake: %s", prefix, ctime(sec))
+		} else {
+			c.printf("%slatest-handshake: (never)\n", prefix)
+		}
+	} else {
+		c.printf("%slatest-handshake: (none)\n", prefix)
+	}
+	return nil
+}
+
+// printAllowedIPs prints a peer's allowed IPs on one line, comma
+// separated, in the kernel's order (wgconfig.c: handle_allowed_ips).
+// There is no line at all when the peer has no allowedips array, and
+// "(none)" when no entry of it is usable.
+func (c *wgconfig) printAllowedIPs(peer *prop.Dictionary, prefix string) error {
+	o, ok := peer.Get(sys.WGKeyAllowedIPs)
+	if !ok {
+		return nil
+	}
+	list, ok := o.(*prop.Array)
+	if !ok {
+		return errx("invalid allowedips")
+	}
+	c.printf("%sallowed-ips: ", prefix)
+	first := true
+	for _, o := range list.Items() {
+		aip, ok := o.(*prop.Dictionary)
+		if !ok {
+			c.warnx("invalid allowedip")
+			continue
+		}
+		family, ok := aip.GetUint8(sys.WGKeyFamily)
+		if !ok {
+			c.warnx("allowed-ip without family")
+			continue
+		}
+		cidr, ok := aip.GetUint8(sys.WGKeyCIDR)
+		if !ok {
+			c.warnx("allowed-ip without cidr")
+			continue
+		}
+		ip, ok := aip.GetData(sys.WGKeyIP)
+		if !ok {
+			c.warnx("allowed-ip without ip")
+			continue
+		}
+		var text string
+		switch family {
+		case sys.AF_INET:
+			if len(ip) != 4 {
+				c.warnx("allowed-ip bad ip length")
+				continue
+			}
+			text = inetNtop4(ip)
+		case sys.AF_INET6:
+			if len(ip) != 16 {
+				c.warnx("allowed-ip bad ip length")
+				continue
+			}
+			text = inetNtop6(ip)
+		default:
+			c.warnx("unknown family %d", family)
+			continue
+		}
+		sep := ","
+		if first {
+			sep = ""
+		}
+		c.printf("%s%s/%d", sep, text, cidr)
+		first = false
+	}
+	if first {
+		c.printf("(none)\n")
+	} else {
+		c.printf("\n")
+	}
+	return nil
+}
