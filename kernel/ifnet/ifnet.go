@@ -78,6 +78,10 @@ type Interface struct {
 	// Counters the data plane bumps; SIOCGIFDATA reports them.
 	Ipackets, Ierrors, Opackets, Oerrors, Ibytes, Obytes, Iqdrops, Noproto atomic.Uint64
 
+	// snapshot is a copy of addrs for the data plane, which must not
+	// take Net.mu; it is republished after every change.
+	snapshot atomic.Pointer[[]Addr]
+
 	// Guarded by Net.mu.
 	addrs      []Addr
 	lastChange time.Time
@@ -119,6 +123,22 @@ func (ifp *Interface) SetLinkState(state int) {
 	case ifp.Up():
 		ifp.attachAddrs()
 	}
+	ifp.publish()
+}
+
+// publish makes the current address list visible to AddrSnapshot.
+func (ifp *Interface) publish() {
+	snap := append([]Addr(nil), ifp.addrs...)
+	ifp.snapshot.Store(&snap)
+}
+
+// AddrSnapshot returns the interface's addresses without locking: the
+// data plane uses it to pick a source address for ICMP errors.
+func (ifp *Interface) AddrSnapshot() []Addr {
+	if p := ifp.snapshot.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // Net is the interface table of one emulated host.

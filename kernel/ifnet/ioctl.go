@@ -43,6 +43,7 @@ func (n *Net) Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte,
 	if ifp == nil {
 		return nil, sys.ENXIO
 	}
+	defer ifp.publish()
 	switch cmd {
 	case sys.SIOCGIFFLAGS:
 		r, _ := sys.UnmarshalIfreq(arg)
