@@ -11,6 +11,7 @@
 package b64key
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"strings"
@@ -54,8 +55,11 @@ func isSpace(c byte) bool {
 // Like NetBSD's wgconfig and wg-keygen, callers decoding a key pass a
 // 32-byte dst and ignore the count: a shorter key leaves the rest of dst
 // as it was (NetBSD leaves stack garbage there; nbwg callers zero dst).
-func Decode(dst []byte, src string) (int, error) {
-	if i := strings.IndexByte(src, 0); i >= 0 {
+//
+// src is a byte slice, not a string, so that a caller decoding a secret
+// can clear the text afterwards.
+func Decode(dst, src []byte) (int, error) {
+	if i := bytes.IndexByte(src, 0); i >= 0 {
 		src = src[:i]
 	}
 	n := 0     // tarindex: bytes completed or being completed

@@ -40,7 +40,7 @@ func TestDecodeKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var dst [KeyLen]byte
-			n, err := Decode(dst[:], tt.src)
+			n, err := Decode(dst[:], []byte(tt.src))
 			if tt.want == "" {
 				if err != ErrSyntax || n != 0 {
 					t.Fatalf("Decode(%q) = %d, %v; want ErrSyntax", tt.src, n, err)
@@ -80,7 +80,7 @@ func TestDecodeShortOutputs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		dst := make([]byte, tt.size)
-		n, err := Decode(dst, tt.src)
+		n, err := Decode(dst, []byte(tt.src))
 		if tt.err {
 			if err == nil {
 				t.Errorf("Decode(%q, %d) = %d, nil; want an error", tt.src, tt.size, n)
@@ -103,7 +103,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		t.Errorf("AppendEncode = %q", got)
 	}
 	var dst [KeyLen]byte
-	if n, err := Decode(dst[:], s); err != nil || n != KeyLen || !bytes.Equal(dst[:], key) {
+	if n, err := Decode(dst[:], []byte(s)); err != nil || n != KeyLen || !bytes.Equal(dst[:], key) {
 		t.Errorf("Decode(Encode(key)) = %x, %d, %v", dst, n, err)
 	}
 }
