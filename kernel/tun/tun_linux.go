@@ -10,6 +10,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -37,12 +39,15 @@ func Create(name string, mtu int) (Device, error) {
 type linuxDevice struct {
 	name string
 	file *os.File
+	rc   syscall.RawConn // of file, for writev
+	off  *offload        // nil without IFF_VNET_HDR
 
+	closed    atomic.Bool // set before the file is closed
 	closeOnce sync.Once
 	closeErr  error
 }
 
-func create(name string, mtu int, offload bool) (Device, error) {
+func create(name string, mtu int, withOffload bool) (Device, error) {
 	if name == "" || len(name) >= unix.IFNAMSIZ || strings.ContainsRune(name, '%') {
 		return nil, fmt.Errorf("tun: create %q: invalid interface name: %w", name, unix.EINVAL)
 	}
@@ -56,7 +61,7 @@ func create(name string, mtu int, offload bool) (Device, error) {
 		return nil, fmt.Errorf("tun: create %q: %w", name, err)
 	}
 	flags := uint16(unix.IFF_TUN | unix.IFF_NO_PI)
-	if offload {
+	if withOffload {
 		flags |= unix.IFF_VNET_HDR
 	}
 	ifr.SetUint16(flags)
@@ -69,13 +74,24 @@ func create(name string, mtu int, offload bool) (Device, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("tun: create %q: kernel named it %q: %w", name, got, unix.EINVAL)
 	}
+	var off *offload
+	if withOffload {
+		if off, err = enableOffload(fd); err != nil {
+			unix.Close(fd)
+			return nil, fmt.Errorf("tun: create %q: %w", name, err)
+		}
+	}
 	// Non-blocking before os.NewFile, so that the file is put in the
 	// runtime poller instead of blocking a thread in read(2).
 	if err := unix.SetNonblock(fd, true); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("tun: create %q: set non-blocking: %w", name, err)
 	}
-	d := &linuxDevice{name: name, file: os.NewFile(uintptr(fd), cloneDevicePath)}
+	d := &linuxDevice{name: name, file: os.NewFile(uintptr(fd), cloneDevicePath), off: off}
+	if d.rc, err = d.file.SyscallConn(); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("tun: create %q: %w", name, err)
+	}
 	if mtu > 0 {
 		if err := netlink.SetMTU(name, mtu); err != nil {
 			d.Close()
@@ -87,11 +103,19 @@ func create(name string, mtu int, offload bool) (Device, error) {
 
 func (d *linuxDevice) Name() string { return d.name }
 
-func (d *linuxDevice) BatchSize() int { return 1 }
+func (d *linuxDevice) BatchSize() int {
+	if d.off != nil {
+		return offloadBatchSize
+	}
+	return 1
+}
 
 func (d *linuxDevice) Read(bufs [][]byte, sizes []int, offset int) (int, error) {
 	if err := checkReadArgs(bufs, sizes, offset); err != nil {
 		return 0, err
+	}
+	if d.off != nil {
+		return d.readOffload(bufs, sizes, offset)
 	}
 	dst := bufs[0][offset:]
 	n, err := d.file.Read(dst)
@@ -107,6 +131,9 @@ func (d *linuxDevice) Read(bufs [][]byte, sizes []int, offset int) (int, error) 
 }
 
 func (d *linuxDevice) Write(bufs [][]byte, offset int) (int, error) {
+	if d.off != nil {
+		return d.writeOffload(bufs, offset)
+	}
 	var (
 		written int
 		errs    []error
@@ -131,6 +158,7 @@ func (d *linuxDevice) Write(bufs [][]byte, offset int) (int, error) {
 
 func (d *linuxDevice) Close() error {
 	d.closeOnce.Do(func() {
+		d.closed.Store(true)
 		if err := d.file.Close(); err != nil {
 			d.closeErr = fmt.Errorf("tun: close %s: %w", d.name, err)
 		}
@@ -139,11 +167,12 @@ func (d *linuxDevice) Close() error {
 }
 
 // ioError names the failed operation and maps the ways a TUN file ends to
-// net.ErrClosed: our own Close (os.ErrClosed from the poller) and EBADFD,
-// which the kernel returns once the interface was deleted under an open
-// file (drivers/net/tun.c, tun_get: no tun_struct attached).
+// net.ErrClosed: our own Close (os.ErrClosed from the os.File, or any
+// poller error on the raw connection once closed is set) and EBADFD, which
+// the kernel returns once the interface was deleted under an open file
+// (drivers/net/tun.c, tun_get: no tun_struct attached).
 func (d *linuxDevice) ioError(op string, err error) error {
-	if errors.Is(err, os.ErrClosed) || errors.Is(err, unix.EBADFD) {
+	if d.closed.Load() || errors.Is(err, os.ErrClosed) || errors.Is(err, unix.EBADFD) {
 		return fmt.Errorf("tun: %s %s: %w", op, d.name, net.ErrClosed)
 	}
 	return fmt.Errorf("tun: %s %s: %w", op, d.name, err)

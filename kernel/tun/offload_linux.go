@@ -1,0 +1,196 @@
+//go:build linux
+
+package tun
+
+// The Linux TUN with offloads: IFF_VNET_HDR puts a virtio_net_hdr before
+// every packet, and TUNSETOFFLOAD tells the kernel which offloads the
+// reader handles, so the Linux stack may send TCP (and UDP, with USO)
+// superpackets of up to 64 KiB and packets with checksums still to do.
+// Read segments them (gso_linux.go); Write merges TCP segments
+// (gro_linux.go). This is what makes wireguard-go fast: one system call
+// and one pass through the Linux stack per 64 KiB instead of per packet.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+const (
+	// offloadBatchSize is BatchSize with offloads: a 64 KiB superpacket at
+	// a small MSS may have many segments.
+	offloadBatchSize = 128
+
+	// tcpOffloads are required with IFF_VNET_HDR (present since Linux
+	// 2.6); udpOffloads (USO, Linux 6.2) are used when the kernel has them.
+	tcpOffloads = unix.TUN_F_CSUM | unix.TUN_F_TSO4 | unix.TUN_F_TSO6
+	udpOffloads = unix.TUN_F_USO4 | unix.TUN_F_USO6
+)
+
+// CreateWithOffload is Create with offloads: the device is opened with
+// IFF_VNET_HDR and TUNSETOFFLOAD (TSO4, TSO6 and checksum offload, plus
+// USO4/USO6 when the kernel supports them), Read splits the Linux stack's
+// superpackets into MTU-sized packets with correct checksums, and Write
+// merges consecutive TCP segments of a flow into superpackets. BatchSize is
+// 128. A kernel that refuses TCP offloads makes it fail; the caller can
+// fall back to Create.
+func CreateWithOffload(name string, mtu int) (Device, error) {
+	return create(name, mtu, true)
+}
+
+// offload is the state of a device opened with IFF_VNET_HDR.
+type offload struct {
+	uso bool // the kernel accepted TUN_F_USO4|TUN_F_USO6
+
+	readMu sync.Mutex // guards rbuf, seg
+	rbuf   []byte
+	seg    segmenter
+
+	writeMu sync.Mutex // guards gro, iovs
+	gro     groTable
+	iovs    []unix.Iovec
+
+	stats offloadStats
+}
+
+// offloadStats count what the offloads did, for tests and benchmarks.
+type offloadStats struct {
+	superpackets atomic.Uint64 // GSO packets read
+	segments     atomic.Uint64 // packets made from them
+	groups       atomic.Uint64 // merged packets written
+	merged       atomic.Uint64 // packets in them
+}
+
+// enableOffload runs TUNSETOFFLOAD on the freshly created TUN fd.
+func enableOffload(fd int) (*offload, error) {
+	o := &offload{rbuf: make([]byte, virtioNetHdrLen+maxIPPacket)}
+	if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, tcpOffloads|udpOffloads); err == nil {
+		o.uso = true
+	} else if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, tcpOffloads); err != nil {
+		return nil, fmt.Errorf("TUNSETOFFLOAD: %w", err)
+	}
+	return o, nil
+}
+
+func (d *linuxDevice) readOffload(bufs [][]byte, sizes []int, offset int) (int, error) {
+	o := d.off
+	o.readMu.Lock()
+	defer o.readMu.Unlock()
+	if !o.seg.pending() {
+		n, err := d.file.Read(o.rbuf)
+		if err != nil {
+			return 0, d.ioError("read", err)
+		}
+		single, err := o.seg.load(o.rbuf[:n])
+		if err != nil {
+			return 0, fmt.Errorf("tun: read %s: %w", d.name, err)
+		}
+		if single != nil {
+			dst := bufs[0][offset:]
+			if len(single) > len(dst) {
+				return 0, fmt.Errorf("tun: read %s: %d-byte packet in %d bytes: %w", d.name, len(single), len(dst), io.ErrShortBuffer)
+			}
+			sizes[0] = copy(dst, single)
+			return 1, nil
+		}
+		o.stats.superpackets.Add(1)
+	}
+	n, err := o.seg.take(bufs, sizes, offset)
+	if err != nil {
+		return 0, fmt.Errorf("tun: read %s: %w", d.name, err)
+	}
+	o.stats.segments.Add(uint64(n))
+	return n, nil
+}
+
+func (d *linuxDevice) writeOffload(bufs [][]byte, offset int) (int, error) {
+	o := d.off
+	o.writeMu.Lock()
+	defer o.writeMu.Unlock()
+	var (
+		written int
+		errs    []error
+	)
+	items := o.gro.plan(bufs, offset)
+	for k := range items {
+		it := &items[k]
+		if it.bad {
+			errs = append(errs, fmt.Errorf("tun: write packet %d: offset %d of %d bytes: %w", it.head, offset, len(bufs[it.head]), io.ErrShortBuffer))
+			continue
+		}
+		err := d.writev(o.gro.itemViews(it, bufs, offset))
+		if err != nil && errors.Is(err, net.ErrClosed) {
+			return written, err
+		}
+		if err != nil && it.count > 1 {
+			// The kernel refused the merged packet; its members may still
+			// be fine one by one.
+			var errs2 []error
+			o.gro.members(it, func(i int) {
+				single := groItem{head: i, tail: i, count: 1}
+				if err := d.writev(o.gro.itemViews(&single, bufs, offset)); err != nil {
+					errs2 = append(errs2, fmt.Errorf("packet %d: %w", i, err))
+				} else {
+					written++
+				}
+			})
+			errs = append(errs, errs2...)
+			continue
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("packet %d: %w", it.head, err))
+			continue
+		}
+		written += it.count
+		if it.count > 1 {
+			o.stats.groups.Add(1)
+			o.stats.merged.Add(uint64(it.count))
+		}
+	}
+	return written, errors.Join(errs...)
+}
+
+// writev writes views as one packet, waiting in the runtime poller if the
+// TUN's queue is full.
+func (d *linuxDevice) writev(views [][]byte) error {
+	o := d.off
+	o.iovs = o.iovs[:0]
+	for _, v := range views {
+		if len(v) > 0 {
+			o.iovs = append(o.iovs, unix.Iovec{Base: unsafe.SliceData(v)})
+			o.iovs[len(o.iovs)-1].SetLen(len(v))
+		}
+	}
+	var werr error
+	err := d.rc.Write(func(fd uintptr) bool {
+		for {
+			_, _, errno := unix.Syscall(unix.SYS_WRITEV, fd,
+				uintptr(unsafe.Pointer(unsafe.SliceData(o.iovs))), uintptr(len(o.iovs)))
+			switch errno {
+			case unix.EINTR:
+				continue
+			case unix.EAGAIN:
+				return false
+			case 0:
+				werr = nil
+			default:
+				werr = errno
+			}
+			return true
+		}
+	})
+	clear(o.iovs) // do not keep the caller's buffers reachable
+	if err != nil {
+		return d.ioError("write", err)
+	}
+	if werr != nil {
+		return d.ioError("write", werr)
+	}
+	return nil
+}
