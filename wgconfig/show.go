@@ -117,7 +117,7 @@ func (c *wgconfig) showPrivateKey([]string) error {
 // printKey prints a line holding the key under name in d.
 func (c *wgconfig) printKey(label string, d *prop.Dictionary, name string) error {
 	o, present := d.Get(name)
-	line := append(make([]byte, 0, 64), label...)
+	line := append(make([]byte, 0, 128), label...)
 	line, err := appendKey(line, o, present)
 	defer clear(line)
 	if err != nil {
