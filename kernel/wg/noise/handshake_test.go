@@ -211,7 +211,7 @@ func TestWrongStaticKey(t *testing.T) {
 		}
 		// Forge a response state on c as if it had consumed it.
 		ca.hsMu.Lock()
-		ca.hs = handshake{state: HandshakeInitiationConsumed, remoteIndex: init.Sender, remoteE: init.Ephemeral,
+		ca.hs = handshake{state: HandshakeInitiationConsumed, gen: c.local.gen.Load(), remoteIndex: init.Sender, remoteE: init.Ephemeral,
 			ck: initialChainKey, hash: initialHash}
 		ca.hsMu.Unlock()
 		var resp wire.MessageResponse
@@ -728,4 +728,69 @@ func TestNewPrivateKey(t *testing.T) {
 	if s := pub.String(); s != base64.StdEncoding.EncodeToString(pub[:]) {
 		t.Errorf("String() = %q", s)
 	}
+}
+
+// TestKeyChangeMidHandshake checks that a handshake begun under one private
+// key cannot finish under another.
+func TestKeyChangeMidHandshake(t *testing.T) {
+	newKey := func(seed byte) PrivateKey {
+		k, err := NewPrivateKey(testRand(seed))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	t.Run("responder", func(t *testing.T) {
+		p := newPair(t, PresharedKey{}, PresharedKey{})
+		var init wire.MessageInitiation
+		if err := p.ab.CreateInitiation(&init, t0, testRand(1)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.b.local.ConsumeInitiation(&init, t0); err != nil {
+			t.Fatal(err)
+		}
+		p.b.local.SetPrivateKey(newKey(50))
+		var resp wire.MessageResponse
+		if err := p.ba.CreateResponse(&resp, testRand(2)); !errors.Is(err, ErrInvalidState) {
+			t.Errorf("CreateResponse after a key change = %v, want ErrInvalidState", err)
+		}
+		p.b.checkIndices(t)
+	})
+	t.Run("responder before BeginSession", func(t *testing.T) {
+		p := newPair(t, PresharedKey{}, PresharedKey{})
+		var init wire.MessageInitiation
+		if err := p.ab.CreateInitiation(&init, t0, testRand(1)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.b.local.ConsumeInitiation(&init, t0); err != nil {
+			t.Fatal(err)
+		}
+		var resp wire.MessageResponse
+		if err := p.ba.CreateResponse(&resp, testRand(2)); err != nil {
+			t.Fatal(err)
+		}
+		p.b.local.SetPrivateKey(newKey(51))
+		if _, err := p.ba.BeginSession(t0); !errors.Is(err, ErrInvalidState) {
+			t.Errorf("BeginSession after a key change = %v, want ErrInvalidState", err)
+		}
+	})
+	t.Run("initiator", func(t *testing.T) {
+		p := newPair(t, PresharedKey{}, PresharedKey{})
+		var init wire.MessageInitiation
+		if err := p.ab.CreateInitiation(&init, t0, testRand(1)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := p.b.local.ConsumeInitiation(&init, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var resp wire.MessageResponse
+		if err := r.CreateResponse(&resp, testRand(2)); err != nil {
+			t.Fatal(err)
+		}
+		p.a.local.SetPrivateKey(newKey(52))
+		if err := p.ab.ConsumeResponse(&resp); !errors.Is(err, ErrInvalidState) {
+			t.Errorf("ConsumeResponse after a key change = %v, want ErrInvalidState", err)
+		}
+	})
 }

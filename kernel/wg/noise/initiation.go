@@ -38,7 +38,7 @@ func (r *Remote) CreateInitiation(msg *wire.MessageInitiation, now time.Time, ra
 		return fmt.Errorf("create initiation: ss: %w", err)
 	}
 
-	var hs handshake
+	hs := handshake{gen: id.gen}
 	defer hs.clear()
 	var key [KeySize]byte
 	defer clear(key[:])
@@ -126,7 +126,7 @@ func (l *Local) ConsumeInitiation(msg *wire.MessageInitiation, now time.Time) (*
 	}
 	defer id.clear()
 
-	var hs handshake
+	hs := handshake{gen: id.gen}
 	defer hs.clear()
 	var key [KeySize]byte
 	defer clear(key[:])

@@ -54,8 +54,8 @@ func NewLocal(u Upcall) *Local {
 
 // SetPrivateKey sets our static private key and recomputes the public key
 // from it. The precomputed static-static DH of every Remote is recomputed
-// lazily on its next handshake. Handshakes in progress fail with
-// ErrInvalidState when they try to commit; keypairs already made are not
+// lazily on its next handshake. Handshakes begun under the old key fail
+// with ErrInvalidState at their next step; keypairs already made are not
 // touched: clearing them (Remote.Clear) is the device's decision, as in
 // OpenBSD's wg_ioctl_set.
 func (l *Local) SetPrivateKey(k PrivateKey) PublicKey {

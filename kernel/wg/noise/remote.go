@@ -53,7 +53,10 @@ type Remote struct {
 // handshake is the state of one handshake in progress, named as in the
 // paper: Ci is ck, Hi is hash.
 type handshake struct {
-	state       HandshakeState
+	state HandshakeState
+	// gen is the Local identity generation the handshake was begun under;
+	// it may only finish under the same one.
+	gen         uint64
 	localIndex  uint32 // valid when state.ownsIndex()
 	remoteIndex uint32 // the peer's Sender, once known
 	e           PrivateKey

@@ -33,6 +33,9 @@ func (r *Remote) CreateResponse(msg *wire.MessageResponse, rand io.Reader) error
 	r.hsMu.RUnlock()
 	defer hs.clear()
 	defer clear(psk[:])
+	if hs.gen != r.local.gen.Load() {
+		return fmt.Errorf("create response: %w: local private key changed", ErrInvalidState)
+	}
 
 	var err error
 	// e
@@ -120,6 +123,9 @@ func (r *Remote) ConsumeResponse(msg *wire.MessageResponse) error {
 	r.hsMu.RUnlock()
 	defer hs.clear()
 	defer clear(psk[:])
+	if hs.gen != id.gen {
+		return fmt.Errorf("consume response: %w: local private key changed", ErrInvalidState)
+	}
 
 	// e
 	remoteE := PublicKey(msg.Ephemeral)

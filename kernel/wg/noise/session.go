@@ -23,11 +23,16 @@ import (
 // The handshake returns to HandshakeZeroed and its secrets are wiped; its
 // local index now belongs to the keypair. Keypairs pushed out of the slots
 // are retired and their indices dropped. now becomes Keypair.Created.
-// The only error is ErrInvalidState.
+// The only error is ErrInvalidState: no finished handshake, or one begun
+// under a private key that has since been replaced.
 func (r *Remote) BeginSession(now time.Time) (*Keypair, error) {
 	var dropped [3]*Keypair
 
 	r.hsMu.Lock()
+	if r.hs.gen != r.local.gen.Load() && r.hs.state != HandshakeZeroed {
+		r.hsMu.Unlock()
+		return nil, fmt.Errorf("begin session: %w: local private key changed", ErrInvalidState)
+	}
 	var sendKey, recvKey [KeySize]byte
 	var initiator bool
 	switch r.hs.state {

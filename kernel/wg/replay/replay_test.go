@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"flag"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -87,9 +88,14 @@ func (m *model) validate(counter, limit uint64) bool {
 	return true
 }
 
+var seedFlag = flag.Uint64("seed", 0, "seed for TestAgainstModel (0: from the clock)")
+
 func TestAgainstModel(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
+	seed := *seedFlag
+	if seed == 0 {
+		seed = uint64(time.Now().UnixNano())
+	}
+	t.Logf("seed %d (rerun with -seed %[1]d)", seed)
 	for run := range uint64(8) {
 		rng := rand.New(rand.NewPCG(seed, run))
 		var f Filter
