@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/netip"
 	"sync"
 	"testing"
 	"time"
@@ -272,3 +273,5 @@ func (d *device) openTransport(pkt []byte) ([]byte, bool, error) {
 	}
 	return pt, r.ReceivedWith(kp), nil
 }
+
+func mustAddrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
