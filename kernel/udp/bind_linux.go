@@ -13,10 +13,22 @@ import (
 )
 
 // NewBind returns a closed Bind on Linux UDP sockets, in the network
-// namespace of the OS thread that calls Open.
-func NewBind() Bind { return &linuxBind{} }
+// namespace of the OS thread that calls Open. Send uses UDP segmentation
+// offload (UDP_SEGMENT) and the receive functions UDP_GRO where the kernel
+// has them: one system call and one pass through the stack per up to 64
+// datagrams. Without GRO the datagrams land directly in the caller's
+// buffers; with it they are received into 512 KiB of the socket's own and
+// copied out.
+func NewBind() Bind { return &linuxBind{want: offloads{gso: true, gro: true}} }
+
+// NewPlainBind is NewBind without UDP_SEGMENT and UDP_GRO: every datagram
+// is a message of its own in sendmmsg(2) and recvmmsg(2). It is for
+// comparison and for kernels whose offloads misbehave.
+func NewPlainBind() Bind { return &linuxBind{} }
 
 type linuxBind struct {
+	want offloads
+
 	mu     sync.Mutex // guards v4, v6
 	v4, v6 *socket    // nil when closed or the family is missing
 }
@@ -31,7 +43,7 @@ func (b *linuxBind) Open(port uint16) ([]ReceiveFunc, uint16, error) {
 		return nil, 0, ErrBindAlreadyOpen
 	}
 	for try := 1; ; try++ {
-		v4, v6, actual, err := open2(port)
+		v4, v6, actual, err := open2(port, b.want)
 		if err == nil {
 			b.v4, b.v6 = v4, v6
 			var fns []ReceiveFunc
@@ -52,15 +64,15 @@ func (b *linuxBind) Open(port uint16) ([]ReceiveFunc, uint16, error) {
 }
 
 // open2 binds the IPv4 socket, then the IPv6 one on the same port.
-func open2(port uint16) (v4, v6 *socket, actual uint16, err error) {
-	v4, err = listen("udp4", port)
+func open2(port uint16, want offloads) (v4, v6 *socket, actual uint16, err error) {
+	v4, err = listen("udp4", port, want)
 	switch {
 	case err == nil:
 		port = v4.port()
 	case !errors.Is(err, unix.EAFNOSUPPORT):
 		return nil, nil, 0, err
 	}
-	v6, err = listen("udp6", port)
+	v6, err = listen("udp6", port, want)
 	switch {
 	case err == nil:
 		port = v6.port()

@@ -14,7 +14,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
+	"nbwg/kernel/netlink"
 	"nbwg/kernel/netlink/nstest"
+	"nbwg/kernel/tun"
+	"nbwg/kernel/tun/tuntest"
 )
 
 // waitLimit bounds every wait for datagrams in these tests.
@@ -99,39 +102,69 @@ func payloads(n, size int, tag string) [][]byte {
 	return bufs
 }
 
+// mixed returns datagrams of varied sizes: runs of equal ones, a short one
+// ending a run, a larger one after a smaller.
+func mixed(tag string) [][]byte {
+	var bufs [][]byte
+	for i, n := range []int{30, 1, 12, 40, 3, 1} {
+		size := []int{1200, 500, 1300, 100, 1400, 64}[i]
+		for _, p := range payloads(n, size, fmt.Sprintf("%s%d", tag, i)) {
+			bufs = append(bufs, p)
+		}
+	}
+	return bufs
+}
+
+var binds = []struct {
+	name string
+	new  func() Bind
+}{
+	{"plain", NewPlainBind},
+	{"offload", NewBind},
+}
+
 func TestBindLoopback(t *testing.T) {
+	for _, tx := range binds {
+		for _, rx := range binds {
+			t.Run(tx.name+"-to-"+rx.name, func(t *testing.T) { testLoopback(t, tx.new(), rx.new()) })
+		}
+	}
+}
+
+func testLoopback(t *testing.T, b, a Bind) {
 	ns := nstest.New(t)
-	a, b := NewBind(), NewBind()
 	fnsA, portA := openIn(t, ns, a, 0)
 	_, portB := openIn(t, ns, b, 0)
 	if len(fnsA) != 2 || portA == 0 || portB == 0 || portA == portB {
 		t.Fatalf("Open gave %d receive funcs, ports %d and %d", len(fnsA), portA, portB)
 	}
+	v4A, v6A := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), portA), netip.AddrPortFrom(netip.MustParseAddr("::1"), portA)
+	v4B, v6B := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), portB), netip.AddrPortFrom(netip.MustParseAddr("::1"), portB)
 	tests := []struct {
 		name     string
 		to       netip.AddrPort
 		fn       ReceiveFunc
 		wantFrom netip.AddrPort
-		count    int
-		size     int
+		bufs     [][]byte
 	}{
 		// More than one batch, so sendmmsg and recvmmsg must loop.
-		{"v4", netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), portA), fnsA[0], netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), portB), 300, 1200},
-		{"v6", netip.AddrPortFrom(netip.MustParseAddr("::1"), portA), fnsA[1], netip.AddrPortFrom(netip.MustParseAddr("::1"), portB), 300, 1200},
+		{"v4", v4A, fnsA[0], v4B, payloads(300, 1200, "v4")},
+		{"v6", v6A, fnsA[1], v6B, payloads(300, 1200, "v6")},
+		{"v4 mixed sizes", v4A, fnsA[0], v4B, mixed("m4")},
+		{"v6 mixed sizes", v6A, fnsA[1], v6B, mixed("m6")},
 		// A mapped endpoint goes out on the IPv4 socket, and the sender
 		// is reported unmapped.
-		{"v4-mapped", netip.AddrPortFrom(netip.MustParseAddr("::ffff:127.0.0.1"), portA), fnsA[0], netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), portB), 3, 100},
-		{"odd sizes", netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), portA), fnsA[0], netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), portB), 5, 1},
+		{"v4-mapped", netip.AddrPortFrom(netip.MustParseAddr("::ffff:127.0.0.1"), portA), fnsA[0], v4B, payloads(3, 100, "mapped")},
+		{"tiny", v4A, fnsA[0], v4B, payloads(5, 1, "tiny")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			bufs := payloads(tt.count, tt.size, tt.name)
 			var want []datagram
-			for _, p := range bufs {
+			for _, p := range tt.bufs {
 				want = append(want, datagram{string(p), tt.wantFrom.String()})
 			}
 			errc := make(chan error, 1)
-			go func() { errc <- b.Send(bufs, tt.to) }()
+			go func() { errc <- b.Send(tt.bufs, tt.to) }()
 			got := collect(t, a, tt.fn, len(want))
 			if err := <-errc; err != nil {
 				t.Fatalf("Send: %v", err)
@@ -140,6 +173,17 @@ func TestBindLoopback(t *testing.T) {
 				t.Errorf("datagrams (-want +got):\n%s", diff)
 			}
 		})
+	}
+	tx, rx := b.(*linuxBind), a.(*linuxBind)
+	gso := tx.v4.stats.gsoMessages.Load() + tx.v6.stats.gsoMessages.Load()
+	gro := rx.v4.stats.groMessages.Load() + rx.v6.stats.groMessages.Load()
+	t.Logf("sender gso %v: %d UDP_SEGMENT messages; receiver gro %v: %d coalesced receives", tx.v4.gso.Load(), gso, rx.v4.gro, gro)
+	if tx.want.gso && gso == 0 {
+		t.Error("the sender never used UDP_SEGMENT")
+	}
+	// Over loopback a GSO packet reaches a GRO socket whole.
+	if tx.want.gso && rx.want.gro && gro == 0 {
+		t.Error("the receiver never got a coalesced message")
 	}
 }
 
@@ -236,16 +280,18 @@ func TestSendErrors(t *testing.T) {
 // namespace. "delivered" is the fraction of datagrams that arrived (UDP
 // over loopback drops when the receiver falls behind).
 func BenchmarkSendReceive(b *testing.B) {
-	for _, batch := range []int{1, 16, IdealBatchSize} {
-		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			benchSendReceive(b, batch, 1420)
-		})
+	for _, kind := range binds {
+		for _, batch := range []int{1, 16, IdealBatchSize} {
+			b.Run(fmt.Sprintf("%s/batch=%d", kind.name, batch), func(b *testing.B) {
+				benchSendReceive(b, kind.new, batch, 1420)
+			})
+		}
 	}
 }
 
-func benchSendReceive(b *testing.B, batch, size int) {
+func benchSendReceive(b *testing.B, newBind func() Bind, batch, size int) {
 	ns := nstest.New(b)
-	tx, rx := NewBind(), NewBind()
+	tx, rx := newBind(), newBind()
 	openIn(b, ns, tx, 0)
 	fns, port := openIn(b, ns, rx, 0)
 	to := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
@@ -289,4 +335,107 @@ func benchSendReceive(b *testing.B, batch, size int) {
 	total := <-received
 	b.ReportMetric(float64(total)/float64(b.N*batch), "delivered")
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "pkts/s")
+}
+
+// tunRoute creates a TUN in ns carrying prefix (its first address is
+// ours), and closes it when t ends.
+func tunRoute(t *testing.T, ns *nstest.Namespace, name string, mtu int, offload bool, prefix string) tun.Device {
+	t.Helper()
+	var dev tun.Device
+	if err := ns.Do(func() (err error) {
+		create := tun.Create
+		if offload {
+			create = tun.CreateWithOffload
+		}
+		if dev, err = create(name, mtu); err != nil {
+			return err
+		}
+		idx, err := netlink.LinkIndex(name)
+		if err != nil {
+			return err
+		}
+		if err := netlink.AddAddr(idx, netip.MustParsePrefix(prefix), true); err != nil {
+			return err
+		}
+		return netlink.SetUp(name, true)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	return dev
+}
+
+// readUDP reads from dev until want bytes of UDP payload arrived in IPv4
+// packets, fragments included, within waitLimit.
+func readUDP(t *testing.T, dev tun.Device, want int) {
+	t.Helper()
+	done := make(chan int, 1)
+	go func() {
+		bufs := make([][]byte, dev.BatchSize())
+		for i := range bufs {
+			bufs[i] = make([]byte, 65536)
+		}
+		sizes := make([]int, len(bufs))
+		got := 0
+		for got < want {
+			n, err := dev.Read(bufs, sizes, 0)
+			if err != nil {
+				break
+			}
+			for i := range n {
+				p := bufs[i][:sizes[i]]
+				if len(p) < 28 || p[0] != 0x45 || p[9] != tuntest.ProtoUDP {
+					continue
+				}
+				got += len(p) - 20
+				if binary.BigEndian.Uint16(p[6:])&0x1fff == 0 {
+					got -= 8 // the first fragment has the UDP header
+				}
+			}
+		}
+		done <- got
+	}()
+	select {
+	case <-done:
+	case <-time.After(waitLimit):
+		dev.Close()
+		t.Fatalf("the datagrams did not reach the TUN within %v (got %d bytes)", waitLimit, <-done)
+	}
+}
+
+// TestGSOFallbacks sends with UDP_SEGMENT where the kernel may refuse it:
+// over a device without checksum offload (older kernels say EIO, and GSO
+// is then turned off for the socket; newer ones segment in software), and
+// with segments above the route's MTU (EINVAL: that stretch is sent again
+// datagram by datagram, and fragmented).
+func TestGSOFallbacks(t *testing.T) {
+	ns := nstest.New(t)
+	tests := []struct {
+		name    string
+		offload bool
+		mtu     int
+		size    int
+		dst     string
+		prefix  string
+	}{
+		{"no checksum offload", false, 1500, 1200, "10.66.0.2:9", "10.66.0.1/24"},
+		{"segment above mtu", true, 1280, 1400, "10.67.0.2:9", "10.67.0.1/24"},
+	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dev := tunRoute(t, ns, fmt.Sprintf("nbwgu%d", i), tt.mtu, tt.offload, tt.prefix)
+			b := NewBind()
+			openIn(t, ns, b, 0)
+			s := b.(*linuxBind).v4
+			if !s.gso.Load() {
+				t.Skip("the kernel has no UDP_SEGMENT")
+			}
+			bufs := payloads(10, tt.size, "fallback")
+			if err := b.Send(bufs, netip.MustParseAddrPort(tt.dst)); err != nil {
+				t.Fatalf("Send = %v", err)
+			}
+			t.Logf("after Send, gso = %v", s.gso.Load())
+			readUDP(t, dev, 10*tt.size)
+		})
+	}
 }

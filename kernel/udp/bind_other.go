@@ -14,6 +14,9 @@ import (
 // only on Linux.
 func NewBind() Bind { return unsupportedBind{} }
 
+// NewPlainBind returns the same as NewBind.
+func NewPlainBind() Bind { return unsupportedBind{} }
+
 type unsupportedBind struct{}
 
 func (unsupportedBind) Open(port uint16) ([]ReceiveFunc, uint16, error) {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -28,14 +29,39 @@ type socket struct {
 	rc   syscall.RawConn
 	is6  bool
 
-	recvMu sync.Mutex // guards recv; a ReceiveFunc is not reentrant
-	recv   *mmsgBatch
+	// gso: send with UDP_SEGMENT. Cleared for good if the kernel says
+	// the route cannot do it (EIO: no checksum offload on the device).
+	gso atomic.Bool
+	// gro: UDP_GRO is on, so receives go through internal buffers.
+	gro bool
 
-	sendPool sync.Pool // of *mmsgBatch; Send may run concurrently
+	recvMu sync.Mutex // guards recv, rxBufs, rxq; a ReceiveFunc is not reentrant
+	recv   *mmsgBatch
+	rxBufs [][]byte // with gro: groBuffers buffers of groBufSize
+	rxq    rxQueue
+
+	sendPool sync.Pool // of *sendState; Send may run concurrently
+
+	stats socketStats
 }
 
+// socketStats count what the offloads did, for tests and benchmarks.
+type socketStats struct {
+	gsoMessages atomic.Uint64 // messages sent with UDP_SEGMENT
+	groMessages atomic.Uint64 // messages received coalesced
+}
+
+// sendState is the scratch space of one Send.
+type sendState struct {
+	b    *mmsgBatch
+	runs []run
+}
+
+// offloads are the Bind's wishes; the kernel has the last word.
+type offloads struct{ gso, gro bool }
+
 // listen opens and binds the socket of one family ("udp4" or "udp6").
-func listen(network string, port uint16) (*socket, error) {
+func listen(network string, port uint16, want offloads) (*socket, error) {
 	is6 := network == "udp6"
 	host := "0.0.0.0"
 	if is6 {
@@ -56,8 +82,25 @@ func listen(network string, port uint16) (*socket, error) {
 		conn.Close()
 		return nil, err
 	}
-	s := &socket{conn: conn, rc: rc, is6: is6, recv: newBatch(IdealBatchSize, 0)}
-	s.sendPool.New = func() any { return newBatch(IdealBatchSize, 0) }
+	s := &socket{conn: conn, rc: rc, is6: is6}
+	var gso, gro bool
+	if err := rc.Control(func(fd uintptr) { gso, gro = probeOffloads(int(fd), want) }); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	s.gso.Store(gso)
+	s.gro = gro
+	s.recv = newBatch(IdealBatchSize, groCmsgSpace)
+	if gro {
+		s.rxBufs = make([][]byte, groBuffers)
+		for i := range s.rxBufs {
+			s.rxBufs[i] = make([]byte, groBufSize)
+		}
+		s.rxq.msgs = make([]rxMsg, 0, groBuffers)
+	}
+	s.sendPool.New = func() any {
+		return &sendState{b: newBatch(IdealBatchSize, gsoCmsgSpace), runs: make([]run, 0, IdealBatchSize)}
+	}
 	return s, nil
 }
 
@@ -77,6 +120,26 @@ func setSockopts(fd int, is6 bool) error {
 		}
 	}
 	return nil
+}
+
+// probeOffloads turns on what the kernel supports of want.
+func probeOffloads(fd int, want offloads) (gso, gro bool) {
+	if want.gso {
+		// Readable since UDP_SEGMENT exists (Linux 4.18).
+		_, err := unix.GetsockoptInt(fd, unix.IPPROTO_UDP, unix.UDP_SEGMENT)
+		gso = err == nil
+	}
+	if want.gro && unix.SetsockoptInt(fd, unix.IPPROTO_UDP, unix.UDP_GRO, 1) == nil {
+		// Linux before 5.12 sets UDP_GRO but cannot read it back. Only a
+		// confirmed setting is used; otherwise it is turned off again, as
+		// coalesced datagrams taken for single ones would be garbage.
+		v, err := unix.GetsockoptInt(fd, unix.IPPROTO_UDP, unix.UDP_GRO)
+		gro = err == nil && v == 1
+		if !gro {
+			_ = unix.SetsockoptInt(fd, unix.IPPROTO_UDP, unix.UDP_GRO, 0)
+		}
+	}
+	return gso, gro
 }
 
 func (s *socket) port() uint16 {
@@ -104,8 +167,46 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 	}
 	s.recvMu.Lock()
 	defer s.recvMu.Unlock()
+	if !s.gro {
+		return s.recvmmsg(bufs, sizes, eps)
+	}
+	// With GRO one message may hold up to 64 KiB of datagrams: receive
+	// into our own buffers and hand out the datagrams, keeping what does
+	// not fit for the next call.
+	if s.rxq.empty() {
+		n, err := s.recvmmsg(s.rxBufs, nil, nil)
+		if err != nil {
+			return 0, err
+		}
+		s.rxq.msgs, s.rxq.next, s.rxq.off = s.rxq.msgs[:0], 0, 0
+		for i := range n {
+			m := &s.recv.msgs[i]
+			from, ok := decodeSockaddr(&s.recv.names[i])
+			if !ok || m.Hdr.Flags&unix.MSG_TRUNC != 0 {
+				continue
+			}
+			gsoSize := groSize(s.recv.oob[i*groCmsgSpace : i*groCmsgSpace+int(m.Hdr.Controllen)])
+			if gsoSize > 0 && gsoSize < int(m.Len) {
+				s.stats.groMessages.Add(1)
+			}
+			s.rxq.msgs = append(s.rxq.msgs, rxMsg{data: s.rxBufs[i][:m.Len], gsoSize: gsoSize, from: from})
+		}
+		if s.rxq.empty() {
+			// Everything was dropped; report one empty slot rather than
+			// block again, so the caller sees the contract's size 0.
+			sizes[0], eps[0] = 0, netip.AddrPort{}
+			return 1, nil
+		}
+	}
+	return s.rxq.deliver(bufs, sizes, eps), nil
+}
+
+// recvmmsg receives into bufs with one recvmmsg(2). With sizes and eps
+// nil it only fills s.recv (used by the GRO path).
+func (s *socket) recvmmsg(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int, error) {
 	b := s.recv
 	count := min(len(bufs), len(b.msgs))
+	oobSpace := len(b.oob) / len(b.msgs)
 	for i := range count {
 		setIov(&b.iovs[i], bufs[i])
 		b.msgs[i] = unix.Mmsghdr{Hdr: unix.Msghdr{
@@ -114,6 +215,10 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 			Iov:     &b.iovs[i],
 		}}
 		b.msgs[i].Hdr.SetIovlen(1)
+		if s.gro {
+			b.msgs[i].Hdr.Control = &b.oob[i*oobSpace]
+			b.msgs[i].Hdr.SetControllen(oobSpace)
+		}
 	}
 	defer b.clear(count)
 
@@ -131,6 +236,9 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 	if rerr != nil {
 		return 0, fmt.Errorf("udp: receive: %w", os.NewSyscallError("recvmmsg", rerr))
 	}
+	if sizes == nil {
+		return n, nil
+	}
 	for i := range n {
 		m := &b.msgs[i]
 		ep, ok := decodeSockaddr(&b.names[i])
@@ -142,55 +250,97 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 	return n, nil
 }
 
-// send sends every buffer to ep, a batch of sendmmsg at a time. It stops at
-// the first datagram the kernel refuses.
+// send sends every buffer to ep, IdealBatchSize datagrams per sendmmsg at
+// most, grouped by UDP_SEGMENT when the socket can. It stops at the first
+// datagram the kernel refuses.
 func (s *socket) send(bufs [][]byte, ep netip.AddrPort) error {
-	b := s.sendPool.Get().(*mmsgBatch)
-	defer s.sendPool.Put(b)
+	st := s.sendPool.Get().(*sendState)
+	defer s.sendPool.Put(st)
+	b := st.b
 	namelen, err := encodeSockaddr(&b.names[0], ep, s.is6)
 	if err != nil {
 		return fmt.Errorf("udp: send to %s: %w", ep, err)
 	}
+	maxPayload := maxPayload4
+	if s.is6 {
+		maxPayload = maxPayload6
+	}
+	retryPlain := false // resend a refused GSO message datagram by datagram
 	for len(bufs) > 0 {
-		count := min(len(bufs), len(b.msgs))
-		for i := range count {
-			setIov(&b.iovs[i], bufs[i])
-			b.msgs[i] = unix.Mmsghdr{Hdr: unix.Msghdr{
-				Name:    &b.names[0][0],
-				Namelen: namelen,
-				Iov:     &b.iovs[i],
-			}}
-			b.msgs[i].Hdr.SetIovlen(1)
+		chunk := bufs[:min(len(bufs), len(b.iovs))]
+		gso := s.gso.Load() && !retryPlain
+		retryPlain = false
+		st.runs = st.runs[:0]
+		if gso {
+			st.runs = planRuns(st.runs, chunk, maxPayload)
+		} else {
+			for i := range chunk {
+				st.runs = append(st.runs, run{start: i, end: i + 1, gsoSize: len(chunk[i])})
+			}
 		}
-		err := s.sendmmsg(b.msgs[:count])
-		b.clear(count)
+		for i, p := range chunk {
+			setIov(&b.iovs[i], p)
+		}
+		multi := 0
+		for k, r := range st.runs {
+			m := &b.msgs[k]
+			*m = unix.Mmsghdr{Hdr: unix.Msghdr{Name: &b.names[0][0], Namelen: namelen, Iov: &b.iovs[r.start]}}
+			m.Hdr.SetIovlen(r.end - r.start)
+			if r.end-r.start > 1 {
+				oob := b.oob[k*gsoCmsgSpace : (k+1)*gsoCmsgSpace]
+				m.Hdr.Control = &oob[0]
+				m.Hdr.SetControllen(putSegmentCmsg(oob, r.gsoSize))
+				multi++
+			}
+		}
+		sent, err := s.sendmmsg(b.msgs[:len(st.runs)])
+		b.clear(len(chunk))
 		if err != nil {
+			var errno unix.Errno
+			failed := st.runs[min(sent, len(st.runs)-1)]
+			switch {
+			case !gso || failed.end-failed.start == 1 || !errors.As(err, &errno):
+			case errno == unix.EIO:
+				// udp_send_skb: the route's device cannot checksum a GSO
+				// packet. Send this and every later datagram without.
+				s.gso.Store(false)
+				bufs = bufs[failed.start:]
+				continue
+			case errno == unix.EINVAL || errno == unix.EMSGSIZE:
+				// A segment larger than the path MTU allows, which plain
+				// sends would fragment: retry this stretch plainly.
+				bufs = bufs[failed.start:]
+				retryPlain = true
+				continue
+			}
 			return fmt.Errorf("udp: send to %s: %w", ep, err)
 		}
-		bufs = bufs[count:]
+		s.stats.gsoMessages.Add(uint64(multi))
+		bufs = bufs[len(chunk):]
 	}
 	return nil
 }
 
 // sendmmsg sends all msgs, waiting in the poller while the socket buffer
-// is full.
-func (s *socket) sendmmsg(msgs []unix.Mmsghdr) error {
-	for len(msgs) > 0 {
+// is full. It returns how many were sent before an error.
+func (s *socket) sendmmsg(msgs []unix.Mmsghdr) (int, error) {
+	sent := 0
+	for sent < len(msgs) {
 		var (
 			n    int
 			serr error
 		)
 		err := s.rc.Write(func(fd uintptr) bool {
-			n, serr = sendmmsg(int(fd), msgs, 0)
+			n, serr = sendmmsg(int(fd), msgs[sent:], 0)
 			return serr != unix.EAGAIN
 		})
 		if err != nil {
-			return closedError("send", err)
+			return sent, closedError("send", err)
 		}
 		if serr != nil {
-			return os.NewSyscallError("sendmmsg", serr)
+			return sent, os.NewSyscallError("sendmmsg", serr)
 		}
-		msgs = msgs[n:]
+		sent += n
 	}
-	return nil
+	return sent, nil
 }
