@@ -1,15 +1,17 @@
 // Package tun is the emulated kernel's layer-3 tunnel device: where the
 // NetBSD if_wg hands decrypted packets to the network stack (if_wg.c
-// wg_deliver_in, via pktq) and takes packets to encrypt (wg_output), nbwg on
-// Linux reads and writes a Linux TUN device.
+// wg_handle_msg_data) and takes packets to encrypt (wg_output), nbwg on
+// Linux writes and reads a Linux TUN device.
 //
 // The interface is batch-shaped, as wireguard-go's tun.Device is: one call
 // moves several packets, so that a device with offloads can turn one
 // 64 KiB TCP superpacket from the Linux stack into many MTU-sized packets
 // (Read) and merge many received TCP segments into one (Write).
 //
-// On Linux, [Create] opens /dev/net/tun; on other systems it returns an
-// error wrapping errors.ErrUnsupported. Package tuntest has an in-memory
+// On Linux, [Create] opens /dev/net/tun, one packet per system call, and
+// CreateWithOffload adds the offloads (IFF_VNET_HDR, TSO, USO, software
+// GRO); on other systems Create returns an error wrapping
+// errors.ErrUnsupported. Package tuntest has an in-memory
 // Device for tests.
 package tun
 

@@ -13,3 +13,8 @@ import (
 func Create(name string, mtu int) (Device, error) {
 	return nil, fmt.Errorf("tun: create %q: TUN devices on %s: %w", name, runtime.GOOS, errors.ErrUnsupported)
 }
+
+// CreateWithOffload is not supported on this system either.
+func CreateWithOffload(name string, mtu int) (Device, error) {
+	return Create(name, mtu)
+}

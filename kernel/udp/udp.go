@@ -4,8 +4,9 @@
 // wireguard-go's conn.Bind is.
 //
 // On Linux, [NewBind] returns a Bind on two non-blocking UDP sockets read
-// with recvmmsg(2) and written with sendmmsg(2); on other systems its Open
-// fails with an error wrapping errors.ErrUnsupported. Package udptest has
+// with recvmmsg(2) and written with sendmmsg(2), using UDP_SEGMENT and
+// UDP_GRO where the kernel has them (NewPlainBind does without); on other
+// systems Open fails with an error wrapping errors.ErrUnsupported. Package udptest has
 // in-memory Binds wired back to back for tests.
 //
 // Endpoints are netip.AddrPort values. Received IPv4-mapped IPv6 addresses
