@@ -1,0 +1,479 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"nbwg/kernel/sys"
+)
+
+// afAppletalk is AF_APPLETALK on NetBSD: parse.c falls back to an
+// AppleTalk address when a word is no IP address.
+const afAppletalk = 16
+
+// sockaddr is an address word as paddr_match leaves it (struct
+// paddr_prefix): the socket address in NetBSD's layout and the prefix
+// length written after "/" (-1 without one).
+type sockaddr struct {
+	sa   []byte // sa[0] is sa_len, sa[1] sa_family
+	plen int
+}
+
+func (s *sockaddr) family() int { return int(s.sa[1]) }
+
+// ip returns the address of an inet or inet6 sockaddr and its scope id.
+func (s *sockaddr) ip() (netip.Addr, uint32, bool) {
+	switch {
+	case s.family() == sys.AF_INET && len(s.sa) >= sys.SizeofSockaddrIn:
+		in, _ := sys.UnmarshalSockaddrIn(s.sa)
+		return netip.AddrFrom4(in.Addr), 0, true
+	case s.family() == sys.AF_INET6 && len(s.sa) >= sys.SizeofSockaddrIn6:
+		in6, _ := sys.UnmarshalSockaddrIn6(s.sa)
+		return netip.AddrFrom16(in6.Addr), in6.ScopeID, true
+	}
+	return netip.Addr{}, 0, false
+}
+
+func inetSockaddr(a [4]byte, port uint16) []byte {
+	s := sys.SockaddrIn{Len: sys.SizeofSockaddrIn, Family: sys.AF_INET, Port: port, Addr: a}
+	return s.Marshal()
+}
+
+func inet6Sockaddr(a [16]byte, port uint16, scope uint32) []byte {
+	s := sys.SockaddrIn6{Len: sys.SizeofSockaddrIn6, Family: sys.AF_INET6, Port: port, Addr: a, ScopeID: scope}
+	return s.Marshal()
+}
+
+// addrParser matches an address word (struct paddr).  addrKey receives
+// the address; with a maskKey, "/N" after the address is a prefix length
+// whose mask goes to maskKey.  act and deact make the parser available
+// only once act is set and no longer once deact is.
+type addrParser struct {
+	addrKey, maskKey string
+	act, deact       string
+	exec             action
+	next             parser
+}
+
+// match is paddr_match.
+func (a *addrParser) match(p *prog, in penv, arg *string) (match, outcome, error) {
+	if arg == nil {
+		return match{}, noMatch, nil
+	}
+	if (a.act != "" && !in.has(a.act)) || (a.deact != "" && in.has(a.deact)) {
+		return match{}, noMatch, nil
+	}
+	af := in.af()
+	if af < 0 {
+		af = sys.AF_UNSPEC
+	}
+	var sa []byte
+	plen := -1
+	hasPlen := false
+	switch af {
+	case sys.AF_UNSPEC, sys.AF_INET, sys.AF_INET6:
+		host, serv := *arg, "0"
+		if i := strings.IndexByte(host, ','); i >= 0 {
+			host, serv = host[:i], host[i+1:]
+		}
+		var plenStr string
+		if a.maskKey != "" {
+			if i := strings.LastIndexByte(host, '/'); i >= 0 {
+				host, plenStr, hasPlen = host[:i], host[i+1:], true
+			}
+		}
+		sa = p.getaddr(host, serv, af)
+		if hasPlen {
+			n, rest := strtol(plenStr)
+			plen = int(n)
+			if rest != "" || n < 0 || n >= 255 {
+				sa = nil
+			}
+		}
+		if sa != nil || af != sys.AF_UNSPEC {
+			break
+		}
+		sa = parseAtalk(*arg)
+	case afAppletalk:
+		sa = parseAtalk(*arg)
+	case sys.AF_LINK:
+		sa = parseLinkAddr(*arg)
+	}
+	if sa == nil {
+		return match{}, noMatch, nil
+	}
+	s := &sockaddr{sa: sa, plen: plen}
+	env := in.set(a.addrKey, s)
+	if a.maskKey != "" && hasPlen {
+		mask, ok := prefixlenToMask(s.family(), plen)
+		if !ok {
+			return match{}, noMatch, p.err(sys.EINVAL, "paddr_match: prefixlen_to_mask(%d, %d)", s.family(), plen)
+		}
+		env = env.set(a.maskKey, mask)
+	}
+	return match{env: env, next: a.next, exec: a.exec}, matched, nil
+}
+
+// getaddr is paddr_match's use of getaddrinfo(3): a numeric address
+// first, then inet_aton(3)'s forms for IPv4, then the name service; the
+// name must give exactly one address.  It returns the socket address or
+// nil.
+func (p *prog) getaddr(host, serv string, af int) []byte {
+	port, ok := p.service(serv)
+	if !ok {
+		return nil
+	}
+	if sa, found, ok := p.numericHost(host, port, af); found {
+		if ok {
+			return sa
+		}
+		return nil
+	}
+	if af == sys.AF_INET || af == sys.AF_UNSPEC {
+		if a, ok := inetAton(host); ok {
+			return inetSockaddr(a, 0)
+		}
+	}
+	network := map[int]string{sys.AF_UNSPEC: "ip", sys.AF_INET: "ip4", sys.AF_INET6: "ip6"}[af]
+	addrs, err := p.lookupHost(context.Background(), network, host)
+	if err != nil || len(addrs) != 1 {
+		return nil
+	}
+	a := addrs[0]
+	if a.Is4() || a.Is4In6() && af != sys.AF_INET6 {
+		return inetSockaddr(a.Unmap().As4(), port)
+	}
+	return inet6Sockaddr(a.As16(), port, 0)
+}
+
+// service is the port of getaddrinfo's service argument: a number or a
+// name from services(5).
+func (p *prog) service(serv string) (uint16, bool) {
+	if n, err := strconv.ParseUint(serv, 10, 16); err == nil {
+		return uint16(n), true
+	}
+	n, err := p.lookupPort(context.Background(), "udp", serv)
+	if err != nil || n < 0 || n > 65535 {
+		return 0, false
+	}
+	return uint16(n), true
+}
+
+// numericHost is getaddrinfo's numeric pass (explore_numeric_scope):
+// found reports whether host is a numeric address of the family at all;
+// ok whether its scope, if any, was understood.
+func (p *prog) numericHost(host string, port uint16, af int) (sa []byte, found, ok bool) {
+	if af != sys.AF_INET6 {
+		if a, ok := inetAton(host); ok {
+			return inetSockaddr(a, port), true, true
+		}
+	}
+	if af == sys.AF_INET {
+		return nil, false, false
+	}
+	addr, zone, _ := strings.Cut(host, "%")
+	a, err := netip.ParseAddr(addr)
+	if err != nil || !a.Is6() || a.Zone() != "" {
+		return nil, false, false
+	}
+	var scope uint32
+	if strings.Contains(host, "%") {
+		s, ok := p.scopeID(a, zone)
+		if !ok {
+			return nil, true, false
+		}
+		scope = s
+	}
+	return inet6Sockaddr(a.As16(), port, scope), true, true
+}
+
+// scopeID is getaddrinfo's ip6_str2scopeid: an interface name for a
+// link-local address, else (or failing that) a decimal number.
+func (p *prog) scopeID(a netip.Addr, zone string) (uint32, bool) {
+	if zone == "" {
+		return 0, false
+	}
+	if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() {
+		if idx, ok := p.ifIndex(zone); ok {
+			return idx, true
+		}
+	}
+	n, err := strconv.ParseUint(zone, 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+// ifIndex is if_nametoindex(3) over the kernel's interfaces, which on
+// Linux are nbwg's own: the host's are not consulted.
+func (p *prog) ifIndex(name string) (uint32, bool) {
+	list, err := p.ifconf()
+	if err != nil {
+		return 0, false
+	}
+	for _, e := range list {
+		if e.name == name && e.family == sys.AF_LINK {
+			return uint32(e.index), true
+		}
+	}
+	return 0, false
+}
+
+// inetAton is inet_aton(3): a, a.b, a.b.c or a.b.c.d, each part decimal,
+// octal (leading 0) or hexadecimal (0x); the last part fills the
+// remaining bytes.  Anything after white space is ignored.
+func inetAton(s string) ([4]byte, bool) {
+	var parts []uint32
+	i := 0
+	at := func(i int) byte {
+		if i < len(s) {
+			return s[i]
+		}
+		return 0
+	}
+	var val uint32
+	for {
+		c := at(i)
+		if !isDigit(c) {
+			return [4]byte{}, false
+		}
+		val = 0
+		base := uint32(10)
+		digit := false
+		if c == '0' {
+			i++
+			c = at(i)
+			if c == 'x' || c == 'X' {
+				base = 16
+				i++
+				c = at(i)
+			} else {
+				base = 8
+				digit = true
+			}
+		}
+		for {
+			if isDigit(c) {
+				if base == 8 && (c == '8' || c == '9') {
+					return [4]byte{}, false
+				}
+				val = val*base + uint32(c-'0')
+			} else if base == 16 && isXDigit(c) {
+				val = val<<4 | uint32(hexVal(c))
+			} else {
+				break
+			}
+			i++
+			c = at(i)
+			digit = true
+		}
+		if c == '.' {
+			if len(parts) >= 3 || val > 0xff {
+				return [4]byte{}, false
+			}
+			parts = append(parts, val)
+			i++
+			continue
+		}
+		if c != 0 && !isSpace(c) || !digit {
+			return [4]byte{}, false
+		}
+		break
+	}
+	switch len(parts) {
+	case 1:
+		if val > 0xffffff {
+			return [4]byte{}, false
+		}
+		val |= parts[0] << 24
+	case 2:
+		if val > 0xffff {
+			return [4]byte{}, false
+		}
+		val |= parts[0]<<24 | parts[1]<<16
+	case 3:
+		if val > 0xff {
+			return [4]byte{}, false
+		}
+		val |= parts[0]<<24 | parts[1]<<16 | parts[2]<<8
+	}
+	var a [4]byte
+	binary.BigEndian.PutUint32(a[:], val)
+	return a, true
+}
+
+// parseAtalk reads an AppleTalk address "net.node" (parse.c's sscanf
+// "%u.%u"), the last resort for a word that is no IP address.
+func parseAtalk(s string) []byte {
+	netStr, nodeStr, ok := strings.Cut(s, ".")
+	if !ok {
+		return nil
+	}
+	n, err1 := strconv.ParseUint(netStr, 10, 32)
+	node, err2 := strconv.ParseUint(nodeStr, 10, 32)
+	if err1 != nil || err2 != nil || n == 0 || n > 0xffff || node == 0 || node > 0xfe {
+		return nil
+	}
+	sa := make([]byte, 16) // struct sockaddr_at
+	sa[0], sa[1] = 16, afAppletalk
+	binary.BigEndian.PutUint16(sa[4:], uint16(n))
+	sa[6] = byte(node)
+	return sa
+}
+
+// parseLinkAddr reads a link-level address of hex octets separated by
+// colons (parse.c's parse_linkaddr) into a struct sockaddr_dl.
+func parseLinkAddr(s string) []byte {
+	const dataOff = 8 // offsetof(struct sockaddr_dl, sdl_data)
+	var octets []byte
+	for _, part := range strings.Split(s, ":") {
+		if len(part) < 1 || len(part) > 2 || !isXDigit(part[0]) || len(part) == 2 && !isXDigit(part[1]) {
+			return nil
+		}
+		v := hexVal(part[0])
+		if len(part) == 2 {
+			v = v<<4 | hexVal(part[1])
+		}
+		octets = append(octets, v)
+	}
+	if len(octets) > sys.SizeofSockaddrStorage-dataOff {
+		return nil
+	}
+	sa := make([]byte, dataOff+len(octets))
+	sa[0], sa[1] = byte(len(sa)), sys.AF_LINK
+	sa[6] = byte(len(octets)) // sdl_alen
+	copy(sa[dataOff:], octets)
+	return sa
+}
+
+// prefixlenToMask is util.c's prefixlen_to_mask: the netmask of a prefix
+// length as a socket address.  Quirk kept: a length of 0 means the
+// whole address.
+func prefixlenToMask(af, plen int) (*sockaddr, bool) {
+	var size int
+	switch af {
+	case sys.AF_INET:
+		size = 4
+	case sys.AF_INET6:
+		size = 16
+	default:
+		return nil, false
+	}
+	if plen < 0 || plen > size*8 {
+		return nil, false
+	}
+	if plen == 0 {
+		plen = size * 8
+	}
+	var m [16]byte
+	for i := 0; i < plen; i++ {
+		m[i/8] |= 0x80 >> (i % 8)
+	}
+	if af == sys.AF_INET {
+		return &sockaddr{sa: inetSockaddr([4]byte(m[:4]), 0), plen: plen}, true
+	}
+	return &sockaddr{sa: inet6Sockaddr(m, 0, 0), plen: plen}, true
+}
+
+// strtol is strtol(3) in base 10: leading white space, a sign, digits;
+// it returns the value (clamped as strtol clamps) and what follows.  No
+// digits at all leaves the whole string unread.
+func strtol(s string) (int64, string) {
+	v, rest, _ := strtoimax(s, 10)
+	return v, rest
+}
+
+// strtoimax is strtoimax(3) for base 10 or 0: ok is false when the value
+// is out of range (ERANGE).
+func strtoimax(s string, base int) (v int64, rest string, ok bool) {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	b := uint64(base)
+	if base == 0 {
+		b = 10
+		if i+1 < len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') && i+2 < len(s) && isXDigit(s[i+2]) {
+			b = 16
+			i += 2
+		} else if i < len(s) && s[i] == '0' {
+			b = 8
+		}
+	}
+	start := i
+	var u uint64
+	over := false
+	for i < len(s) {
+		var d uint64
+		switch c := s[i]; {
+		case isDigit(c):
+			d = uint64(c - '0')
+		case isXDigit(c):
+			d = uint64(hexVal(c))
+		default:
+			d = 99
+		}
+		if d >= b {
+			break
+		}
+		if u > (1<<64-1-d)/b {
+			over = true
+		} else {
+			u = u*b + d
+		}
+		i++
+	}
+	if i == start {
+		return 0, s, true
+	}
+	limit := uint64(maxInt64)
+	if neg {
+		limit++
+	}
+	if over || u > limit {
+		if neg {
+			return minInt64, s[i:], false
+		}
+		return maxInt64, s[i:], false
+	}
+	if neg {
+		return -int64(u-1) - 1, s[i:], true
+	}
+	return int64(u), s[i:], true
+}
+
+func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
+func isXDigit(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+func isSpace(c byte) bool  { return c == ' ' || c >= '\t' && c <= '\r' }
+
+func hexVal(c byte) byte {
+	switch {
+	case isDigit(c):
+		return c - '0'
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10
+	default:
+		return c - 'A' + 10
+	}
+}
+
+// String shows a sockaddr in messages and tests.
+func (s *sockaddr) String() string {
+	if a, scope, ok := s.ip(); ok {
+		if scope != 0 {
+			return fmt.Sprintf("%s%%%d/%d", a, scope, s.plen)
+		}
+		return fmt.Sprintf("%s/%d", a, s.plen)
+	}
+	return fmt.Sprintf("af%d/%d", s.family(), s.plen)
+}
