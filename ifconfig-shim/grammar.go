@@ -115,14 +115,17 @@ func (p *prog) parse(args []string, start parser) ([]match, error) {
 	var ms []match
 	in := penv{}
 	cur := start
-	i := 0
-	for ; cur != nil; i++ {
-		if len(ms) >= maxMatches {
-			return nil, p.usage()
-		}
+	for i := 0; cur != nil; i++ {
 		var arg *string
 		if i < len(args) {
+			if len(ms) >= maxMatches {
+				return nil, p.usage()
+			}
 			arg = &args[i]
+		} else if len(ms) >= maxMatches {
+			// parse.c stops matching the end of the words when
+			// its array is full, and calls that a success.
+			break
 		}
 		m, o, err := cur.match(p, in, arg)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -135,6 +136,7 @@ func (h *host) must(args ...string) string {
 func (h *host) addPeer(ifname string, key byte) {
 	h.t.Helper()
 	d := prop.NewDictionary()
+	d.SetString(sys.WGKeyName, fmt.Sprintf("peer%d", key))
 	d.SetData(sys.WGKeyPublicKey, bytes.Repeat([]byte{key}, 32))
 	xml, err := prop.Externalize(d)
 	if err != nil {
@@ -147,11 +149,12 @@ func (h *host) addPeer(ifname string, key byte) {
 	}
 }
 
-// deletePeer deletes the peer of key; the last one takes the link down.
+// deletePeer deletes the peer of key (by its name, as if_wg deletes);
+// the last one takes the link down.
 func (h *host) deletePeer(ifname string, key byte) {
 	h.t.Helper()
 	d := prop.NewDictionary()
-	d.SetData(sys.WGKeyPublicKey, bytes.Repeat([]byte{key}, 32))
+	d.SetString(sys.WGKeyName, fmt.Sprintf("peer%d", key))
 	xml, err := prop.Externalize(d)
 	if err != nil {
 		h.t.Fatal(err)

@@ -47,9 +47,11 @@ type prog struct {
 	out *bufio.Writer
 
 	// The kernel, dialled at the first request; start says whether the
-	// dial may start it (only `create` does, see cli.Env.Kernel).
-	k     cli.Kernel
-	start bool
+	// dial may start it (only `create` does, see cli.Env.Kernel), kStart
+	// whether k was dialled so.
+	k      cli.Kernel
+	start  bool
+	kStart bool
 
 	opts options
 
@@ -204,16 +206,18 @@ func (p *prog) errx(format string, a ...any) error {
 // printf writes to standard output.
 func (p *prog) printf(format string, a ...any) { fmt.Fprintf(p.out, format, a...) }
 
-// kernel returns the kernel, dialling it at the first request.
+// kernel returns the kernel, dialling it at the first request.  A
+// kernel dialled while parsing (to look up a scope's interface) without
+// leave to start one is dialled again for `create`, which has it.
 func (p *prog) kernel() (cli.Kernel, error) {
-	if p.k != nil {
+	if p.k != nil && (p.kStart || !p.start) {
 		return p.k, nil
 	}
 	k, err := p.env.Kernel(p.start)
 	if err != nil {
 		return nil, err
 	}
-	p.k = k
+	p.k, p.kStart = k, p.start
 	return k, nil
 }
 
