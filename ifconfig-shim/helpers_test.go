@@ -59,11 +59,14 @@ type host struct {
 	log []string
 	// starts counts the Kernel(true) calls: only create may start.
 	starts int
+	// clock is ifconfig's time; its sleeps advance it and are counted.
+	clock  time.Time
+	sleeps int
 }
 
 func newHost(t *testing.T) *host {
 	t.Helper()
-	return &host{t: t, n: ifnet.New(nil, wg.NewCloner(wg.Env{}))}
+	return &host{t: t, n: ifnet.New(nil, wg.NewCloner(wg.Env{})), clock: time.Unix(1700000000, 0)}
 }
 
 // result is what one ifconfig run did.
@@ -113,8 +116,8 @@ func (h *host) runAs(cred ioctl.Cred, args ...string) result {
 		}
 		return 0, errors.New("unknown service")
 	}
-	p.now = func() time.Time { return time.Unix(1700000000, 0) }
-	p.sleep = func(time.Duration) { h.t.Fatal("ifconfig slept") }
+	p.now = func() time.Time { return h.clock }
+	p.sleep = func(d time.Duration) { h.clock = h.clock.Add(d); h.sleeps++ }
 	code := p.main()
 	p.out.Flush()
 	return result{Stdout: stdout.String(), Stderr: stderr.String(), Code: code}
