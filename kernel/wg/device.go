@@ -1,10 +1,13 @@
 package wg
 
 import (
+	"crypto/rand"
 	"fmt"
+	"io"
+	"runtime"
 	"sync"
-
-	"golang.org/x/crypto/curve25519"
+	"sync/atomic"
+	"time"
 
 	"nbwg/kernel/ifnet"
 	"nbwg/kernel/klog"
@@ -12,35 +15,79 @@ import (
 	"nbwg/kernel/tun"
 	"nbwg/kernel/udp"
 	"nbwg/kernel/wg/allowedips"
+	"nbwg/kernel/wg/clock"
+	"nbwg/kernel/wg/cookie"
+	"nbwg/kernel/wg/noise"
 )
 
-// Env is what a Device needs from the host: how to make its tunnel
-// device and its UDP sockets, the kernel's log, and the net.wg.* tunables.
+// Env is what a Device needs from its host: how to make its tunnel device
+// and its UDP sockets, the kernel's log and tunables, a clock and a
+// source of randomness.  Zero fields get defaults (no TUN, no sockets,
+// default parameters, the real clock, crypto/rand).
 type Env struct {
 	OpenTUN func(name string, mtu int) (tun.Device, error)
 	NewBind func() udp.Bind
 	Log     *klog.Logger
+	Params  *Params
+	Clock   clock.Clock
+	Rand    io.Reader
 }
+
+// Queue sizes.  The crypto queues hold batches (up to one TUN or socket
+// read each); the handshake queue holds messages, and a backlog of an
+// eighth of it puts the device under load ([W] 5.3), as wireguard-go
+// judges it.
+const (
+	cryptoQueueLen    = 128
+	peerQueueLen      = 128
+	handshakeQueueLen = 1024
+	underLoadLength   = handshakeQueueLen / 8
+	underLoadAfter    = time.Second
+)
 
 // Device is one wg interface (NetBSD's wg_softc).
 type Device struct {
-	ifp *ifnet.Interface
-	env Env
-	log *klog.Logger
-	tun tun.Device
+	ifp    *ifnet.Interface
+	log    *klog.Logger
+	params *Params
+	clock  clock.Clock
+	rand   io.Reader
+	tun    tun.Device
 
-	mu         sync.Mutex
+	local   *noise.Local
+	index   indexTable
+	checker cookie.Checker
+
+	// mu guards the configuration below; the data plane reads it
+	// through peerByKey and Peer methods.
+	mu         sync.RWMutex
 	hasKey     bool
 	privateKey [32]byte
 	publicKey  [32]byte
-	listenPort uint16 // as configured; 0 when none
-	bind       udp.Bind
-	boundPort  uint16  // the port the sockets hold, configured or not
+	listenPort uint16  // as configured; 0 when none
 	peers      []*Peer // most recently added first, as NetBSD lists them
 	byName     map[string]*Peer
 	byKey      map[[32]byte]*Peer
 
 	allowed allowedips.Table[*Peer]
+
+	net netState
+
+	// The pipeline's shared queues (send.go, receive.go).  queueMu is
+	// held for reading by every producer and for writing when the
+	// queues close, so nothing is queued on a closed channel.
+	queueMu      sync.RWMutex
+	queuesClosed bool
+	encryptQueue chan *outBatch
+	decryptQueue chan *inBatch
+	hsQueue      chan *hsMessage
+	// underLoadUntil is when the device stops being under load
+	// (UnixNano of the device clock).
+	underLoadUntil atomic.Int64
+
+	workers sync.WaitGroup // crypto and handshake workers
+	readers sync.WaitGroup // TUN reader
+	icmp    icmpLimiter
 }
 
 // NewCloner returns the "wg" interface cloner.
@@ -57,11 +104,30 @@ func NewCloner(env Env) ifnet.Cloner {
 
 func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 	d := &Device{
-		ifp:    ifp,
-		env:    env,
-		log:    env.Log,
-		byName: make(map[string]*Peer),
-		byKey:  make(map[[32]byte]*Peer),
+		ifp:          ifp,
+		log:          env.Log,
+		params:       env.Params,
+		clock:        env.Clock,
+		rand:         env.Rand,
+		byName:       make(map[string]*Peer),
+		byKey:        make(map[[32]byte]*Peer),
+		encryptQueue: make(chan *outBatch, cryptoQueueLen),
+		decryptQueue: make(chan *inBatch, cryptoQueueLen),
+		hsQueue:      make(chan *hsMessage, handshakeQueueLen),
+	}
+	if d.params == nil {
+		d.params = NewParams()
+	}
+	if d.clock == nil {
+		d.clock = clock.Real
+	}
+	if d.rand == nil {
+		d.rand = rand.Reader
+	}
+	d.index = indexTable{dev: d, indices: make(map[uint32]*Peer)}
+	d.local = noise.NewLocal(&d.index)
+	if env.NewBind != nil {
+		d.net.bind = env.NewBind()
 	}
 	if env.OpenTUN != nil {
 		t, err := env.OpenTUN(ifp.Name(), ifp.MTU())
@@ -70,99 +136,123 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 		}
 		d.tun = t
 	}
-	if env.NewBind != nil {
-		d.bind = env.NewBind()
-	}
+	d.start()
 	return d, nil
 }
 
-// Init is if_init: the interface came up.
+// start runs the device's goroutines: a crypto worker per CPU each way,
+// a handshake worker, and the TUN reader.
+func (d *Device) start() {
+	for range runtime.NumCPU() {
+		d.workers.Add(2)
+		go d.routineEncrypt()
+		go d.routineDecrypt()
+	}
+	d.workers.Add(1)
+	go d.routineHandshake()
+	if d.tun != nil {
+		d.readers.Add(1)
+		go d.routineReadTUN()
+	}
+}
+
+// Init is if_init: the interface came up.  As in NetBSD, nothing else
+// happens: sessions and peers outlive a down/up.
 func (d *Device) Init() error { return nil }
 
 // Stop is if_stop: the interface went down.
 func (d *Device) Stop() {}
 
-// SetMTU takes note of a new MTU.
+// SetMTU takes note of a new MTU; the data plane reads it from the
+// interface when it pads packets.
 func (d *Device) SetMTU(mtu int) {}
 
-// Destroy releases the tunnel device and sockets; every peer goes with
-// its keys.
+// Destroy stops the data plane and releases the tunnel device and
+// sockets; every peer goes with its keys.
 func (d *Device) Destroy() {
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	for _, p := range d.peers {
-		d.destroyPeer(p)
-	}
+	peers := d.peers
 	d.peers = nil
 	clear(d.byName)
 	clear(d.byKey)
 	clear(d.privateKey[:])
-	if d.bind != nil {
-		d.bind.Close()
+	d.hasKey = false
+	d.mu.Unlock()
+	for _, p := range peers {
+		p.stop()
 	}
+	d.allowed.Clear()
+	d.local.SetPrivateKey(noise.PrivateKey{})
+	// The TUN reader stops when its device closes; the receivers when
+	// the sockets close.  Then nothing produces work any more.
 	if d.tun != nil {
 		d.tun.Close()
 	}
+	d.readers.Wait()
+	d.net.close()
+	d.queueMu.Lock()
+	d.queuesClosed = true
+	close(d.encryptQueue)
+	close(d.decryptQueue)
+	close(d.hsQueue)
+	d.queueMu.Unlock()
+	d.workers.Wait()
+}
+
+// peerByKey finds a peer by public key.
+func (d *Device) peerByKey(pub [32]byte) *Peer {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.byKey[pub]
 }
 
 // setPrivateKey installs the interface's static key; the public key is
-// derived at once, as wg_calc_pubkey does.
+// derived at once, as wg_calc_pubkey does.  Sessions made under the old
+// key may no longer send: the next packet starts a handshake under the
+// new one.
 func (d *Device) setPrivateKey(key []byte) error {
-	pub, err := curve25519.X25519(key, curve25519.Basepoint)
-	if err != nil {
-		// Only a key whose public key is the all-zero point fails;
-		// NetBSD would accept it and fail every handshake.
+	var priv noise.PrivateKey
+	copy(priv[:], key)
+	defer clear(priv[:])
+	pub := d.local.SetPrivateKey(priv)
+	if pub == (noise.PublicKey{}) {
+		// A key whose public key is the all-zero point could never
+		// complete a handshake.
 		return sys.EINVAL
 	}
+	d.checker.Init(pub)
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	copy(d.privateKey[:], key)
-	copy(d.publicKey[:], pub)
+	d.publicKey = pub
 	d.hasKey = true
+	peers := append([]*Peer(nil), d.peers...)
+	d.mu.Unlock()
+	for _, p := range peers {
+		p.remote.ExpireKeypairs()
+	}
 	return nil
 }
 
-// setListenPort binds the interface's sockets to port, as wg_bind_port
-// does: the same port again is a no-op.  Unlike NetBSD, whose sockets
-// cannot be rebound, a new port replaces the old one; if the new port
-// cannot be had, the old binding stays.
-func (d *Device) setListenPort(port uint16) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if port != 0 && port == d.listenPort {
-		return nil
+// logf logs a protocol event: errors always, the rest at LOG_DEBUG when
+// net.wg.debug has its log bit, as NetBSD's WG_DLOG.
+func (d *Device) logf(pri int, format string, args ...any) {
+	if pri >= klog.LOG_DEBUG && d.params.Debug.Load()&DebugLog == 0 {
+		return
 	}
-	if d.bind == nil {
-		d.listenPort = port
-		return nil
-	}
-	old := d.boundPort
-	d.bind.Close()
-	actual, err := d.openBind(port)
-	if err != nil {
-		if old != 0 {
-			d.openBind(old)
-		}
-		return err
-	}
-	d.boundPort = actual
-	d.listenPort = port
-	return nil
+	d.log.Log(pri, d.ifp.Name()+": "+format, args...)
 }
 
-// openBind opens the sockets on port; the data plane starts its
-// receivers here.
-func (d *Device) openBind(port uint16) (uint16, error) {
-	_, actual, err := d.bind.Open(port)
-	if err != nil {
-		return 0, err
+// underLoad reports whether handshakes must prove their source address
+// with a cookie ([W] 5.3): when the handshake queue backs up (and for a
+// second afterwards), or when net.wg.force_underload says so.
+func (d *Device) underLoad() bool {
+	if d.params.ForceUnderload.Load() {
+		return true
 	}
-	d.boundPort = actual
-	return actual, nil
-}
-
-// destroyPeer forgets p's routes and zeroes its secrets; d.mu is held.
-func (d *Device) destroyPeer(p *Peer) {
-	d.allowed.RemoveByPeer(p)
-	clear(p.psk[:])
+	now := d.clock.Now().UnixNano()
+	if len(d.hsQueue) >= underLoadLength {
+		d.underLoadUntil.Store(now + int64(underLoadAfter))
+		return true
+	}
+	return d.underLoadUntil.Load() > now
 }

@@ -78,7 +78,7 @@ func (d *Device) ioctlSetListenPort(dict *prop.Dictionary) error {
 	if !ok {
 		return sys.EINVAL
 	}
-	return d.setListenPort(port)
+	return d.bindPort(port)
 }
 
 // ioctlAddPeer is wg_ioctl_add_peer and wg_handle_prop_peer.  Checks and
@@ -86,61 +86,75 @@ func (d *Device) ioctlSetListenPort(dict *prop.Dictionary) error {
 // NetBSD revisions make (public key and cidr lengths) and, unlike NetBSD,
 // changes nothing when any check fails.
 func (d *Device) ioctlAddPeer(dict *prop.Dictionary) error {
-	p := &Peer{dev: d}
-	if name, ok := dict.GetString(sys.WGKeyName); ok {
-		if len(name) > sys.WG_PEER_NAME_MAXLEN {
+	var name string
+	var pub, psk [32]byte
+	defer clear(psk[:])
+	var endpoint netip.AddrPort
+	var allowed []AllowedIP
+	if s, ok := dict.GetString(sys.WGKeyName); ok {
+		if len(s) > sys.WG_PEER_NAME_MAXLEN {
 			return sys.EINVAL
 		}
-		p.name = name
+		name = s
 	}
-	pub, ok := dict.GetData(sys.WGKeyPublicKey)
-	if !ok || len(pub) != sys.WG_STATIC_KEY_LEN {
+	key, ok := dict.GetData(sys.WGKeyPublicKey)
+	if !ok || len(key) != sys.WG_STATIC_KEY_LEN {
 		return sys.EINVAL
 	}
-	copy(p.publicKey[:], pub)
-	if psk, ok := dict.GetData(sys.WGKeyPresharedKey); ok {
-		if len(psk) != sys.WG_PRESHARED_KEY_LEN {
+	copy(pub[:], key)
+	if key, ok := dict.GetData(sys.WGKeyPresharedKey); ok {
+		if len(key) != sys.WG_PRESHARED_KEY_LEN {
 			return sys.EINVAL
 		}
-		copy(p.psk[:], psk)
-		clear(psk)
+		copy(psk[:], key)
+		clear(key)
 	}
 	if raw, ok := dict.GetData(sys.WGKeyEndpoint); ok {
 		ep, err := sys.ParseSockaddr(raw)
 		if err != nil {
 			return err
 		}
-		p.endpoint = ep
+		endpoint = ep
 	}
 	if list, ok := dict.GetArray(sys.WGKeyAllowedIPs); ok {
-		allowed, err := parseAllowedIPs(list)
+		a, err := parseAllowedIPs(list)
 		if err != nil {
 			return err
 		}
-		p.allowed = allowed
+		allowed = a
 	}
 
 	d.mu.Lock()
-	defer d.mu.Unlock()
-	if _, dup := d.byKey[p.publicKey]; dup {
+	if _, dup := d.byKey[pub]; dup {
+		d.mu.Unlock()
 		return sys.EEXIST
 	}
-	if _, dup := d.byName[p.name]; dup && p.name != "" {
+	if _, dup := d.byName[name]; dup && name != "" {
+		d.mu.Unlock()
 		return sys.EEXIST
 	}
-	prefixes := make([]netip.Prefix, len(p.allowed))
-	for i, a := range p.allowed {
+	p := d.newPeer(name, pub, psk)
+	p.allowed = allowed
+	if endpoint.IsValid() {
+		p.SetEndpoint(endpoint)
+	}
+	prefixes := make([]netip.Prefix, len(allowed))
+	for i, a := range allowed {
 		prefixes[i] = a.Prefix()
 	}
 	if err := d.allowed.InsertAll(prefixes, p); err != nil {
+		d.mu.Unlock()
+		p.remote.Clear()
 		// A prefix already present is EEXIST, as the radix code's refusal.
 		return sys.ErrnoOf(err, sys.EINVAL)
 	}
 	d.peers = slices.Insert(d.peers, 0, p)
-	d.byKey[p.publicKey] = p
-	if p.name != "" {
-		d.byName[p.name] = p
+	d.byKey[pub] = p
+	if name != "" {
+		d.byName[name] = p
 	}
+	d.mu.Unlock()
+	p.start()
 	d.ifp.SetLinkState(sys.LINK_STATE_UP)
 	return nil
 }
@@ -189,16 +203,19 @@ func (d *Device) ioctlDeletePeer(dict *prop.Dictionary) error {
 		return sys.EINVAL
 	}
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	p, ok := d.byName[name]
 	if !ok || name == "" {
+		d.mu.Unlock()
 		return sys.ENOENT
 	}
 	d.peers = slices.DeleteFunc(d.peers, func(x *Peer) bool { return x == p })
 	delete(d.byName, name)
 	delete(d.byKey, p.publicKey)
-	d.destroyPeer(p)
-	if len(d.peers) == 0 {
+	last := len(d.peers) == 0
+	d.mu.Unlock()
+	d.allowed.RemoveByPeer(p)
+	p.stop()
+	if last {
 		d.ifp.SetLinkState(sys.LINK_STATE_DOWN)
 	}
 	return nil

@@ -52,7 +52,9 @@ func NewParams() *Params {
 func secs(d time.Duration) int64 { return int64(d / time.Second) }
 
 // RekeyAfterTime is REKEY_AFTER_TIME.
-func (p *Params) RekeyAfterTime() time.Duration { return time.Duration(p.rekeyAfterTime.Load()) * time.Second }
+func (p *Params) RekeyAfterTime() time.Duration {
+	return time.Duration(p.rekeyAfterTime.Load()) * time.Second
+}
 
 // RejectAfterTime is REJECT_AFTER_TIME.
 func (p *Params) RejectAfterTime() time.Duration {
@@ -65,7 +67,9 @@ func (p *Params) RekeyAttemptTime() time.Duration {
 }
 
 // RekeyTimeout is REKEY_TIMEOUT.
-func (p *Params) RekeyTimeout() time.Duration { return time.Duration(p.rekeyTimeout.Load()) * time.Second }
+func (p *Params) RekeyTimeout() time.Duration {
+	return time.Duration(p.rekeyTimeout.Load()) * time.Second
+}
 
 // KeepaliveTimeout is KEEPALIVE_TIMEOUT.
 func (p *Params) KeepaliveTimeout() time.Duration {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"nbwg/kernel/sys"
+	"nbwg/kernel/wg/cookie"
+	"nbwg/kernel/wg/noise"
 )
 
 // AllowedIP is one allowed-IPs entry as configured: NetBSD reports the
@@ -31,6 +33,10 @@ func (a AllowedIP) Family() int {
 	return sys.AF_INET6
 }
 
+// maxStaged bounds the packets a peer holds while its handshake is under
+// way ([W] 6.3: "queue a packet"); NetBSD keeps one, wireguard-go 128.
+const maxStaged = 128
+
 // Peer is one configured peer (NetBSD's wg_peer).
 type Peer struct {
 	dev       *Device
@@ -39,16 +45,95 @@ type Peer struct {
 	psk       [32]byte // all zero when none
 	allowed   []AllowedIP
 
+	remote  *noise.Remote
+	cookies cookie.Generator
+	timers  peerTimers
+
 	endpointMu sync.Mutex
 	endpoint   netip.AddrPort // invalid until configured or learnt
 
 	// lastHandshake is the wall-clock time (UnixNano) a session last
 	// became established, or 0: what wgconfig shows as latest-handshake.
 	lastHandshake atomic.Int64
+
+	// hsMu guards the initiation bookkeeping.
+	hsMu sync.Mutex
+	// lastInitiation is when we last sent an initiation (device clock);
+	// attemptStart when the current series of attempts began.
+	lastInitiation time.Time
+	attemptStart   time.Time
+	// lastMinuteRekey notes that the last-minute rekey of [W] 6.2 was
+	// asked for already for the current keypair.
+	lastMinuteRekey atomic.Pointer[noise.Keypair]
+
+	// sendMu serializes the send path's counter assignment and queueing
+	// so packets leave in the order they got their counters.
+	sendMu   sync.Mutex
+	staged   []*packet
+	outQueue chan *outBatch
+	inQueue  chan *inBatch
+
+	running  atomic.Bool
+	stopping chan struct{}
+	routines sync.WaitGroup
+
+	txBytes, rxBytes atomic.Uint64
+}
+
+// newPeer makes a peer from its configuration; start runs it.
+func (d *Device) newPeer(name string, pub, psk [32]byte) *Peer {
+	p := &Peer{
+		dev:       d,
+		name:      name,
+		publicKey: pub,
+		psk:       psk,
+		remote:    d.local.NewRemote(pub, psk),
+		outQueue:  make(chan *outBatch, peerQueueLen),
+		inQueue:   make(chan *inBatch, peerQueueLen),
+		stopping:  make(chan struct{}),
+	}
+	p.cookies.Init(pub)
+	p.timers.init(p)
+	return p
+}
+
+// start runs the peer's sequential sender and receiver.
+func (p *Peer) start() {
+	p.running.Store(true)
+	p.routines.Add(2)
+	go p.routineSequentialSender()
+	go p.routineSequentialReceiver()
+}
+
+// stop halts the peer for good and wipes its keys.
+func (p *Peer) stop() {
+	if !p.running.Swap(false) {
+		return
+	}
+	p.timers.stopAll()
+	close(p.stopping)
+	p.routines.Wait()
+	p.remote.Clear()
+	p.sendMu.Lock()
+	for _, pkt := range p.staged {
+		pkt.free()
+	}
+	p.staged = nil
+	p.sendMu.Unlock()
+	clear(p.psk[:])
 }
 
 // Name returns the peer's name.
 func (p *Peer) Name() string { return p.name }
+
+// displayName names the peer in log messages: its name, or its public
+// key when it has none (public keys are not secret).
+func (p *Peer) displayName() string {
+	if p.name != "" {
+		return p.name
+	}
+	return noise.PublicKey(p.publicKey).String()
+}
 
 // Endpoint returns the peer's current endpoint, if known.
 func (p *Peer) Endpoint() (netip.AddrPort, bool) {
@@ -57,8 +142,10 @@ func (p *Peer) Endpoint() (netip.AddrPort, bool) {
 	return p.endpoint, p.endpoint.IsValid()
 }
 
-// SetEndpoint records where the peer is now (configuration or roaming).
+// SetEndpoint records where the peer is now: configuration, or roaming
+// ([W] 2.1: the endpoint follows the source of authenticated packets).
 func (p *Peer) SetEndpoint(ep netip.AddrPort) {
+	ep = netip.AddrPortFrom(ep.Addr().Unmap(), ep.Port())
 	p.endpointMu.Lock()
 	p.endpoint = ep
 	p.endpointMu.Unlock()

@@ -1,0 +1,117 @@
+package wg
+
+import (
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+
+	"nbwg/kernel/klog"
+	"nbwg/kernel/udp"
+)
+
+// netState is the device's pair of UDP sockets (NetBSD's wg_so4/wg_so6)
+// and the goroutines reading them.  NetBSD binds them when a listen port
+// is set, or to a port of the kernel's choosing when the first packet
+// must go out; so does nbwg.
+type netState struct {
+	mu        sync.Mutex
+	bind      udp.Bind // nil: the device has no sockets (tests of the control plane)
+	open      bool
+	port      uint16 // the port bound, configured or chosen
+	receivers sync.WaitGroup
+}
+
+var errNoSockets = errors.New("wg: no sockets")
+
+// openLocked binds the sockets on port and starts a receiver per socket;
+// n.mu is held.
+func (d *Device) openLocked(port uint16) error {
+	n := &d.net
+	fns, actual, err := n.bind.Open(port)
+	if err != nil {
+		return err
+	}
+	n.open, n.port = true, actual
+	for _, fn := range fns {
+		n.receivers.Add(1)
+		go d.routineReceive(fn)
+	}
+	return nil
+}
+
+// closeLocked closes the sockets and waits for the receivers; n.mu is held.
+func (d *Device) closeLocked() {
+	n := &d.net
+	if !n.open {
+		return
+	}
+	n.bind.Close()
+	n.receivers.Wait()
+	n.open, n.port = false, 0
+}
+
+// bindPort is wg_bind_port: the same non-zero port again is a no-op.
+// Unlike NetBSD, whose sockets cannot be rebound once bound, a new port
+// replaces the old one; if it cannot be had, the old binding stays.
+func (d *Device) bindPort(port uint16) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if port != 0 && port == d.listenPort {
+		return nil
+	}
+	n := &d.net
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.bind == nil {
+		d.listenPort = port
+		return nil
+	}
+	old, wasOpen := n.port, n.open
+	d.closeLocked()
+	if err := d.openLocked(port); err != nil {
+		if wasOpen {
+			if err2 := d.openLocked(old); err2 != nil {
+				d.logf(klog.LOG_ERR, "cannot rebind port %d: %v", old, err2)
+			}
+		}
+		return err
+	}
+	d.listenPort = port
+	return nil
+}
+
+// send sends messages to ep, binding the sockets to a port of the
+// kernel's choosing first if none is bound yet.
+func (d *Device) send(msgs [][]byte, ep netip.AddrPort) error {
+	n := &d.net
+	n.mu.Lock()
+	if n.bind == nil {
+		n.mu.Unlock()
+		return errNoSockets
+	}
+	if !n.open {
+		if err := d.openLocked(0); err != nil {
+			n.mu.Unlock()
+			return err
+		}
+	}
+	b := n.bind
+	n.mu.Unlock()
+	err := b.Send(msgs, ep)
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		d.logf(klog.LOG_DEBUG, "send to %v: %v", ep, err)
+	}
+	return err
+}
+
+// close releases the sockets for good.
+func (n *netState) close() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.open {
+		n.bind.Close()
+		n.receivers.Wait()
+		n.open = false
+	}
+}

@@ -1,0 +1,244 @@
+package wg
+
+import (
+	"bytes"
+	"fmt"
+	"net/netip"
+	"runtime"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/curve25519"
+
+	"nbwg/kernel/ifnet"
+	"nbwg/kernel/prop"
+	"nbwg/kernel/sys"
+	"nbwg/kernel/tun"
+	"nbwg/kernel/tun/tuntest"
+	"nbwg/kernel/udp"
+	"nbwg/kernel/udp/udptest"
+	"nbwg/kernel/wg/clock"
+)
+
+// host is one emulated kernel with a wg0 over in-memory doubles.
+type host struct {
+	net  *ifnet.Net
+	dev  *Device
+	tun  *tuntest.ChannelTUN
+	bind *udptest.ChannelBind
+	priv []byte
+	pub  []byte
+}
+
+// newHost makes a kernel whose wg0 talks through bind; params and clk may
+// be nil.
+func newHost(t *testing.T, bind udp.Bind, seed byte, params *Params, clk clock.Clock) *host {
+	t.Helper()
+	h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8), bind: bind.(*udptest.ChannelBind)}
+	c := NewCloner(Env{
+		OpenTUN: func(string, int) (tun.Device, error) { return h.tun, nil },
+		NewBind: func() udp.Bind { return bind },
+		Params:  params,
+		Clock:   clk,
+	})
+	create := c.Create
+	c.Create = func(ifp *ifnet.Interface) (ifnet.Driver, error) {
+		drv, err := create(ifp)
+		if err == nil {
+			h.dev = drv.(*Device)
+		}
+		return drv, err
+	}
+	h.net = ifnet.New(nil, c)
+	r := sys.Ifreq{}
+	copy(r.Name[:], "wg0")
+	if _, err := h.net.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		h.net.DestroyAll()
+	})
+	h.priv = bytes.Repeat([]byte{seed}, 32)
+	h.pub, _ = curve25519.X25519(h.priv, curve25519.Basepoint)
+	if err := set(h.net, root, sys.WG_IOCTL_SET_PRIVATE_KEY, one("private_key", prop.Data(h.priv))); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func (h *host) addPeer(t *testing.T, name string, pub []byte, psk []byte, endpoint netip.AddrPort, allowed ...string) {
+	t.Helper()
+	d := peerDict(name, pub, allowed...)
+	if psk != nil {
+		d.SetData("preshared_key", psk)
+	}
+	if endpoint.IsValid() {
+		d.SetData("endpoint", sys.MarshalSockaddr(endpoint))
+	}
+	if err := set(h.net, root, sys.WG_IOCTL_ADD_PEER, d); err != nil {
+		t.Fatalf("add peer %s: %v", name, err)
+	}
+}
+
+// pair is the wg(4) EXAMPLES in memory: A listens on 1234, B knows A's
+// endpoint and has no port of its own.
+func newPair(t *testing.T, pskA, pskB []byte, params *Params, clk clock.Clock) (a, b *host) {
+	t.Helper()
+	binds := udptest.NewChannelBinds()
+	a = newHost(t, binds[0], 0xa0, params, clk)
+	b = newHost(t, binds[1], 0xb0, params, clk)
+	if err := set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234))); err != nil {
+		t.Fatal(err)
+	}
+	a.addPeer(t, "B", b.pub, pskA, netip.AddrPort{}, "10.2.0.42/32", "fd00:2::42/128")
+	b.addPeer(t, "A", a.pub, pskB, a.bind.Endpoint(false), "10.2.0.1/32", "fd00:2::1/128")
+	return a, b
+}
+
+// expect waits for a packet on a TUN's outbound side.
+func expect(t *testing.T, tn *tuntest.ChannelTUN, want []byte, timeout time.Duration) {
+	t.Helper()
+	select {
+	case got := <-tn.Outbound:
+		if !bytes.Equal(got, want) {
+			t.Fatalf("delivered % x\nwant      % x", got, want)
+		}
+	case <-time.After(timeout):
+		t.Fatalf("no packet delivered within %v", timeout)
+	}
+}
+
+func expectNone(t *testing.T, tn *tuntest.ChannelTUN, wait time.Duration) {
+	t.Helper()
+	select {
+	case got := <-tn.Outbound:
+		t.Fatalf("unexpected packet % x", got)
+	case <-time.After(wait):
+	}
+}
+
+func TestTunnelBothWays(t *testing.T) {
+	for _, psk := range [][]byte{nil, bytes.Repeat([]byte{7}, 32)} {
+		t.Run(fmt.Sprintf("psk=%v", psk != nil), func(t *testing.T) {
+			a, b := newPair(t, psk, psk, nil, nil)
+			for _, tc := range []struct{ from, to string }{
+				{"10.2.0.42", "10.2.0.1"}, {"fd00:2::42", "fd00:2::1"},
+			} {
+				ping := tuntest.Ping(netip.MustParseAddr(tc.from), netip.MustParseAddr(tc.to))
+				b.tun.Inbound <- ping
+				expect(t, a.tun, ping, 5*time.Second)
+				back := tuntest.Ping(netip.MustParseAddr(tc.to), netip.MustParseAddr(tc.from))
+				a.tun.Inbound <- back
+				expect(t, b.tun, back, 5*time.Second)
+			}
+			// A learnt B's endpoint from the handshake: B's bind.
+			pb := a.dev.peerByKey([32]byte(b.pub))
+			if ep, ok := pb.Endpoint(); !ok || ep.Addr() != netip.MustParseAddr("192.0.2.2") {
+				t.Errorf("A's endpoint for B: %v", ep)
+			}
+			if _, ok := pb.LastHandshake(); !ok {
+				t.Error("A has no latest handshake")
+			}
+			if _, ok := b.dev.peerByKey([32]byte(a.pub)).LastHandshake(); !ok {
+				t.Error("B has no latest handshake")
+			}
+		})
+	}
+}
+
+func TestPSKMismatchBlocksTraffic(t *testing.T) {
+	a, b := newPair(t, bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), nil, nil)
+	b.tun.Inbound <- tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
+	expectNone(t, a.tun, 300*time.Millisecond)
+	if _, ok := b.dev.peerByKey([32]byte(a.pub)).LastHandshake(); ok {
+		t.Error("handshake completed with mismatched preshared keys")
+	}
+}
+
+func TestWrongKeyBlocksTraffic(t *testing.T) {
+	binds := udptest.NewChannelBinds()
+	a := newHost(t, binds[0], 0xa0, nil, nil)
+	b := newHost(t, binds[1], 0xb0, nil, nil)
+	set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234)))
+	a.addPeer(t, "B", b.pub, nil, netip.AddrPort{}, "10.2.0.42/32")
+	stranger, _ := curve25519.X25519(bytes.Repeat([]byte{0x33}, 32), curve25519.Basepoint)
+	b.addPeer(t, "A", stranger, nil, a.bind.Endpoint(false), "10.2.0.1/32")
+	b.tun.Inbound <- tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
+	expectNone(t, a.tun, 300*time.Millisecond)
+}
+
+func TestDisallowedSourceDropped(t *testing.T) {
+	a, b := newPair(t, nil, nil, nil, nil)
+	ok := tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
+	b.tun.Inbound <- ok
+	expect(t, a.tun, ok, 5*time.Second)
+	// B routes a packet with a source A does not allow B to use.
+	spoofed := tuntest.Ping(netip.MustParseAddr("10.9.9.9"), netip.MustParseAddr("10.2.0.1"))
+	b.tun.Inbound <- spoofed
+	expectNone(t, a.tun, 300*time.Millisecond)
+}
+
+func TestNoPeerGivesUnreachable(t *testing.T) {
+	a, _ := newPair(t, nil, nil, nil, nil)
+	// wg0 needs an address to answer from.
+	ar := sys.InAliasreq{Addr: sys.SockaddrInFrom(netip.MustParseAddr("10.2.0.1"), 0),
+		Mask: sys.SockaddrIn{Len: 16, Family: sys.AF_INET, Addr: [4]byte{255, 255, 255, 0}}}
+	copy(ar.Name[:], "wg0")
+	if _, err := a.net.Ioctl(root, sys.SIOCAIFADDR, ar.Marshal(), nil); err != nil {
+		t.Fatal(err)
+	}
+	a.tun.Inbound <- tuntest.Ping(netip.MustParseAddr("10.2.0.1"), netip.MustParseAddr("10.2.0.99"))
+	select {
+	case got := <-a.tun.Outbound:
+		info, err := tuntest.Parse(got)
+		if err != nil {
+			t.Fatalf("ICMP error does not parse: %v", err)
+		}
+		if info.IP.Src != netip.MustParseAddr("10.2.0.1") || info.IP.Dst != netip.MustParseAddr("10.2.0.1") || got[20] != 3 || got[21] != 1 {
+			t.Errorf("got %+v type %d code %d", info, got[20], got[21])
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no ICMP unreachable")
+	}
+}
+
+func TestRoaming(t *testing.T) {
+	a, b := newPair(t, nil, nil, nil, nil)
+	ping := tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
+	b.tun.Inbound <- ping
+	expect(t, a.tun, ping, 5*time.Second)
+	// B moves: A sees its packets come from elsewhere and follows.
+	moved := netip.MustParseAddrPort("198.51.100.45:4321")
+	b.bind.SetSource(moved)
+	b.tun.Inbound <- ping
+	expect(t, a.tun, ping, 5*time.Second)
+	if ep, _ := a.dev.peerByKey([32]byte(b.pub)).Endpoint(); ep != moved {
+		t.Errorf("A's endpoint for B is %v, want %v", ep, moved)
+	}
+}
+
+func TestDestroyLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	func() {
+		binds := udptest.NewChannelBinds()
+		h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8)}
+		n := ifnet.New(nil, NewCloner(Env{
+			OpenTUN: func(string, int) (tun.Device, error) { return h.tun, nil },
+			NewBind: func() udp.Bind { return binds[0] },
+		}))
+		r := sys.Ifreq{}
+		copy(r.Name[:], "wg0")
+		n.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil)
+		set(n, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1)))
+		set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("P", key(1), "10.0.0.0/8"))
+		n.Ioctl(root, sys.SIOCIFDESTROY, r.Marshal(), nil)
+	}()
+	deadline := time.Now().Add(2 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Errorf("%d goroutines left over:\n%s", n-before, buf[:runtime.Stack(buf, true)])
+	}
+}

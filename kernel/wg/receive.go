@@ -1,0 +1,318 @@
+package wg
+
+import (
+	"encoding/binary"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+
+	"nbwg/kernel/klog"
+	"nbwg/kernel/udp"
+	"nbwg/kernel/wg/noise"
+	"nbwg/kernel/wg/wire"
+)
+
+// The receive path, in stages:
+//
+//  1. Socket readers (one goroutine per socket, sequential): read a batch
+//     of datagrams.  Handshake messages go to the handshake queue
+//     (handshake.go); transport messages find their peer and keypair by
+//     the Receiver index and go, batched per keypair, both to the peer's
+//     inbound queue (order) and to the decryption queue (work).
+//  2. Decryption workers (one per CPU, parallel): authenticate and
+//     decrypt each packet of a batch in place, then unlock the batch.
+//  3. Per-peer receiver (one goroutine per peer, sequential): waits for
+//     each batch in queue order; checks the replay counter (after
+//     decryption, [W] 5.4.6), follows the peer's endpoint (roaming),
+//     completes the responder's handshake on the first packet of a new
+//     session, drops inner packets whose source the peer may not use
+//     (cryptokey routing, [W] 2), and writes the rest to the TUN device.
+
+// inBatch is received packets of one peer under one keypair; its mutex
+// is locked until they are decrypted.
+type inBatch struct {
+	mu   sync.Mutex
+	peer *Peer
+	kp   *noise.Keypair
+	pkts []*packet
+	eps  []netip.AddrPort
+}
+
+var inBatchPool = sync.Pool{New: func() any { return new(inBatch) }}
+
+func (b *inBatch) free() {
+	for _, p := range b.pkts {
+		if p != nil {
+			p.free()
+		}
+	}
+	clear(b.pkts)
+	b.pkts = b.pkts[:0]
+	b.eps = b.eps[:0]
+	b.peer, b.kp = nil, nil
+	inBatchPool.Put(b)
+}
+
+// hsMessage is a handshake message waiting for the handshake worker.
+type hsMessage struct {
+	buf [wire.MessageInitiationSize]byte
+	n   int
+	typ wire.Type
+	src netip.AddrPort
+}
+
+var hsPool = sync.Pool{New: func() any { return new(hsMessage) }}
+
+func (d *Device) routineReceive(fn udp.ReceiveFunc) {
+	defer d.net.receivers.Done()
+	n := udp.IdealBatchSize
+	bufs := make([][]byte, n)
+	for i := range bufs {
+		bufs[i] = make([]byte, 65535)
+	}
+	sizes := make([]int, n)
+	eps := make([]netip.AddrPort, n)
+	var batches []*inBatch
+	for {
+		count, err := fn(bufs, sizes, eps)
+		if err != nil && count == 0 {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			d.logf(klog.LOG_DEBUG, "receive: %v", err)
+			continue
+		}
+		batches = batches[:0]
+		for i := range count {
+			msg := bufs[i][:sizes[i]]
+			src := netip.AddrPortFrom(eps[i].Addr().Unmap(), eps[i].Port())
+			typ, err := wire.PeekType(msg)
+			if err != nil {
+				continue // not WireGuard: dropped, as wg_handle_packet does
+			}
+			switch typ {
+			case wire.TypeTransport:
+				batches = d.receiveTransport(batches, msg, src)
+			case wire.TypeInitiation, wire.TypeResponse, wire.TypeCookieReply:
+				d.receiveHandshake(msg, typ, src)
+			}
+		}
+		for _, b := range batches {
+			b.mu.Lock()
+			if !d.queueInbound(b) {
+				b.mu.Unlock()
+				b.free()
+			}
+		}
+	}
+}
+
+// receiveTransport files a transport message under its keypair's batch.
+func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.AddrPort) []*inBatch {
+	if len(msg) < wire.MessageTransportMinSize {
+		return batches
+	}
+	receiver := binary.LittleEndian.Uint32(msg[4:])
+	peer := d.index.lookup(receiver)
+	if peer == nil {
+		return batches
+	}
+	kp := peer.remote.Keypair(receiver)
+	if kp == nil {
+		return batches
+	}
+	buf := getBuffer(len(msg) - headroom)
+	copy(*buf, msg)
+	pkt := packetPool.Get().(*packet)
+	pkt.buf = buf
+	pkt.data = (*buf)[:len(msg)]
+	pkt.counter = binary.LittleEndian.Uint64(msg[8:])
+	for _, b := range batches {
+		if b.kp == kp {
+			b.pkts = append(b.pkts, pkt)
+			b.eps = append(b.eps, src)
+			return batches
+		}
+	}
+	b := inBatchPool.Get().(*inBatch)
+	b.peer, b.kp = peer, kp
+	b.pkts = append(b.pkts, pkt)
+	b.eps = append(b.eps, src)
+	return append(batches, b)
+}
+
+// receiveHandshake queues a handshake message; when the queue is full
+// the message is dropped (and the device is under load).
+func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort) {
+	want := map[wire.Type]int{
+		wire.TypeInitiation:  wire.MessageInitiationSize,
+		wire.TypeResponse:    wire.MessageResponseSize,
+		wire.TypeCookieReply: wire.MessageCookieReplySize,
+	}[typ]
+	if len(msg) != want {
+		return
+	}
+	m := hsPool.Get().(*hsMessage)
+	m.n = copy(m.buf[:], msg)
+	m.typ, m.src = typ, src
+	d.queueMu.RLock()
+	defer d.queueMu.RUnlock()
+	if d.queuesClosed {
+		hsPool.Put(m)
+		return
+	}
+	select {
+	case d.hsQueue <- m:
+	default:
+		hsPool.Put(m)
+	}
+}
+
+// queueInbound puts a locked batch on its peer's queue and the
+// decryption queue; it reports false if the batch was not taken.
+func (d *Device) queueInbound(b *inBatch) bool {
+	d.queueMu.RLock()
+	defer d.queueMu.RUnlock()
+	if d.queuesClosed || !b.peer.running.Load() {
+		return false
+	}
+	select {
+	case b.peer.inQueue <- b:
+	default:
+		d.ifp.Iqdrops.Add(uint64(len(b.pkts)))
+		return false
+	}
+	d.decryptQueue <- b
+	return true
+}
+
+func (d *Device) routineDecrypt() {
+	defer d.workers.Done()
+	for b := range d.decryptQueue {
+		for _, pkt := range b.pkts {
+			content := pkt.data[headroom:]
+			pt, err := b.kp.Decrypt(content[:0], content, pkt.counter)
+			pkt.ok = err == nil
+			if pkt.ok {
+				pkt.data = pt
+			}
+		}
+		b.mu.Unlock()
+	}
+}
+
+// routineSequentialReceiver delivers the peer's batches in order.
+func (p *Peer) routineSequentialReceiver() {
+	defer p.routines.Done()
+	d := p.dev
+	var out [][]byte
+	for {
+		var b *inBatch
+		select {
+		case <-p.stopping:
+			return
+		case b = <-p.inQueue:
+		}
+		// Wait for the decryption workers; a pooled batch must be
+		// unlocked again.
+		b.mu.Lock()
+		b.mu.Unlock()
+		out = out[:0]
+		var bytes uint64
+		established := false
+		for i, pkt := range b.pkts {
+			if !pkt.ok {
+				d.ifp.Ierrors.Add(1)
+				continue
+			}
+			if err := b.kp.ValidateCounter(pkt.counter); err != nil {
+				d.ifp.Ierrors.Add(1)
+				continue
+			}
+			// Authenticated: the peer is where it sent this from.
+			if ep, _ := p.Endpoint(); ep != b.eps[i] {
+				p.SetEndpoint(b.eps[i])
+			}
+			p.timers.anyAuthenticatedPacketReceived()
+			if p.remote.ReceivedWith(b.kp) {
+				// The initiator has used the new session: as
+				// responder, the handshake is complete.
+				p.timers.handshakeComplete()
+				d.logf(klog.LOG_DEBUG, "peer %s: session established (responder)", p.displayName())
+				established = true
+			}
+			p.rxBytes.Add(uint64(len(pkt.data) + wire.MessageTransportMinSize))
+			if len(pkt.data) == 0 {
+				continue // a keepalive
+			}
+			n, ok := p.checkInner(pkt.data)
+			if !ok {
+				d.ifp.Ierrors.Add(1)
+				continue
+			}
+			p.timers.dataReceived()
+			out = append(out, (*pkt.buf)[:headroom+n])
+			bytes += uint64(n)
+		}
+		if len(out) > 0 {
+			if _, err := d.tun.Write(out, headroom); err != nil {
+				d.logf(klog.LOG_DEBUG, "write to %s: %v", d.tun.Name(), err)
+			}
+			d.ifp.Ipackets.Add(uint64(len(out)))
+			d.ifp.Ibytes.Add(bytes)
+		}
+		p.rekeyOnReceive(b.kp)
+		b.free()
+		if established {
+			// Packets that waited for the session can go now.
+			p.sendStaged()
+		}
+	}
+}
+
+// checkInner checks a decrypted inner packet: an IPv4 or IPv6 header,
+// a length that fits (the rest is padding), and a source address that
+// the allowed-IPs table gives to this peer.  It returns the packet's
+// length without padding.
+func (p *Peer) checkInner(pkt []byte) (int, bool) {
+	var n int
+	var src *Peer
+	switch pkt[0] >> 4 {
+	case 4:
+		if len(pkt) < 20 {
+			return 0, false
+		}
+		n = int(binary.BigEndian.Uint16(pkt[2:4]))
+		src, _ = p.dev.allowed.LookupV4(pkt[12:16])
+	case 6:
+		if len(pkt) < 40 {
+			return 0, false
+		}
+		n = 40 + int(binary.BigEndian.Uint16(pkt[4:6]))
+		src, _ = p.dev.allowed.LookupV6(pkt[8:24])
+	default:
+		return 0, false
+	}
+	if n > len(pkt) || n < 20 || src != p {
+		return 0, false
+	}
+	return n, true
+}
+
+// rekeyOnReceive is the last-minute rekey of [W] 6.2: an initiator whose
+// session is about to expire and that is still receiving on it starts a
+// handshake, once per keypair.
+func (p *Peer) rekeyOnReceive(kp *noise.Keypair) {
+	d := p.dev
+	cur := p.remote.Current()
+	if cur == nil || cur != kp || !cur.IsInitiator() {
+		return
+	}
+	limit := d.params.RejectAfterTime() - d.params.KeepaliveTimeout() - d.params.RekeyTimeout()
+	if d.clock.Now().Sub(cur.Created()) < limit || p.lastMinuteRekey.Load() == cur {
+		return
+	}
+	p.lastMinuteRekey.Store(cur)
+	p.sendInitiation(false)
+}

@@ -1,0 +1,217 @@
+package wg
+
+import (
+	"encoding/binary"
+	"sync"
+	"time"
+
+	"nbwg/kernel/klog"
+	"nbwg/kernel/wg/clock"
+)
+
+// The timers of [W] 6, per peer:
+//
+//   - retransmitHandshake: REKEY_TIMEOUT (+ jitter) after an initiation,
+//     send another, until REKEY_ATTEMPT_TIME has passed since the first
+//     ([W] 6.4); then give up.
+//   - sendKeepalive: KEEPALIVE_TIMEOUT after data arrived, if we sent
+//     nothing back, send an empty packet ([W] 6.5, passive keepalive).
+//   - newHandshake: KEEPALIVE_TIMEOUT + REKEY_TIMEOUT after we sent data,
+//     if nothing came back, start a new handshake ([W] 6.5).
+//   - zeroKeyMaterial: REJECT_AFTER_TIME × 3 after the last session was
+//     made, erase every key ([W] 6.3).
+//
+// The rest of the package reports events (timersDataSent, ...), each to
+// be called after the thing it names; the timers decide.  Times come
+// from the device's Params at each event, so net.wg.* changes apply at
+// once.  A timer is never armed for a peer that has been stopped.
+
+// peerTimer is one timer with a pending flag.
+type peerTimer struct {
+	mu      sync.Mutex
+	t       clock.Timer
+	pending bool
+	fire    func()
+}
+
+func (t *peerTimer) mod(d time.Duration) {
+	t.mu.Lock()
+	t.pending = true
+	t.t.Reset(d)
+	t.mu.Unlock()
+}
+
+func (t *peerTimer) del() {
+	t.mu.Lock()
+	t.pending = false
+	t.t.Stop()
+	t.mu.Unlock()
+}
+
+func (t *peerTimer) isPending() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.pending
+}
+
+// expired marks the timer fired; it reports false when the timer was
+// deleted or re-armed after the clock decided to fire it.
+func (t *peerTimer) expired() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	was := t.pending
+	t.pending = false
+	return was
+}
+
+type peerTimers struct {
+	peer                *Peer
+	retransmitHandshake peerTimer
+	sendKeepalive       peerTimer
+	newHandshake        peerTimer
+	zeroKeyMaterial     peerTimer
+	// needAnotherKeepalive is set when data arrives while a keepalive
+	// is already pending, so one more follows it.
+	needAnotherKeepalive bool
+	mu                   sync.Mutex
+}
+
+func (ts *peerTimers) init(p *Peer) {
+	ts.peer = p
+	c := p.dev.clock
+	for _, x := range []struct {
+		t *peerTimer
+		f func()
+	}{
+		{&ts.retransmitHandshake, ts.expiredRetransmitHandshake},
+		{&ts.sendKeepalive, ts.expiredSendKeepalive},
+		{&ts.newHandshake, ts.expiredNewHandshake},
+		{&ts.zeroKeyMaterial, ts.expiredZeroKeyMaterial},
+	} {
+		t, f := x.t, x.f
+		t.fire = f
+		t.t = c.AfterFunc(time.Hour, func() {
+			if t.expired() {
+				f()
+			}
+		})
+		t.t.Stop()
+	}
+}
+
+func (ts *peerTimers) stopAll() {
+	ts.retransmitHandshake.del()
+	ts.sendKeepalive.del()
+	ts.newHandshake.del()
+	ts.zeroKeyMaterial.del()
+}
+
+// active reports whether the peer may arm timers.
+func (ts *peerTimers) active() bool { return ts.peer.running.Load() }
+
+// jitter returns up to a third of a second, so that peers do not retry
+// in lockstep ([W] 6.1: "REKEY_TIMEOUT + jitter").
+func (ts *peerTimers) jitter() time.Duration {
+	var b [4]byte
+	ts.peer.dev.rand.Read(b[:])
+	return time.Duration(binary.LittleEndian.Uint32(b[:])%334) * time.Millisecond
+}
+
+// timersDataSent: call after sending a data (non-keepalive) packet.
+func (ts *peerTimers) dataSent() {
+	if ts.active() && !ts.newHandshake.isPending() {
+		prm := ts.peer.dev.params
+		ts.newHandshake.mod(prm.KeepaliveTimeout() + prm.RekeyTimeout() + ts.jitter())
+	}
+}
+
+// dataReceived: call after receiving a data (non-keepalive) packet.
+func (ts *peerTimers) dataReceived() {
+	if !ts.active() {
+		return
+	}
+	if !ts.sendKeepalive.isPending() {
+		ts.sendKeepalive.mod(ts.peer.dev.params.KeepaliveTimeout())
+	} else {
+		ts.mu.Lock()
+		ts.needAnotherKeepalive = true
+		ts.mu.Unlock()
+	}
+}
+
+// anyAuthenticatedPacketSent: call after sending any authenticated
+// packet (data, keepalive or handshake): it counts as the keepalive.
+func (ts *peerTimers) anyAuthenticatedPacketSent() { ts.sendKeepalive.del() }
+
+// anyAuthenticatedPacketReceived: call after receiving any authenticated
+// packet: the peer is alive, no new handshake is needed for silence.
+func (ts *peerTimers) anyAuthenticatedPacketReceived() { ts.newHandshake.del() }
+
+// handshakeInitiated: call after sending an initiation.
+func (ts *peerTimers) handshakeInitiated() {
+	if ts.active() {
+		ts.retransmitHandshake.mod(ts.peer.dev.params.RekeyTimeout() + ts.jitter())
+	}
+}
+
+// handshakeComplete: call when a session is established (initiator: the
+// response was consumed; responder: the first transport message came).
+func (ts *peerTimers) handshakeComplete() {
+	ts.retransmitHandshake.del()
+	p := ts.peer
+	p.lastHandshake.Store(time.Now().UnixNano())
+	p.hsMu.Lock()
+	p.attemptStart = time.Time{}
+	p.hsMu.Unlock()
+}
+
+// sessionDerived: call when a keypair is made; the keys are erased if no
+// newer session replaces them in time.
+func (ts *peerTimers) sessionDerived() {
+	if ts.active() {
+		ts.zeroKeyMaterial.mod(3 * ts.peer.dev.params.RejectAfterTime())
+	}
+}
+
+func (ts *peerTimers) expiredRetransmitHandshake() {
+	p := ts.peer
+	d := p.dev
+	p.hsMu.Lock()
+	started := p.attemptStart
+	p.hsMu.Unlock()
+	if !started.IsZero() && d.clock.Now().Sub(started) > d.params.RekeyAttemptTime() {
+		d.logf(klog.LOG_DEBUG, "peer %s: handshake did not complete after %v, giving up",
+			p.displayName(), d.params.RekeyAttemptTime())
+		ts.sendKeepalive.del()
+		p.dropStaged()
+		if !ts.zeroKeyMaterial.isPending() {
+			ts.zeroKeyMaterial.mod(3 * d.params.RejectAfterTime())
+		}
+		return
+	}
+	d.logf(klog.LOG_DEBUG, "peer %s: no response to handshake initiation, retrying", p.displayName())
+	p.sendInitiation(true)
+}
+
+func (ts *peerTimers) expiredSendKeepalive() {
+	ts.peer.sendKeepalive()
+	ts.mu.Lock()
+	again := ts.needAnotherKeepalive
+	ts.needAnotherKeepalive = false
+	ts.mu.Unlock()
+	if again && ts.active() {
+		ts.sendKeepalive.mod(ts.peer.dev.params.KeepaliveTimeout())
+	}
+}
+
+func (ts *peerTimers) expiredNewHandshake() {
+	p := ts.peer
+	p.dev.logf(klog.LOG_DEBUG, "peer %s: nothing heard back, starting a new handshake", p.displayName())
+	p.sendInitiation(false)
+}
+
+func (ts *peerTimers) expiredZeroKeyMaterial() {
+	p := ts.peer
+	p.dev.logf(klog.LOG_DEBUG, "peer %s: erasing session keys after %v", p.displayName(), 3*p.dev.params.RejectAfterTime())
+	p.remote.Clear()
+}
