@@ -132,13 +132,13 @@ func (p *prog) runCommand() error {
 	if len(matches) > 0 {
 		last = matches[len(matches)-1].env
 	}
-	if err := p.refuse(matches, last); err != nil {
-		return err
-	}
 	if name, ok := last.str("if"); ok {
 		if err := p.checkName(name); err != nil {
 			return err
 		}
+	}
+	if err := p.refuse(matches, last); err != nil {
+		return err
 	}
 	if cmd, ok := last.int64("clonecmd"); ok && uint32(cmd) == sys.SIOCIFCREATE {
 		p.start = true
