@@ -21,6 +21,8 @@ import (
 	"nbwg/kernel/ifnet"
 	"nbwg/kernel/ioctl"
 	"nbwg/kernel/klog"
+	"nbwg/kernel/sys"
+	"nbwg/kernel/sysctl"
 	"nbwg/kernel/tun"
 	"nbwg/kernel/udp"
 	"nbwg/kernel/wg"
@@ -73,10 +75,14 @@ func run(foreground bool, logPath string, debug bool) int {
 	}
 	log := klog.New(io.MultiWriter(sinks...), level)
 
+	params := wg.NewParams()
+	var tree sysctl.Tree
+	tree.Add(params.Sysctl()...)
 	ifs := ifnet.New(hostif.New(), wg.NewCloner(wg.Env{
-		OpenTUN: tun.Create,
+		OpenTUN: openTUN,
 		NewBind: udp.NewBind,
 		Log:     log,
+		Params:  params,
 	}))
 	idle := make(chan struct{}, 1)
 	ifs.Changed = func(count int) {
@@ -91,18 +97,28 @@ func run(foreground bool, logPath string, debug bool) int {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	served := make(chan error, 1)
-	go func() { served <- ioctl.Serve(l, ifs) }()
+	go func() { served <- ioctl.Serve(l, kernel{ifs: ifs, sysctl: &tree}) }()
 	log.Log(klog.LOG_INFO, "kernel started, pid %d", os.Getpid())
 
 	status := 0
-	select {
-	case sig := <-sigs:
-		log.Log(klog.LOG_INFO, "halting on %v", sig)
-	case <-idle:
-		log.Log(klog.LOG_INFO, "last interface destroyed, halting")
-	case err := <-served:
-		log.Log(klog.LOG_ERR, "carrier failed: %v", err)
-		status = 1
+loop:
+	for {
+		select {
+		case sig := <-sigs:
+			log.Log(klog.LOG_INFO, "halting on %v", sig)
+			break loop
+		case <-idle:
+			// An idle kernel halts, unless that would lose tunables
+			// an administrator set.
+			if tree.AllDefault() && ifs.Count() == 0 {
+				log.Log(klog.LOG_INFO, "last interface destroyed, halting")
+				break loop
+			}
+		case err := <-served:
+			log.Log(klog.LOG_ERR, "carrier failed: %v", err)
+			status = 1
+			break loop
+		}
 	}
 	l.Close()
 	ifs.DestroyAll()
@@ -150,4 +166,29 @@ func openLog(path string) (*os.File, error) {
 		return nil, err
 	}
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+}
+
+// kernel routes each request: sysctl requests to the sysctl tree, the
+// rest through ifioctl.
+type kernel struct {
+	ifs    *ifnet.Net
+	sysctl *sysctl.Tree
+}
+
+func (k kernel) Ioctl(cred ioctl.Cred, cmd uint32, arg, in []byte) ([]byte, error) {
+	if cmd == sys.NBWG_SYSCTL {
+		return k.sysctl.Ioctl(cred, cmd, arg, in)
+	}
+	return k.ifs.Ioctl(cred, cmd, arg, in)
+}
+
+// openTUN opens the interface's TUN device with TCP/UDP segmentation
+// offloads when the host's kernel has them, else a plain one.
+func openTUN(name string, mtu int) (tun.Device, error) {
+	if os.Getenv("NBWG_NO_OFFLOAD") == "" {
+		if d, err := tun.CreateWithOffload(name, mtu); err == nil {
+			return d, nil
+		}
+	}
+	return tun.Create(name, mtu)
 }
