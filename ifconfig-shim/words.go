@@ -10,7 +10,7 @@ import (
 // command loop (commandRoot) of flag words, keywords and up to three
 // address words.
 type grammar struct {
-	ifaceStart         parser // ifconfig [-hLmvz] IF [create|destroy|af] [commands]
+	ifaceStart         parser // ifconfig [-hNv] IF [create|destroy|af] [commands]
 	ifaceOnly          parser // ifconfig -s IF
 	ifaceOptFamilyOnly parser // ifconfig -L|-m|-z IF [af]
 	optFamilyOnly      parser // ifconfig -a [af]
