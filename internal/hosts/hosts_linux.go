@@ -55,6 +55,11 @@ func Bin(t testing.TB) string {
 			buildErr = err
 			return
 		}
+		// Unprivileged callers (RunAs) must reach the commands too.
+		if err := os.Chmod(dir, 0o755); err != nil {
+			buildErr = err
+			return
+		}
 		for out, pkg := range map[string]string{
 			"ifconfig": "./ifconfig-shim", "wgconfig": "./wgconfig", "wg-keygen": "./wg-keygen",
 			"nbwgd": "./kernel/cmd/nbwgd", "sysctl": "./sysctl-shim",

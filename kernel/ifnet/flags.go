@@ -67,8 +67,8 @@ func (ifp *Interface) hasLinkLocal() bool {
 	return false
 }
 
-// attachLinkLocal gives ifp fe80::/64 with the host's interface id, at
-// the head of its IPv6 addresses as in6_ifattach puts it.
+// attachLinkLocal gives ifp fe80::/64 with the host's interface id,
+// appended to its addresses as in6_ifattach appends it.
 func (n *Net) attachLinkLocal(ifp *Interface) error {
 	var a [16]byte
 	a[0], a[1] = 0xfe, 0x80
@@ -84,7 +84,7 @@ func (n *Net) attachLinkLocal(ifp *Interface) error {
 			return err
 		}
 	}
-	ifp.addrs = append([]Addr{ll}, ifp.addrs...)
+	ifp.addrs = append(ifp.addrs, ll)
 	return nil
 }
 

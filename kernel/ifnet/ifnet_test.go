@@ -133,7 +133,7 @@ func TestFlagsAndLinkLocal(t *testing.T) {
 	for _, a := range n.Addrs(ifp) {
 		got = append(got, a.Prefix.String())
 	}
-	want := []string{"fe80::200:ff:fe00:1/64", "10.2.0.1/24", "fd00:2::1/64"}
+	want := []string{"10.2.0.1/24", "fe80::200:ff:fe00:1/64", "fd00:2::1/64"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("addresses (-want +got):\n%s", diff)
 	}
@@ -256,7 +256,7 @@ func TestClonersAndIfconf(t *testing.T) {
 		r, _ := sys.UnmarshalIfreq(out[i : i+sys.SizeofIfreq])
 		got = append(got, r.Name.String()+"/"+map[byte]string{sys.AF_LINK: "link", sys.AF_INET: "inet", sys.AF_INET6: "inet6"}[r.Union[1]])
 	}
-	want := []string{"wg0/link", "wg1/link", "wg1/inet6", "wg1/inet"}
+	want := []string{"wg0/link", "wg1/link", "wg1/inet", "wg1/inet6"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("SIOCGIFCONF entries (-want +got):\n%s", diff)
 	}

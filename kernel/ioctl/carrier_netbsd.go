@@ -13,9 +13,13 @@ import (
 	"nbwg/kernel/sys"
 )
 
-// Conn is a socket on which NetBSD's own kernel takes interface ioctls.
+// Conn holds the sockets on which NetBSD's own kernel takes interface
+// ioctls: an AF_INET one, as ifconfig(8) and wgconfig(8) use, and an
+// AF_INET6 one, since the *_IN6 requests go to the socket's protocol
+// (in6_control) and an AF_INET socket would refuse them.
 type Conn struct {
-	fd int
+	fd  int
+	fd6 int // -1 until an IPv6 request needs it
 }
 
 // ErrNoKernel is never returned on NetBSD: the kernel always runs.
@@ -27,14 +31,29 @@ func Open() (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Conn{fd: fd}, nil
+	return &Conn{fd: fd, fd6: -1}, nil
 }
 
 // OpenOrStart is Open: NetBSD's kernel needs no starting.
 func OpenOrStart() (*Conn, error) { return Open() }
 
-// Close closes the socket.
-func (c *Conn) Close() error { return unix.Close(c.fd) }
+// Close closes the sockets.
+func (c *Conn) Close() error {
+	if c.fd6 >= 0 {
+		unix.Close(c.fd6)
+	}
+	return unix.Close(c.fd)
+}
+
+// isInet6 reports whether cmd is one of in6_control's requests.
+func isInet6(cmd uint32) bool {
+	switch cmd {
+	case sys.SIOCAIFADDR_IN6, sys.SIOCDIFADDR_IN6, sys.SIOCGIFADDR_IN6,
+		sys.SIOCGIFNETMASK_IN6, sys.SIOCGIFAFLAG_IN6, sys.SIOCGIFALIFETIME_IN6:
+		return true
+	}
+	return false
+}
 
 // pointerOffset is where the structure of cmd holds its user buffer
 // pointer, or -1 when it has none.
@@ -58,7 +77,18 @@ func (c *Conn) Ioctl(cmd uint32, arg []byte, buf []byte) error {
 	if len(arg) > 0 {
 		p = unsafe.Pointer(&arg[0])
 	}
-	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(c.fd), uintptr(cmd), uintptr(p))
+	fd := c.fd
+	if isInet6(cmd) {
+		if c.fd6 < 0 {
+			fd6, err := unix.Socket(unix.AF_INET6, unix.SOCK_DGRAM, 0)
+			if err != nil {
+				return err
+			}
+			c.fd6 = fd6
+		}
+		fd = c.fd6
+	}
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(cmd), uintptr(p))
 	runtime.KeepAlive(buf)
 	if e != 0 {
 		return sys.Errno(e)
