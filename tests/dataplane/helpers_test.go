@@ -1,0 +1,61 @@
+//go:build linux
+
+package dataplane
+
+import (
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"nbwg/internal/hosts"
+)
+
+// keys returns a fresh private key and its public key, made with
+// wg-keygen on h and left in h's /etc/wg/<name> and <name>.pub.
+func keys(t *testing.T, h *hosts.Host, name string) (priv, pub string) {
+	t.Helper()
+	priv = strings.TrimSpace(h.MustRun(t, fmt.Sprintf("(umask 077; wg-keygen > /etc/wg/%s) && cat /etc/wg/%s", name, name)))
+	pub = strings.TrimSpace(h.MustRun(t, fmt.Sprintf("wg-keygen --pub < /etc/wg/%s | tee /etc/wg/%s.pub", name, name)))
+	return priv, pub
+}
+
+// pingable waits until h can ping addr through the tunnel.
+func pingable(t *testing.T, h *hosts.Host, addr string) {
+	t.Helper()
+	flag := ""
+	if strings.Contains(addr, ":") {
+		flag = "-6 "
+	}
+	err := hosts.Poll(10*time.Second, func() error {
+		r := h.Run(t, fmt.Sprintf("ping %s-c 1 -W 1 %s", flag, addr))
+		if r.Code != 0 {
+			return fmt.Errorf("ping %s from %s: %s%s", addr, h.Name, r.Stdout, r.Stderr)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wireguardGo starts Debian's wireguard-go on h with an interface named
+// ifname (unique per test: its control socket lives in the shared
+// /var/run/wireguard) and returns once `wg` can talk to it.
+func wireguardGo(t *testing.T, h *hosts.Host, ifname string) {
+	t.Helper()
+	if _, err := exec.LookPath("wireguard-go"); err != nil {
+		t.Skip("skipping: wireguard-go is not installed (apt-get install wireguard-go wireguard-tools)")
+	}
+	h.MustRun(t, fmt.Sprintf("WG_PROCESS_FOREGROUND=1 setsid wireguard-go %s >/dev/null 2>&1 < /dev/null &", ifname))
+	t.Cleanup(func() { exec.Command("rm", "-f", "/var/run/wireguard/"+ifname+".sock").Run() })
+	if err := hosts.Poll(10*time.Second, func() error {
+		if r := h.Run(t, "wg show "+ifname); r.Code != 0 {
+			return fmt.Errorf("wireguard-go %s did not come up: %s", ifname, r.Stderr)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
