@@ -1,0 +1,204 @@
+//go:build linux
+
+// Package tests holds nbwg's integration tests: whole NetBSD hosts,
+// emulated in Linux network namespaces (internal/hosts), configured with
+// the built commands exactly as an administrator types them, and checked
+// against the literal text NetBSD prints.  They need root and skip
+// without it; every namespace, kernel process and file they make is
+// removed when a test ends, even when it fails.
+package tests
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/crypto/curve25519"
+
+	"nbwg/internal/hosts"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	hosts.Cleanup()
+	os.Exit(code)
+}
+
+// keyPair is a Curve25519 key pair in wg-keygen's base64 text.
+type keyPair struct{ priv, pub string }
+
+// newKeyPair makes a key pair in Go, independently of wg-keygen.
+func newKeyPair(t testing.TB) keyPair {
+	t.Helper()
+	var priv [32]byte
+	rand.Read(priv[:])
+	return keyPair{priv: base64.StdEncoding.EncodeToString(priv[:]), pub: publicKey(t, base64.StdEncoding.EncodeToString(priv[:]))}
+}
+
+// newPSK makes a preshared key's base64 text.
+func newPSK() string {
+	var k [32]byte
+	rand.Read(k[:])
+	return base64.StdEncoding.EncodeToString(k[:])
+}
+
+// publicKey computes the public key of a base64 private key (X25519
+// clamps the scalar itself, as WireGuard requires).
+func publicKey(t testing.TB, priv string) string {
+	t.Helper()
+	k, err := base64.StdEncoding.DecodeString(priv)
+	if err != nil || len(k) != 32 {
+		t.Fatalf("private key %q: %d bytes, %v", priv, len(k), err)
+	}
+	pub, err := curve25519.X25519(k, curve25519.Basepoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.StdEncoding.EncodeToString(pub)
+}
+
+// readEtc reads a file of the host's private /etc.
+func readEtc(t testing.TB, h *hosts.Host, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(h.Etc, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// quiet runs an administrator's command that succeeds in silence, as
+// every configuring command of ifconfig and wgconfig does.
+func quiet(t *testing.T, h *hosts.Host, script string) {
+	t.Helper()
+	if diff := cmp.Diff(hosts.Result{}, h.Run(t, script)); diff != "" {
+		t.Fatalf("%s# %s (-want +got):\n%s", h.Name, script, diff)
+	}
+}
+
+// check compares a command's whole result with what it should be.
+func check(t *testing.T, h *hosts.Host, script string, want hosts.Result) {
+	t.Helper()
+	if diff := cmp.Diff(want, h.Run(t, script)); diff != "" {
+		t.Errorf("%s# %s (-want +got):\n%s", h.Name, script, diff)
+	}
+}
+
+// out is a successful command's result with this standard output.
+func out(stdout string) hosts.Result { return hosts.Result{Stdout: stdout} }
+
+// fails is a failed command's result: this diagnostic, exit status 1.
+func fails(stderr string) hosts.Result { return hosts.Result{Stderr: stderr, Code: 1} }
+
+// linkLocal is the fe80:: address the host's emulated kernel gives its
+// wg interfaces: in6_ifattach borrows the hardware address of another
+// interface of the host (the namespace's veth, the only one with one
+// when the kernel starts) and makes a modified EUI-64 of it (RFC 4291
+// appendix A).
+func linkLocal(t *testing.T, h *hosts.Host, ifname string) string {
+	t.Helper()
+	text := strings.TrimSpace(h.MustRun(t, "cat /sys/class/net/"+ifname+"/address"))
+	mac, err := net.ParseMAC(text)
+	if err != nil || len(mac) != 6 {
+		t.Fatalf("%s: MAC of %s: %q: %v", h.Name, ifname, text, err)
+	}
+	a := [16]byte{0: 0xfe, 1: 0x80, 8: mac[0] ^ 0x02, 9: mac[1], 10: mac[2], 11: 0xff, 12: 0xfe, 13: mac[3], 14: mac[4], 15: mac[5]}
+	return netip.AddrFrom16(a).String()
+}
+
+// ifIndex is the Linux index of the host's device ifname, which the
+// emulated kernel takes as its interface index and scope id.
+func ifIndex(t *testing.T, h *hosts.Host, ifname string) int {
+	t.Helper()
+	text := strings.TrimSpace(h.MustRun(t, "cat /sys/class/net/"+ifname+"/ifindex"))
+	n, err := strconv.Atoi(text)
+	if err != nil {
+		t.Fatalf("%s: index of %s: %q", h.Name, ifname, text)
+	}
+	return n
+}
+
+// peer is what wgconfig shows of a peer.
+type peer struct {
+	name, pub string
+	endpoint  string // "" is "(none)"
+	allowed   string // "" is no allowed-ips line at all
+	handshake string // "" is "(never)"; else the ctime(3) text
+}
+
+// lines prints the peer as wgconfig's show_peer does, each line after
+// prefix; psk "" is "(hidden)".
+func (p peer) lines(prefix, psk string) string {
+	or := func(s, none string) string {
+		if s == "" {
+			return none
+		}
+		return s
+	}
+	s := prefix + "public-key: " + p.pub + "\n" +
+		prefix + "endpoint: " + or(p.endpoint, "(none)") + "\n" +
+		prefix + "preshared-key: " + or(psk, "(hidden)") + "\n"
+	if p.allowed != "" {
+		s += prefix + "allowed-ips: " + p.allowed + "\n"
+	}
+	return s + prefix + "latest-handshake: " + or(p.handshake, "(never)") + "\n"
+}
+
+// showAll is "wgconfig <iface>" for an interface with this listen port
+// ("" is "(none)") and these peers, in the kernel's order.
+func showAll(iface, port string, peers ...peer) string {
+	if port == "" {
+		port = "(none)"
+	}
+	s := "interface: " + iface + "\n\tprivate-key: (hidden)\n\tlisten-port: " + port + "\n"
+	for _, p := range peers {
+		s += "\tpeer: " + p.name + "\n" + p.lines("\t\t", "")
+	}
+	return s
+}
+
+// showPeer is "wgconfig <iface> show peer <name>", with
+// --show-preshared-key when psk is not "".
+func showPeer(p peer, psk string) string {
+	return "peer: " + p.name + "\n" + p.lines("\t", psk)
+}
+
+// display is "ifconfig wg0" of an interface that is up with the link
+// up (a peer): the link-local address first, then the others in the
+// order they were added, IPv6 before IPv4.
+func display(ll string, index int, inet6 []string, inet []string) string {
+	s := "wg0: flags=0x8041<UP,RUNNING,MULTICAST> mtu 1420\n" +
+		"\tstatus: active\n" +
+		fmt.Sprintf("\tinet6 %s%%wg0/64 flags 0 scopeid 0x%x\n", ll, index)
+	for _, a := range inet6 {
+		s += "\tinet6 " + a + " flags 0\n"
+	}
+	for _, a := range inet {
+		s += "\tinet " + a + " flags 0\n"
+	}
+	return s
+}
+
+// publicDir is a directory anyone may read, for key files an
+// unprivileged caller must be able to open.
+func publicDir(t *testing.T) string {
+	t.Helper()
+	// Not t.TempDir: its parent is private to root.
+	dir, err := os.MkdirTemp("", "nbwg-keys-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
