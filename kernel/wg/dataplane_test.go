@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/curve25519"
 
 	"nbwg/kernel/ifnet"
+	"nbwg/kernel/klog"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 	"nbwg/kernel/tun"
@@ -35,11 +36,18 @@ type host struct {
 func newHost(t *testing.T, bind udp.Bind, seed byte, params *Params, clk clock.Clock) *host {
 	t.Helper()
 	h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8), bind: bind.(*udptest.ChannelBind)}
+	if params == nil {
+		params = NewParams()
+	}
+	if testing.Verbose() {
+		params.Debug.Store(DebugLog)
+	}
 	c := NewCloner(Env{
 		OpenTUN: func(string, int) (tun.Device, error) { return h.tun, nil },
 		NewBind: func() udp.Bind { return bind },
 		Params:  params,
 		Clock:   clk,
+		Log:     klog.New(testLog{t, fmt.Sprintf("host %#x", seed)}, klog.LOG_DEBUG),
 	})
 	create := c.Create
 	c.Create = func(ifp *ifnet.Interface) (ifnet.Driver, error) {
@@ -82,17 +90,30 @@ func (h *host) addPeer(t *testing.T, name string, pub []byte, psk []byte, endpoi
 
 // pair is the wg(4) EXAMPLES in memory: A listens on 1234, B knows A's
 // endpoint and has no port of its own.
+// Each host has its own tunables, made from params (nil: defaults), as
+// two kernels would.
 func newPair(t *testing.T, pskA, pskB []byte, params *Params, clk clock.Clock) (a, b *host) {
 	t.Helper()
 	binds := udptest.NewChannelBinds()
-	a = newHost(t, binds[0], 0xa0, params, clk)
-	b = newHost(t, binds[1], 0xb0, params, clk)
+	a = newHost(t, binds[0], 0xa0, copyParams(params), clk)
+	b = newHost(t, binds[1], 0xb0, copyParams(params), clk)
 	if err := set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234))); err != nil {
 		t.Fatal(err)
 	}
 	a.addPeer(t, "B", b.pub, pskA, netip.AddrPort{}, "10.2.0.42/32", "fd00:2::42/128")
 	b.addPeer(t, "A", a.pub, pskB, a.bind.Endpoint(false), "10.2.0.1/32", "fd00:2::1/128")
 	return a, b
+}
+
+// testLog sends the kernel's log to the test's.
+type testLog struct {
+	t    *testing.T
+	host string
+}
+
+func (l testLog) Write(b []byte) (int, error) {
+	l.t.Log(l.host + ": " + string(bytes.TrimSpace(b)))
+	return len(b), nil
 }
 
 // expect waits for a packet on a TUN's outbound side.
@@ -241,4 +262,17 @@ func TestDestroyLeavesNoGoroutines(t *testing.T) {
 		buf := make([]byte, 1<<16)
 		t.Errorf("%d goroutines left over:\n%s", n-before, buf[:runtime.Stack(buf, true)])
 	}
+}
+
+func copyParams(p *Params) *Params {
+	c := NewParams()
+	if p == nil {
+		return c
+	}
+	c.RekeyAfterMessages.Store(p.RekeyAfterMessages.Load())
+	c.RejectAfterMessages.Store(p.RejectAfterMessages.Load())
+	c.SetTimes(p.rekeyAfterTime.Load(), p.rejectAfterTime.Load(), p.rekeyAttemptTime.Load(), p.rekeyTimeout.Load(), p.keepaliveTimeout.Load())
+	c.ForceUnderload.Store(p.ForceUnderload.Load())
+	c.Debug.Store(p.Debug.Load())
+	return c
 }

@@ -85,7 +85,8 @@ type Device struct {
 	// (UnixNano of the device clock).
 	underLoadUntil atomic.Int64
 
-	workers sync.WaitGroup // crypto and handshake workers
+	destroyOnce sync.Once
+	workers     sync.WaitGroup // crypto and handshake workers
 	readers sync.WaitGroup // TUN reader
 	icmp    icmpLimiter
 }
@@ -168,8 +169,10 @@ func (d *Device) Stop() {}
 func (d *Device) SetMTU(mtu int) {}
 
 // Destroy stops the data plane and releases the tunnel device and
-// sockets; every peer goes with its keys.
-func (d *Device) Destroy() {
+// sockets; every peer goes with its keys.  Later calls do nothing.
+func (d *Device) Destroy() { d.destroyOnce.Do(d.destroy) }
+
+func (d *Device) destroy() {
 	d.mu.Lock()
 	peers := d.peers
 	d.peers = nil

@@ -357,7 +357,10 @@ func (p *Peer) sendInitiation(retry bool) {
 	p.hsMu.Lock()
 	now := d.clock.Now()
 	if !retry {
-		if !p.lastInitiation.IsZero() && now.Sub(p.lastInitiation) < d.params.RekeyTimeout() {
+		// While an initiation waits for its response, the retransmit
+		// timer does the retrying ([W] 6.4); a completed handshake
+		// lets the next one go at once.
+		if !p.attemptStart.IsZero() && now.Sub(p.lastInitiation) < d.params.RekeyTimeout() {
 			p.hsMu.Unlock()
 			return
 		}
