@@ -87,8 +87,8 @@ type Device struct {
 
 	destroyOnce sync.Once
 	workers     sync.WaitGroup // crypto and handshake workers
-	readers sync.WaitGroup // TUN reader
-	icmp    icmpLimiter
+	readers     sync.WaitGroup // TUN reader
+	icmp        icmpLimiter
 }
 
 // NewCloner returns the "wg" interface cloner.

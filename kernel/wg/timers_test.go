@@ -80,14 +80,14 @@ func TestRekeyAfterTime(t *testing.T) {
 		t.Fatal("B should be the initiator")
 	}
 	// Before REKEY_AFTER_TIME the session stays.
-	advance(clk, noise.RekeyAfterTime - time.Second)
+	advance(clk, noise.RekeyAfterTime-time.Second)
 	b.tun.Inbound <- ping
 	expect(t, a.tun, ping, 5*time.Second)
 	if b.peer(a).remote.Current() != first {
 		t.Fatal("rekeyed before REKEY_AFTER_TIME")
 	}
 	// After it, the next packet the initiator sends starts a handshake.
-	advance(clk, 2 * time.Second)
+	advance(clk, 2*time.Second)
 	b.tun.Inbound <- ping
 	expect(t, a.tun, ping, 5*time.Second)
 	waitFor(t, "a new session", func() bool { return b.peer(a).remote.Current() != first })
@@ -99,7 +99,7 @@ func TestRekeyAfterTimeFollowsSysctl(t *testing.T) {
 	a, b, clk := fakePair(t, p)
 	established(t, a, b)
 	first := b.peer(a).remote.Current()
-	advance(clk, 4 * time.Second)
+	advance(clk, 4*time.Second)
 	b.tun.Inbound <- ping
 	expect(t, a.tun, ping, 5*time.Second)
 	waitFor(t, "a new session after 3 s", func() bool { return b.peer(a).remote.Current() != first })
@@ -111,7 +111,7 @@ func TestRejectAfterTime(t *testing.T) {
 	first := b.peer(a).remote.Current()
 	// Past REJECT_AFTER_TIME the old keys may not send at all: the
 	// packet waits for a new handshake, then goes.
-	advance(clk, noise.RejectAfterTime + time.Second)
+	advance(clk, noise.RejectAfterTime+time.Second)
 	if b.dev.usable(first, clk.Now()) {
 		t.Fatal("keypair still usable after REJECT_AFTER_TIME")
 	}
@@ -125,7 +125,7 @@ func TestRejectAfterTime(t *testing.T) {
 func TestKeysErasedAfterThreeRejectAfterTime(t *testing.T) {
 	a, b, clk := fakePair(t, nil)
 	established(t, a, b)
-	advance(clk, 3*noise.RejectAfterTime + time.Second)
+	advance(clk, 3*noise.RejectAfterTime+time.Second)
 	waitFor(t, "keys erased on both sides", func() bool {
 		nb, cb, pb := b.peer(a).remote.Keypairs()
 		na, ca, pa := a.peer(b).remote.Keypairs()
@@ -171,7 +171,7 @@ func TestCookieUnderLoad(t *testing.T) {
 	if _, ok := b.peer(a).LastHandshake(); ok {
 		t.Fatal("handshake completed without a cookie")
 	}
-	advance(clk, noise.RekeyTimeout + time.Second)
+	advance(clk, noise.RekeyTimeout+time.Second)
 	expect(t, a.tun, ping, 5*time.Second)
 	if _, ok := b.peer(a).LastHandshake(); !ok {
 		t.Error("no handshake after the retry with mac2")
@@ -186,11 +186,11 @@ func TestPassiveKeepalive(t *testing.T) {
 	b.tun.Inbound <- ping
 	expect(t, a.tun, ping, 5*time.Second)
 	sentA := a.sent()
-	advance(clk, noise.KeepaliveTimeout - time.Second)
+	advance(clk, noise.KeepaliveTimeout-time.Second)
 	if a.sent() != sentA {
 		t.Fatal("keepalive before KEEPALIVE_TIMEOUT")
 	}
-	advance(clk, 2 * time.Second)
+	advance(clk, 2*time.Second)
 	waitFor(t, "A's keepalive", func() bool { return a.sent() == sentA+1 })
 }
 
