@@ -202,3 +202,45 @@ func publicDir(t *testing.T) string {
 	}
 	return dir
 }
+
+// hostA is a host configured as host A of wg(4)'s EXAMPLES, with keys
+// made in Go and B's endpoint known, so that every line of the displays
+// has a value.
+type hostA struct {
+	*hosts.Host
+	key keyPair
+	psk string
+	b   peer // peer B, as wgconfig shows it
+}
+
+// newHostA configures hostA.  It has no wire: nothing can answer, so
+// its displays keep their values (no handshake, endpoint as set).
+func newHostA(t *testing.T) *hostA {
+	t.Helper()
+	a := &hostA{Host: hosts.New(t, "A"), key: newKeyPair(t), psk: newPSK()}
+	b := newKeyPair(t)
+	a.b = peer{name: "B", pub: b.pub, endpoint: "198.51.100.45:5678", allowed: "10.2.0.42/32,fd00:2::42/128"}
+	a.WriteFile(t, "wg/wg0", []byte(a.key.priv+"\n"), 0o600)
+	a.WriteFile(t, "wg/wg0.A-B", []byte(a.psk+"\n"), 0o600)
+	for _, s := range []string{
+		"ifconfig wg0 create",
+		"ifconfig wg0 inet 10.2.0.1/24",
+		"ifconfig wg0 inet6 fd00:2::1/64",
+		"wgconfig wg0 set private-key /etc/wg/wg0",
+		"wgconfig wg0 set listen-port 1234",
+		"wgconfig wg0 add peer B " + b.pub + " --preshared-key=/etc/wg/wg0.A-B --allowed-ips=10.2.0.42/32,fd00:2::42/128 --endpoint=198.51.100.45:5678",
+		"ifconfig wg0 up",
+	} {
+		quiet(t, a.Host, s)
+	}
+	check(t, a.Host, "wgconfig wg0", out(showAll("wg0", "1234", a.b)))
+	return a
+}
+
+// state is everything root can read of wg0, secrets included: what a
+// refused or failed command must leave as it was.
+func (a *hostA) state(t *testing.T) string {
+	t.Helper()
+	return a.MustRun(t, "wgconfig wg0; echo --; wgconfig wg0 show private-key; echo --; "+
+		"wgconfig wg0 show peer B --show-preshared-key; echo --; ifconfig wg0")
+}
