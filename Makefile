@@ -34,8 +34,11 @@ test: build
 test-unit:
 	$(GO) test -short ./...
 
+# Go benchmarks, then the tunnel's throughput against wireguard-go's,
+# side by side (root; WIREGUARD_GO=path picks another wireguard-go).
 bench: build
 	NBWG_BIN=$(CURDIR)/bin $(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	./scripts/bench-tunnel.sh
 
 vet:
 	$(GO) vet ./...
