@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -68,6 +69,13 @@ func run(foreground bool, logPath string, debug bool) int {
 	}
 	if foreground {
 		sinks = append(sinks, os.Stderr)
+	}
+	if path := os.Getenv("NBWG_CPUPROFILE"); path != "" {
+		// For performance work: profile the kernel until it halts.
+		if f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid())); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
 	}
 	level := klog.LOG_INFO
 	if debug {
