@@ -25,7 +25,7 @@ type interopPair struct {
 func setupInterop(t *testing.T, psk, outer6, nbwgInitiates bool) *interopPair {
 	t.Helper()
 	p := &interopPair{n: hosts.New(t, "N"), g: hosts.New(t, "G")}
-	p.gIf = "wgo" + p.g.NS[len("nbwg-") : len("nbwg-")+8]
+	p.gIf = "wgo" + p.g.NS[len("nbwg-"):len("nbwg-")+8]
 	if outer6 {
 		hosts.Link(t, p.n, "2001:db8::1/64", p.g, "2001:db8::2/64")
 		p.nOuter, p.gOuter = "[2001:db8::1]", "[2001:db8::2]"

@@ -1,0 +1,168 @@
+//go:build linux
+
+package dataplane
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"nbwg/internal/hosts"
+)
+
+// The cases of NetBSD's tests/net/if_wg/t_basic.sh, on emulated hosts:
+// LOCAL 192.168.1.1 (wg0 10.0.0.1) and PEER 192.168.1.2 (wg0 10.0.0.2),
+// both on port 51820 with each other's endpoint.
+
+type basicPair struct{ local, peer *hosts.Host }
+
+func setupBasic(t *testing.T, outer6 bool, peerKeyOverride string) *basicPair {
+	t.Helper()
+	p := &basicPair{local: hosts.New(t, "L"), peer: hosts.New(t, "P")}
+	lOuter, pOuter := "192.168.1.1", "192.168.1.2"
+	if outer6 {
+		lOuter, pOuter = "fc00::1", "fc00::2"
+		hosts.Link(t, p.local, "fc00::1/64", p.peer, "fc00::2/64")
+	} else {
+		hosts.Link(t, p.local, "192.168.1.1/24", p.peer, "192.168.1.2/24")
+	}
+	_, pubL := keys(t, p.local, "wg0")
+	_, pubP := keys(t, p.peer, "wg0")
+	if peerKeyOverride != "" {
+		pubP = peerKeyOverride
+	}
+	for _, side := range []struct {
+		h              *hosts.Host
+		me, other, pub string
+		otherOuter     string
+	}{{p.local, "10.0.0.1", "10.0.0.2", pubP, pOuter}, {p.peer, "10.0.0.2", "10.0.0.1", pubL, lOuter}} {
+		side.h.MustRun(t, strings.Join([]string{
+			"ifconfig wg0 create",
+			"ifconfig wg0 inet " + side.me + "/24",
+			"ifconfig wg0 inet6 fd00::" + side.me[len(side.me)-1:] + "/64",
+			"wgconfig wg0 set private-key /etc/wg/wg0",
+			"wgconfig wg0 set listen-port 51820",
+			fmt.Sprintf("wgconfig wg0 add peer peer0 %s --endpoint=%s:51820 --allowed-ips=%s/32,fd00::%s/128",
+				side.pub, side.otherOuter, side.other, side.other[len(side.other)-1:]),
+			"ifconfig wg0 up",
+		}, " && "))
+	}
+	return p
+}
+
+// TestPayloadSizes is wg_payload_sizes: single pings of every size in
+// 1..100, 450..550 and 1400..1500, over IPv4 and IPv6 inside and
+// outside; the large ones must be fragmented at the inner IP layer.
+func TestPayloadSizes(t *testing.T) {
+	hosts.Skip(t)
+	for _, outer6 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("outer6=%v", outer6), func(t *testing.T) {
+			p := setupBasic(t, outer6, "")
+			pingable(t, p.local, "10.0.0.2")
+			pingable(t, p.local, "fd00::2")
+			script := `fail=0
+for range in "1 100" "450 550" "1400 1500"; do
+	set -- $range
+	for s in $(seq $1 $2); do
+		ping -c 1 -W 2 -s $s 10.0.0.2 >/dev/null || { echo "inet $s"; fail=1; }
+		ping -6 -c 1 -W 2 -s $s fd00::2 >/dev/null || { echo "inet6 $s"; fail=1; }
+	done
+done
+exit $fail`
+			if r := p.local.Run(t, script); r.Code != 0 {
+				t.Errorf("pings that failed:\n%s%s", r.Stdout, r.Stderr)
+			}
+		})
+	}
+}
+
+// TestMalformedPackets is wg_badudp and wg_malformed: garbage UDP to the
+// listen port — empty, 1 to 4 bytes, and 4-byte headers of every message
+// type with and without a trailing byte — must not disturb the tunnel.
+func TestMalformedPackets(t *testing.T) {
+	hosts.Skip(t)
+	p := setupBasic(t, false, "")
+	pingable(t, p.local, "10.0.0.2")
+	var script strings.Builder
+	script.WriteString("nc -u -w 0 192.168.1.2 51820 < /dev/null\n")
+	for _, s := range []string{`x`, `xy`, `xyz`, `xyzw`} {
+		fmt.Fprintf(&script, "printf '%s' | nc -u -w 0 192.168.1.2 51820\n", s)
+	}
+	for typ := 0; typ <= 4; typ++ {
+		fmt.Fprintf(&script, "printf '\\%03o\\000\\000\\000' | nc -u -w 0 192.168.1.2 51820\n", typ)
+		fmt.Fprintf(&script, "printf '\\%03o\\000\\000\\000z' | nc -u -w 0 192.168.1.2 51820\n", typ)
+	}
+	p.local.MustRun(t, script.String())
+	p.local.MustRun(t, "ping -c 3 -i 0.2 -W 2 10.0.0.2")
+	p.peer.MustRun(t, "ping -c 3 -i 0.2 -W 2 10.0.0.1")
+}
+
+// TestLowOrderPeerKey is wg_badpeerkey: wgconfig accepts each of the 12
+// low-order Curve25519 points as a peer key, but no handshake completes.
+func TestLowOrderPeerKey(t *testing.T) {
+	hosts.Skip(t)
+	for i, key := range []string{
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+		"4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=", "X5yVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEVc=",
+		"7P///////////////////////////////////////38=", "7f///////////////////////////////////////38=",
+		"7v///////////////////////////////////////38=", "zet6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuIA=",
+		"TJyVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEdc=", "2f////////////////////////////////////////8=",
+		"2v////////////////////////////////////////8=", "2/////////////////////////////////////////8=",
+	} {
+		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			p := setupBasic(t, false, key)
+			if r := p.local.Run(t, "ping -c 1 -W 1 10.0.0.2"); r.Code == 0 {
+				t.Errorf("ping succeeded with peer key %s", key)
+			}
+			if show := p.local.MustRun(t, "wgconfig wg0 show peer peer0"); !strings.Contains(show, "latest-handshake: (never)") {
+				t.Errorf("a handshake completed with a low-order key:\n%s", show)
+			}
+		})
+	}
+}
+
+// TestMultiplePeers is wg_multiple_peers: one wg0 with two peers on the
+// same link, both reachable.
+func TestMultiplePeers(t *testing.T) {
+	hosts.Skip(t)
+	local, p0, p1 := hosts.New(t, "L"), hosts.New(t, "P0"), hosts.New(t, "P1")
+	hosts.Link(t, local, "192.168.1.1/24", p0, "192.168.1.2/24")
+	hosts.Link(t, local, "192.168.2.1/24", p1, "192.168.2.2/24")
+	_, pubL := keys(t, local, "wg0")
+	_, pub0 := keys(t, p0, "wg0")
+	_, pub1 := keys(t, p1, "wg0")
+	local.MustRun(t, "ifconfig wg0 create && ifconfig wg0 inet 10.0.0.1/24 && wgconfig wg0 set private-key /etc/wg/wg0 && wgconfig wg0 set listen-port 51820 && "+
+		"wgconfig wg0 add peer peer0 "+pub0+" --endpoint=192.168.1.2:51820 --allowed-ips=10.0.0.2/32 && "+
+		"wgconfig wg0 add peer peer1 "+pub1+" --endpoint=192.168.2.2:51820 --allowed-ips=10.0.0.3/32 && ifconfig wg0 up")
+	for i, h := range []*hosts.Host{p0, p1} {
+		outer := []string{"192.168.1.1", "192.168.2.1"}[i]
+		h.MustRun(t, fmt.Sprintf("ifconfig wg0 create && ifconfig wg0 inet 10.0.0.%d/24 && wgconfig wg0 set private-key /etc/wg/wg0 && wgconfig wg0 set listen-port 51820 && "+
+			"wgconfig wg0 add peer local %s --endpoint=%s:51820 --allowed-ips=10.0.0.1/32 && ifconfig wg0 up", i+2, pubL, outer))
+	}
+	pingable(t, local, "10.0.0.2")
+	pingable(t, local, "10.0.0.3")
+	local.MustRun(t, "ping -c 3 -i 0.2 -W 2 10.0.0.2 && ping -c 3 -i 0.2 -W 2 10.0.0.3")
+}
+
+// TestMultipleInterfaces is wg_multiple_interfaces: wg0 and wg1 on one
+// host, with the same private key and different ports, each with its own
+// peer host.
+func TestMultipleInterfaces(t *testing.T) {
+	hosts.Skip(t)
+	local, p0, p1 := hosts.New(t, "L"), hosts.New(t, "P0"), hosts.New(t, "P1")
+	hosts.Link(t, local, "192.168.1.1/24", p0, "192.168.1.2/24")
+	hosts.Link(t, local, "192.168.2.1/24", p1, "192.168.2.2/24")
+	_, pubL := keys(t, local, "wg0")
+	_, pub0 := keys(t, p0, "wg0")
+	_, pub1 := keys(t, p1, "wg0")
+	for i, pub := range []string{pub0, pub1} {
+		local.MustRun(t, fmt.Sprintf("ifconfig wg%[1]d create && ifconfig wg%[1]d inet 10.0.%[1]d.1/24 && wgconfig wg%[1]d set private-key /etc/wg/wg0 && wgconfig wg%[1]d set listen-port 5182%[1]d && "+
+			"wgconfig wg%[1]d add peer peer0 %[2]s --endpoint=192.168.%[3]d.2:5182%[1]d --allowed-ips=10.0.%[1]d.2/32 && ifconfig wg%[1]d up", i, pub, i+1))
+	}
+	for i, h := range []*hosts.Host{p0, p1} {
+		h.MustRun(t, fmt.Sprintf("ifconfig wg0 create && ifconfig wg0 inet 10.0.%[1]d.2/24 && wgconfig wg0 set private-key /etc/wg/wg0 && wgconfig wg0 set listen-port 5182%[1]d && "+
+			"wgconfig wg0 add peer local %[2]s --endpoint=192.168.%[3]d.1:5182%[1]d --allowed-ips=10.0.%[1]d.1/32 && ifconfig wg0 up", i, pubL, i+1))
+	}
+	pingable(t, local, "10.0.0.2")
+	pingable(t, local, "10.0.1.2")
+}
