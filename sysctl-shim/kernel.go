@@ -1,0 +1,157 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"nbwg/internal/cli"
+	"nbwg/kernel/ioctl"
+	"nbwg/kernel/sys"
+	"nbwg/kernel/sysctl"
+	"nbwg/kernel/wg"
+)
+
+// firstRoom is the answer buffer of a first request: enough for any
+// value and for the listing of net.wg, so a second round is rare.
+const firstRoom = 1024
+
+// maxRoom bounds the answer buffer (the carrier's limit); tests lower it.
+var maxRoom = ioctl.MaxBuffer
+
+// request performs one sys.NBWG_SYSCTL request: a read (flags 0), a
+// description (sys.SYSCTL_DESCRIBE) or a write (sys.SYSCTL_WRITE, with
+// newval) of the dotted name, and returns the kernel's answer: the value,
+// the old value of a write, or "name=text" lines for an interior node.
+// A read whose answer needs more room than offered is asked again with
+// the room the kernel said it needs.  A write is never repeated: its
+// answer, one number, always fits.
+//
+// When no kernel runs in the network namespace, cli's stand-in answers
+// ENXIO; the answer then comes from a fresh kernel's tree instead
+// (defaults), which holds the values a kernel starts with and refuses
+// writes as a kernel refuses an unprivileged caller.  Only an
+// unprivileged caller meets no kernel on a write: root's starts one
+// (cli.Env.Kernel(true)).
+func (p *prog) request(flags uint32, name, newval string) (string, error) {
+	k, err := p.kernel(flags&sys.SYSCTL_WRITE != 0)
+	if err != nil {
+		return "", err
+	}
+	out, err := ask(k, flags, name, newval)
+	if errors.Is(err, sys.ENXIO) {
+		out, err = ask(p.defaults(), flags, name, newval)
+	}
+	return out, err
+}
+
+// ask is request against one kernel.
+func ask(k cli.Kernel, flags uint32, name, newval string) (string, error) {
+	room := firstRoom
+	for {
+		req := sys.SysctlReq{Flags: flags, NameLen: uint32(len(name)), NewLen: uint32(len(newval)), OldLen: uint32(room)}
+		arg := req.Marshal()
+		buf := make([]byte, max(room, len(name)+len(newval)))
+		copy(buf, name)
+		copy(buf[len(name):], newval)
+		if err := k.Ioctl(sys.NBWG_SYSCTL, arg, buf); err != nil {
+			return "", err
+		}
+		back, err := sys.UnmarshalSysctlReq(arg)
+		if err != nil {
+			return "", err
+		}
+		need := int(back.OldLen)
+		if need <= room || flags&sys.SYSCTL_WRITE != 0 {
+			return string(buf[:min(need, room)]), nil
+		}
+		if need > maxRoom {
+			return "", fmt.Errorf("sysctl %s: answer of %d bytes: %w", name, need, sys.ENOMEM)
+		}
+		room = need
+	}
+}
+
+// kernel returns the kernel to talk to, dialled once; start asks for one
+// that may have been started for the request (writes), so a connection
+// dialled without start is replaced for the first write.
+func (p *prog) kernel(start bool) (cli.Kernel, error) {
+	if p.k != nil && (p.kStart || !start) {
+		return p.k, nil
+	}
+	k, err := p.env.Kernel(start)
+	if err != nil {
+		return nil, err
+	}
+	p.k, p.kStart = k, start
+	return k, nil
+}
+
+// defaults returns the stand-in for a kernel not running yet.
+func (p *prog) defaults() cli.Kernel {
+	if p.fresh == nil {
+		var t sysctl.Tree
+		t.Add(wg.NewParams().Sysctl()...)
+		p.fresh = &treeKernel{tree: &t, cred: ioctl.Cred{UID: nobodyUID, GID: nobodyUID}}
+	}
+	return p.fresh
+}
+
+// nobodyUID is the caller the stand-in sees: nobody, so that it refuses
+// writes with EPERM as a running kernel refuses an unprivileged caller.
+const nobodyUID = 65534
+
+// treeKernel serves a sysctl tree in this process, to one caller, as the
+// ioctl carrier would serve it from the kernel's.
+type treeKernel struct {
+	tree *sysctl.Tree
+	cred ioctl.Cred
+}
+
+var _ cli.Kernel = (*treeKernel)(nil)
+
+// Ioctl copies the tree's answer into buf as the carrier does.
+func (k *treeKernel) Ioctl(cmd uint32, arg, buf []byte) error {
+	out, err := k.tree.Ioctl(k.cred, cmd, arg, buf)
+	if err != nil {
+		return err
+	}
+	if len(out) > len(buf) {
+		return sys.EFAULT
+	}
+	copy(buf, out)
+	return nil
+}
+
+// listing parses the "name=text" lines of an interior node's answer.
+func listing(out string) map[string]string {
+	m := make(map[string]string)
+	for line := range strings.Lines(out) {
+		name, text, ok := strings.Cut(strings.TrimSuffix(line, "\n"), "=")
+		if ok {
+			m[name] = text
+		}
+	}
+	return m
+}
+
+// parseValue reads a value as the kernel formats it (sysctl.Node.Format)
+// into the bits sysctl(3) would have copied out: an int's 32 bits, a
+// bool's 0 or 1, a quad's 64.
+func parseValue(typ sysctl.Type, text string) (uint64, error) {
+	switch typ {
+	case sysctl.Quad:
+		v, err := strconv.ParseUint(text, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("kernel answered %q: %w", text, sys.EINVAL)
+		}
+		return v, nil
+	default:
+		v, err := strconv.ParseInt(text, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("kernel answered %q: %w", text, sys.EINVAL)
+		}
+		return uint64(v), nil
+	}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// options are sysctl.c's flags; each counts its occurrences, as the C
+// variables do (-xx is a hex dump, -x hex).
+type options struct {
+	A, a, d, M, n, q, r, w, x int
+	e                         bool   // "=" between name and value
+	f                         string // -f file
+}
+
+// optstring is sysctl.c's getopt(3) string; -b is -r ("FreeBSD compat").
+const optstring = "Aabdef:Mnqrwx"
+
+// usageError is a command line NetBSD's sysctl refuses with its usage;
+// msg, if any, is getopt(3)'s complaint before it.  Whether to print it
+// depends on whose command line it is (main).
+type usageError struct{ msg string }
+
+// getopt parses the flags as NetBSD's getopt(3) does: no permutation,
+// flags end at the first word that is not one or after "--".  It
+// returns the index of the first operand.
+func (p *prog) getopt(argv []string) (int, *usageError) {
+	o := &p.opts
+	i := 1
+	for ; i < len(argv); i++ {
+		arg := argv[i]
+		if arg == "--" {
+			i++
+			break
+		}
+		if len(arg) < 2 || arg[0] != '-' {
+			break
+		}
+		for j := 1; j < len(arg); j++ {
+			c := arg[j]
+			k := strings.IndexByte(optstring, c)
+			if c == ':' || k < 0 {
+				return 0, &usageError{msg: fmt.Sprintf("unknown option -- %c", c)}
+			}
+			if c == 'f' {
+				switch {
+				case j+1 < len(arg):
+					o.f = arg[j+1:]
+				case i+1 < len(argv):
+					i++
+					o.f = argv[i]
+				default:
+					return 0, &usageError{msg: "option requires an argument -- f"}
+				}
+				// -f implies -w; the rest of the word was its
+				// argument.
+				o.w++
+				j = len(arg)
+				continue
+			}
+			switch c {
+			case 'A':
+				o.A++
+			case 'a':
+				o.a++
+			case 'b', 'r':
+				o.r++
+			case 'd':
+				o.d++
+			case 'e':
+				o.e = true
+			case 'M':
+				o.M++
+			case 'n':
+				o.n++
+			case 'q':
+				o.q++
+			case 'w':
+				o.w++
+			case 'x':
+				o.x++
+			}
+		}
+	}
+	return i, nil
+}
+
+// usage prints sysctl.c's usage text (rev 1.157.2.1); the status is 1.
+func (p *prog) usage(e *usageError) int {
+	if e != nil && e.msg != "" {
+		fmt.Fprintf(p.env.Stderr, "%s: %s\n", p.env.Progname(), e.msg)
+	}
+	prog := p.env.Progname()
+	fmt.Fprintf(p.env.Stderr, "usage:\t%s %s\n", prog, "[-dneq] [-x[x]|-r] variable ...")
+	for _, l := range []string{
+		"[-ne] [-q] -w variable=value ...",
+		"[-dne] -a",
+		"[-dne] -A",
+		"[-ne] -M",
+		"[-dne] [-q] -f file",
+	} {
+		fmt.Fprintf(p.env.Stderr, "\t%s %s\n", prog, l)
+	}
+	return 1
+}
