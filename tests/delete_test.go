@@ -41,8 +41,18 @@ func TestDeletePeer(t *testing.T) {
 	check(t, a.Host, "wgconfig wg0", out(showAll("wg0", "1234", c)))
 	check(t, a.Host, "wgconfig wg0 show peer B", hosts.Result{Code: 1})
 	check(t, a.Host, "wgconfig wg0 show peer C", out(showPeer(c, "")))
+	// A peer without a preshared key has none to show, even to root.
+	check(t, a.Host, "wgconfig wg0 show peer C --show-preshared-key", out(showPeer(c, "(none)")))
 	check(t, a.Host, "ifconfig wg0", out(active))
 	check(t, a.Host, "wgconfig wg0 delete peer B", fails("wgconfig: ioctl(SIOCSDRVSPEC): cmd=8: No such file or directory\n"))
+
+	// The longest name if_wg takes (WG_PEER_NAME_MAXLEN) is added and
+	// deleted like any other.
+	long := peer{name: "ABCDEFGHIJKLMNOP", pub: newKeyPair(t).pub}
+	quiet(t, a.Host, "wgconfig wg0 add peer "+long.name+" "+long.pub)
+	check(t, a.Host, "wgconfig wg0", out(showAll("wg0", "1234", long, c)))
+	quiet(t, a.Host, "wgconfig wg0 delete peer "+long.name)
+	check(t, a.Host, "wgconfig wg0", out(showAll("wg0", "1234", c)))
 
 	quiet(t, a.Host, "wgconfig wg0 delete peer C")
 	check(t, a.Host, "wgconfig wg0", out(showAll("wg0", "1234")))
