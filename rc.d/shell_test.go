@@ -1,0 +1,223 @@
+package rcd
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The scripts are tested under every POSIX shell found: dash is Debian's
+// /bin/sh, busybox ash is the nearest to NetBSD's sh (both descend from
+// ash), and bash in POSIX mode catches what only dash forgives.
+
+// shell is a way to run a POSIX shell.
+type shell struct {
+	name string
+	argv []string // the command and its options, before the script
+}
+
+// posixShells lists the shells on this machine; dash (or sh) always.
+func posixShells(t *testing.T) []shell {
+	t.Helper()
+	var shs []shell
+	if p, err := exec.LookPath("dash"); err == nil {
+		shs = append(shs, shell{"dash", []string{p}})
+	} else if p, err := exec.LookPath("sh"); err == nil {
+		shs = append(shs, shell{"sh", []string{p}})
+	} else {
+		t.Fatal("no sh on PATH")
+	}
+	if p, err := exec.LookPath("busybox"); err == nil && exec.Command(p, "ash", "-c", ":").Run() == nil {
+		shs = append(shs, shell{"ash", []string{p, "ash"}})
+	}
+	if p, err := exec.LookPath("bash"); err == nil {
+		shs = append(shs, shell{"bash", []string{p, "--posix"}})
+	}
+	return shs
+}
+
+// eachShell runs f as a subtest per shell.
+func eachShell(t *testing.T, f func(t *testing.T, sh shell)) {
+	for _, sh := range posixShells(t) {
+		t.Run(sh.name, func(t *testing.T) { f(t, sh) })
+	}
+}
+
+// rcdDir is the directory of the scripts (the package's own).
+func rcdDir(t *testing.T) string {
+	t.Helper()
+	d, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// fakeIfconfig plays ifconfig(8) for the unit tests: interfaces are
+// directories under $FAKE_STATE/if, their addresses lines of a file, and
+// every command but the listings is logged to $FAKE_STATE/log with its
+// arguments joined by "|".  Unknown words get a usage message, as
+// NetBSD's ifconfig gives.
+const fakeIfconfig = `#!/bin/sh
+st=$FAKE_STATE
+mkdir -p "$st/if"
+case $1 in
+-C)	echo "${FAKE_CLONERS-wg}"; exit 0 ;;
+-l)	echo $(ls "$st/if"); exit 0 ;;
+-lu)	for i in $(ls "$st/if"); do [ -f "$st/if/$i/up" ] && printf '%s ' "$i"; done; echo; exit 0 ;;
+-*)	echo "usage: ifconfig [-h] interface" >&2; exit 1 ;;
+esac
+line=ifconfig; for a; do line="$line|$a"; done; echo "$line" >>"$st/log"
+int=$1; shift
+d=$st/if/$int
+if [ "$1" = create ]; then
+	if [ -d "$d" ]; then echo "ifconfig: SIOCIFCREATE2: File exists" >&2; exit 1; fi
+	mkdir "$d" && : >"$d/addrs"; exit
+fi
+if [ ! -d "$d" ]; then echo "ifconfig: SIOCGIFFLAGS $int: Device not configured" >&2; exit 1; fi
+case $1 in
+destroy)	rm -r "$d" ;;
+up)		: >"$d/up" ;;
+down)		rm -f "$d/up" ;;
+inet|inet6)	if grep -qxF -- "$2" "$d/addrs"; then echo "ifconfig: SIOCAIFADDR: File exists" >&2; exit 1; fi
+		echo "$2" >>"$d/addrs" ;;
+mtu|description|-description)	;;
+*)	printf 'usage: ifconfig [-h] [-m] [-v] [-z] [-L] interface\n\t[ af [ address [ dest_addr ] ] ]\n' >&2; exit 1 ;;
+esac
+`
+
+// fakeWgconfig logs its arguments as fakeIfconfig does, and fails the
+// subcommand named by $FAKE_WGCONFIG_FAIL ("set listen-port").
+const fakeWgconfig = `#!/bin/sh
+line=wgconfig; for a; do line="$line|$a"; done; echo "$line" >>"$FAKE_STATE/log"
+if [ -n "$FAKE_WGCONFIG_FAIL" ] && [ "$2 $3" = "$FAKE_WGCONFIG_FAIL" ]; then
+	echo "wgconfig: $3: Invalid argument" >&2; exit 1
+fi
+`
+
+// fakeHost is a directory tree standing in for a host: etc (NBWG_ETC),
+// the fake commands' state, and a bin holding them.
+type fakeHost struct {
+	etc, state, bin string
+	env             []string // more environment for every run
+}
+
+func newFakeHost(t *testing.T) *fakeHost {
+	t.Helper()
+	dir := t.TempDir()
+	h := &fakeHost{etc: filepath.Join(dir, "etc"), state: filepath.Join(dir, "state"), bin: filepath.Join(dir, "bin")}
+	for _, d := range []string{h.etc, filepath.Join(h.state, "if"), h.bin} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, text := range map[string]string{"ifconfig": fakeIfconfig, "wgconfig": fakeWgconfig} {
+		if err := os.WriteFile(filepath.Join(h.bin, name), []byte(text), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h
+}
+
+// writeEtc writes a file under the host's etc.
+func (h *fakeHost) writeEtc(t *testing.T, name, text string) {
+	t.Helper()
+	p := filepath.Join(h.etc, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addIface makes an interface exist, as if created before the test.
+func (h *fakeHost) addIface(t *testing.T, name string, up bool) {
+	t.Helper()
+	d := filepath.Join(h.state, "if", name)
+	if err := os.MkdirAll(d, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"addrs"}
+	if up {
+		files = append(files, "up")
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(d, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// ifaces lists the interfaces that exist, "+" marking those up.
+func (h *fakeHost) ifaces(t *testing.T) []string {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Join(h.state, "if"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var l []string
+	for _, e := range ents {
+		n := e.Name()
+		if _, err := os.Stat(filepath.Join(h.state, "if", n, "up")); err == nil {
+			n += "+"
+		}
+		l = append(l, n)
+	}
+	return l
+}
+
+// takeLog returns the commands logged since the last call, and clears them.
+func (h *fakeHost) takeLog(t *testing.T) []string {
+	t.Helper()
+	p := filepath.Join(h.state, "log")
+	b, err := os.ReadFile(p)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(p)
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+}
+
+// result is what a run printed and its exit status.
+type result struct {
+	Stdout, Stderr string
+	Code           int
+}
+
+// run runs the shell with args (a script and its arguments, or -c and
+// a command) in a clean environment: the fakes first on PATH, NBWG_ETC
+// and FAKE_STATE set, then h.env.
+func (h *fakeHost) run(t *testing.T, sh shell, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(sh.argv[0], append(sh.argv[1:], args...)...)
+	cmd.Dir = rcdDir(t)
+	cmd.Env = append([]string{
+		"PATH=" + h.bin + ":/usr/bin:/bin",
+		"NBWG_ETC=" + h.etc,
+		"FAKE_STATE=" + h.state,
+		"RCD=" + rcdDir(t),
+		"LC_ALL=C",
+	}, h.env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{Stdout: stdout.String(), Stderr: stderr.String()}
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &exit):
+		r.Code = exit.ExitCode()
+	default:
+		t.Fatalf("%s %q: %v", sh.name, args, err)
+	}
+	return r
+}
