@@ -14,11 +14,12 @@ import (
 )
 
 // firstRoom is the answer buffer of a first request: enough for any
-// value and for the listing of net.wg, so a second round is rare.
-const firstRoom = 1024
-
-// maxRoom bounds the answer buffer (the carrier's limit); tests lower it.
-var maxRoom = ioctl.MaxBuffer
+// value and for the listing of net.wg, so a second round is rare.  maxRoom
+// bounds it (the carrier's limit).  Tests lower both.
+var (
+	firstRoom = 1024
+	maxRoom   = ioctl.MaxBuffer
+)
 
 // request performs one sys.NBWG_SYSCTL request: a read (flags 0), a
 // description (sys.SYSCTL_DESCRIBE) or a write (sys.SYSCTL_WRITE, with
@@ -67,7 +68,7 @@ func ask(k cli.Kernel, flags uint32, name, newval string) (string, error) {
 			return string(buf[:min(need, room)]), nil
 		}
 		if need > maxRoom {
-			return "", fmt.Errorf("sysctl %s: answer of %d bytes: %w", name, need, sys.ENOMEM)
+			return "", fmt.Errorf("answer of %d bytes: %w", need, sys.ENOMEM)
 		}
 		room = need
 	}
