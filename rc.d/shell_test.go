@@ -61,7 +61,8 @@ func rcdDir(t *testing.T) string {
 // directories under $FAKE_STATE/if, their addresses lines of a file, and
 // every command but the listings is logged to $FAKE_STATE/log with its
 // arguments joined by "|".  Unknown words get a usage message, as
-// NetBSD's ifconfig gives.
+// NetBSD's ifconfig gives.  $FAKE_CLONERS replaces the list of cloners,
+// and create fails for the interface $FAKE_CREATE_FAIL names.
 const fakeIfconfig = `#!/bin/sh
 st=$FAKE_STATE
 mkdir -p "$st/if"
@@ -75,6 +76,7 @@ line=ifconfig; for a; do line="$line|$a"; done; echo "$line" >>"$st/log"
 int=$1; shift
 d=$st/if/$int
 if [ "$1" = create ]; then
+	if [ "$FAKE_CREATE_FAIL" = "$int" ]; then echo "ifconfig: SIOCIFCREATE2: Operation not permitted" >&2; exit 1; fi
 	if [ -d "$d" ]; then echo "ifconfig: SIOCIFCREATE2: File exists" >&2; exit 1; fi
 	mkdir "$d" && : >"$d/addrs"; exit
 fi
