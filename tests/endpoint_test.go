@@ -14,6 +14,7 @@ import (
 // keeps it verbatim, printed by sockaddr_snprintf's "%a:%p": IPv6
 // without brackets, a scope after '%'.
 func TestEndpointForms(t *testing.T) {
+	integration(t)
 	h := hosts.New(t, "A")
 	// Host names resolve from /etc/hosts only (wgconfig rev 1.7 no
 	// longer asks getaddrinfo for AI_NUMERICHOST).

@@ -32,6 +32,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// integration skips t under -short (make test-unit): these tests run
+// whole emulated hosts.
+func integration(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping: integration test (-short)")
+	}
+}
+
 // keyPair is a Curve25519 key pair in wg-keygen's base64 text.
 type keyPair struct{ priv, pub string }
 
