@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"strconv"
 )
 
 // Sizes of the BSD socket address structures, which begin with a length
@@ -113,14 +114,19 @@ func (s SockaddrIn6) AddrPort() netip.AddrPort {
 
 // MarshalSockaddr encodes an endpoint the way getaddrinfo(3) hands it to
 // wgconfig: a sockaddr_in for IPv4 (16 bytes), a sockaddr_in6 for IPv6
-// (28 bytes).
+// (28 bytes), IPv4-mapped addresses included.  A numeric zone is the
+// scope id.
 func MarshalSockaddr(ap netip.AddrPort) []byte {
 	a := ap.Addr()
-	if a.Is4() || a.Is4In6() {
+	if a.Is4() {
 		s := SockaddrInFrom(a, ap.Port())
 		return s.Marshal()
 	}
-	s := SockaddrIn6From(a.WithZone(""), ap.Port(), 0)
+	var scope uint32
+	if z, err := strconv.ParseUint(a.Zone(), 10, 32); err == nil {
+		scope = uint32(z)
+	}
+	s := SockaddrIn6From(a.WithZone(""), ap.Port(), scope)
 	return s.Marshal()
 }
 
@@ -143,7 +149,12 @@ func ParseSockaddr(b []byte) (netip.AddrPort, error) {
 			return netip.AddrPort{}, EINVAL
 		}
 		s, _ := UnmarshalSockaddrIn6(b)
-		return s.AddrPort(), nil
+		ap := s.AddrPort()
+		if s.ScopeID != 0 {
+			// The scope id travels as a numeric zone.
+			ap = netip.AddrPortFrom(ap.Addr().WithZone(strconv.FormatUint(uint64(s.ScopeID), 10)), ap.Port())
+		}
+		return ap, nil
 	default:
 		return netip.AddrPort{}, EPFNOSUPPORT
 	}

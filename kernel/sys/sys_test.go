@@ -128,7 +128,12 @@ func TestSockaddrBytes(t *testing.T) {
 	if len(v6) != 28 || v6[0] != 28 || v6[1] != AF_INET6 || v6[2] != 0x04 || v6[3] != 0xd2 {
 		t.Errorf("sockaddr_in6 header = % x", v6[:4])
 	}
-	for _, b := range [][]byte{v4, v6} {
+	mapped := MarshalSockaddr(netip.MustParseAddrPort("[::ffff:192.0.2.1]:1234"))
+	scoped := MarshalSockaddr(netip.MustParseAddrPort("[fe80::1%2]:51820"))
+	if len(mapped) != 28 || len(scoped) != 28 || scoped[24] != 2 {
+		t.Errorf("mapped % x, scoped % x", mapped, scoped)
+	}
+	for _, b := range [][]byte{v4, v6, mapped, scoped} {
 		ap, err := ParseSockaddr(b)
 		if err != nil {
 			t.Fatal(err)

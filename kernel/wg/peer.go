@@ -142,10 +142,11 @@ func (p *Peer) Endpoint() (netip.AddrPort, bool) {
 	return p.endpoint, p.endpoint.IsValid()
 }
 
-// SetEndpoint records where the peer is now: configuration, or roaming
-// ([W] 2.1: the endpoint follows the source of authenticated packets).
+// SetEndpoint records where the peer is now: configuration (kept as
+// given, IPv4-mapped or scoped as it may be, as NetBSD keeps the
+// sockaddr), or roaming ([W] 2.1: the endpoint follows the source of
+// authenticated packets).
 func (p *Peer) SetEndpoint(ep netip.AddrPort) {
-	ep = netip.AddrPortFrom(ep.Addr().Unmap(), ep.Port())
 	p.endpointMu.Lock()
 	p.endpoint = ep
 	p.endpointMu.Unlock()
