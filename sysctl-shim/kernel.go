@@ -42,6 +42,7 @@ func (p *prog) request(flags uint32, name, newval string) (string, error) {
 	}
 	out, err := ask(k, flags, name, newval)
 	if errors.Is(err, sys.ENXIO) {
+		p.kNone = true
 		out, err = ask(p.defaults(), flags, name, newval)
 	}
 	return out, err
@@ -75,17 +76,17 @@ func ask(k cli.Kernel, flags uint32, name, newval string) (string, error) {
 }
 
 // kernel returns the kernel to talk to, dialled once; start asks for one
-// that may have been started for the request (writes), so a connection
-// dialled without start is replaced for the first write.
+// that may have been started for the request (writes), so the stand-in
+// for no kernel, found by a read, is replaced at the first write.
 func (p *prog) kernel(start bool) (cli.Kernel, error) {
-	if p.k != nil && (p.kStart || !start) {
+	if p.k != nil && (p.kStart || !start || !p.kNone) {
 		return p.k, nil
 	}
 	k, err := p.env.Kernel(start)
 	if err != nil {
 		return nil, err
 	}
-	p.k, p.kStart = k, start
+	p.k, p.kStart, p.kNone = k, start, false
 	return k, nil
 }
 

@@ -73,10 +73,11 @@ type prog struct {
 	errs int
 
 	// The kernel, dialled at the first request (kStart: dialled to
-	// start one), and the stand-in for none (kernel.go).
-	k      cli.Kernel
-	kStart bool
-	fresh  *treeKernel
+	// start one; kNone: it answered that none runs), and the stand-in
+	// for none (kernel.go).
+	k             cli.Kernel
+	kStart, kNone bool
+	fresh         *treeKernel
 
 	// execHost takes over the process for the host's sysctl; tests
 	// run it as a child instead.

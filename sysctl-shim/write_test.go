@@ -150,17 +150,33 @@ func TestWritePrivilege(t *testing.T) {
 	}
 }
 
-// TestDialsOnce checks that one run dials the kernel once for reads and
-// once more only for its first write.
-func TestDialsOnce(t *testing.T) {
-	h := newHost(t)
-	h.run("net.wg.debug", "net.wg")
-	if h.dials != 1 {
-		t.Errorf("reads dialled %d times, want 1", h.dials)
-	}
-	h.dials = 0
-	h.run("-w", "net.wg.debug", "net.wg.debug=1", "net.wg.debug=2", "net.wg.debug")
-	if h.dials != 2 || h.starts != 1 {
-		t.Errorf("reads and writes dialled %d times (%d to start), want 2 (1)", h.dials, h.starts)
+// TestDials checks that one run dials the kernel once, and once more
+// only when a read found none running and a write follows.
+func TestDials(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		running       bool
+		args          []string
+		dials, starts int
+	}{
+		{"reads", true, []string{"net.wg.debug", "net.wg"}, 1, 0},
+		{"reads, no kernel", false, []string{"net.wg.debug", "net.wg"}, 1, 0},
+		{"reads and writes", true, []string{"-w", "net.wg.debug", "net.wg.debug=1", "net.wg.debug=2", "net.wg.debug"}, 1, 0},
+		{"reads and writes, no kernel", false, []string{"-w", "net.wg.debug", "net.wg.debug=1", "net.wg.debug=2", "net.wg.debug"}, 2, 1},
+		{"writes, no kernel", false, []string{"-w", "net.wg.debug=1", "net.wg.debug=2"}, 1, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHost(t)
+			h.running = tc.running
+			if r := h.run(tc.args...); r.Code != 0 {
+				t.Fatalf("sysctl %s: %+v", strings.Join(tc.args, " "), r)
+			}
+			if h.dials != tc.dials || h.starts != tc.starts {
+				t.Errorf("dialled %d times (%d to start), want %d (%d)", h.dials, h.starts, tc.dials, tc.starts)
+			}
+			if !h.running && tc.starts > 0 {
+				t.Errorf("no kernel started")
+			}
+		})
 	}
 }
