@@ -8,6 +8,7 @@ SBINDIR  = $(DESTDIR)$(PREFIX)/sbin
 MANDIR   = $(DESTDIR)$(PREFIX)/share/man
 ETCDIR   = $(DESTDIR)/etc
 UNITDIR  = $(DESTDIR)/lib/systemd/system
+LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/nbwg
 
 # Command name and the package that builds it.
 COMMANDS = wg-keygen:./wg-keygen wgconfig:./wgconfig ifconfig:./ifconfig-shim \
@@ -47,25 +48,41 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l:"; echo "$$out"; exit 1; fi
 
+# ifconfig and sysctl must not replace the host's own (nbwg's hand
+# other interfaces and names to them): refuse a PREFIX where they live.
 install: build
 	install -d $(SBINDIR)
 	@set -e; for c in $(COMMANDS); do \
 		name=$${c%%:*}; \
-		if [ -f bin/$$name ]; then install -m 0755 bin/$$name $(SBINDIR)/$$name; fi; \
+		[ -f bin/$$name ] || continue; \
+		if [ -e $(SBINDIR)/$$name ] && ! grep -q nbwg $(SBINDIR)/$$name 2>/dev/null; then \
+			echo "install: $(SBINDIR)/$$name is not nbwg's; refusing to replace it (use PREFIX=/usr/local)" >&2; \
+			exit 1; \
+		fi; \
+		install -m 0755 bin/$$name $(SBINDIR)/$$name; \
 	done
-	@set -e; for page in $$(cd man && find . -name '*.[0-9]' 2>/dev/null); do \
+	@set -e; if [ -d man ]; then for page in $$(cd man && find . -name '*.[0-9]'); do \
 		install -d $(MANDIR)/$$(dirname $$page); \
 		install -m 0644 man/$$page $(MANDIR)/$$page; \
-	done
+	done; fi
 	@if [ -f rc.d/network ]; then \
-		install -d $(ETCDIR)/rc.d; \
-		install -m 0755 rc.d/network $(ETCDIR)/rc.d/nbwg-network; \
-		install -m 0644 rc.d/rc.subr $(ETCDIR)/rc.d/nbwg-rc.subr; \
+		install -d $(ETCDIR)/rc.d $(LIBEXECDIR); \
+		sed 's|^_nbwg_libexec=.*|_nbwg_libexec=$(PREFIX)/libexec/nbwg|' rc.d/network > $(ETCDIR)/rc.d/nbwg; \
+		chmod 0755 $(ETCDIR)/rc.d/nbwg; \
+		install -m 0644 rc.d/rc.subr $(LIBEXECDIR)/rc.subr; \
+		install -m 0644 rc.d/ifconfig.subr $(LIBEXECDIR)/ifconfig.subr; \
 	fi
 	@if [ -f rc.d/nbwg@.service ]; then \
 		install -d $(UNITDIR); \
 		install -m 0644 rc.d/nbwg@.service $(UNITDIR)/nbwg@.service; \
 	fi
+
+uninstall:
+	@for c in $(COMMANDS); do name=$${c%%:*}; \
+		if grep -q nbwg $(SBINDIR)/$$name 2>/dev/null; then rm -f $(SBINDIR)/$$name; fi; done
+	@if [ -d man ]; then for page in $$(cd man && find . -name '*.[0-9]'); do rm -f $(MANDIR)/$$page; done; fi
+	rm -f $(ETCDIR)/rc.d/nbwg $(LIBEXECDIR)/rc.subr $(LIBEXECDIR)/ifconfig.subr $(UNITDIR)/nbwg@.service
+	-rmdir $(LIBEXECDIR) 2>/dev/null
 
 clean:
 	rm -rf bin
