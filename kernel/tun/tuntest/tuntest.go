@@ -100,6 +100,13 @@ func (c *ChannelTUN) Write(bufs [][]byte, offset int) (int, error) {
 			return i, fmt.Errorf("tuntest: write: offset %d of %d bytes: %w", offset, len(b), io.ErrShortBuffer)
 		}
 		p := append([]byte(nil), b[offset:]...)
+		// A closed device refuses writes even when Outbound has room
+		// (select would otherwise pick either case at random).
+		select {
+		case <-c.closed:
+			return i, fmt.Errorf("tuntest: write: %w", net.ErrClosed)
+		default:
+		}
 		select {
 		case <-c.closed:
 			return i, fmt.Errorf("tuntest: write: %w", net.ErrClosed)
