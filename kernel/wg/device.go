@@ -217,6 +217,14 @@ func (d *Device) setPrivateKey(key []byte) error {
 	var priv noise.PrivateKey
 	copy(priv[:], key)
 	defer clear(priv[:])
+	d.mu.RLock()
+	same := d.hasKey && [32]byte(priv) == d.privateKey
+	d.mu.RUnlock()
+	if same {
+		// Setting the key it has (a boot script run again) keeps
+		// the sessions made with it.
+		return nil
+	}
 	pub := d.local.SetPrivateKey(priv)
 	if pub == (noise.PublicKey{}) {
 		// A key whose public key is the all-zero point could never

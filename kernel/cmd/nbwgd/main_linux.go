@@ -77,13 +77,14 @@ func run(foreground bool, logPath string, debug bool) int {
 			defer func() { pprof.StopCPUProfile(); f.Close() }()
 		}
 	}
-	level := klog.LOG_INFO
-	if debug {
-		level = klog.LOG_DEBUG
-	}
-	log := klog.New(io.MultiWriter(sinks...), level)
+	// Protocol events are logged at LOG_DEBUG when net.wg.debug asks
+	// for them (as NetBSD's WG_DLOG); -d turns that on from the start.
+	log := klog.New(io.MultiWriter(sinks...), klog.LOG_DEBUG)
 
 	params := wg.NewParams()
+	if debug {
+		params.Debug.Store(wg.DebugLog)
+	}
 	var tree sysctl.Tree
 	tree.Add(params.Sysctl()...)
 	ifs := ifnet.New(hostif.New(), wg.NewCloner(wg.Env{
