@@ -141,41 +141,66 @@ func New(t testing.TB, name string) *Host {
 	}
 	h.Etc = filepath.Join("/etc/netns", h.NS)
 	t.Cleanup(func() { h.remove(t) })
-	if err := os.MkdirAll(filepath.Join(h.Etc, "wg"), 0o700); err != nil {
+	if err := addEtc(h.Etc); err != nil {
 		t.Fatal(err)
 	}
-	ensureEtcWg(t)
 	h.MustRun(t, "ip link set lo up")
 	return h
 }
 
-var etcWg struct {
-	sync.Mutex
-	users   int
-	created bool
+// Hosts of every test process share the machine's /etc/wg mount point
+// and /etc/netns, so creating and removing them is serialized across
+// processes with a lock file (go test runs packages in parallel).
+const (
+	hostsLock   = "/run/nbwg-test-hosts.lock"
+	etcWgMarker = "/run/nbwg-test-made-etc-wg"
+)
+
+func withHostsLock(fn func() error) error {
+	f, err := os.OpenFile(hostsLock, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return err
+	}
+	defer syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+	return fn()
 }
 
-// ensureEtcWg makes sure /etc/wg exists, so ip netns exec can mount the
-// host's private copy over it; a directory it had to create is removed
-// when the last test using it ends.
-func ensureEtcWg(t testing.TB) {
-	etcWg.Lock()
-	defer etcWg.Unlock()
-	if _, err := os.Stat("/etc/wg"); errors.Is(err, os.ErrNotExist) {
-		if err := os.Mkdir("/etc/wg", 0o700); err != nil {
-			t.Fatal(err)
+// addEtc gives a host its private /etc and makes sure /etc/wg exists,
+// so ip netns exec can mount the host's copy over it.  A /etc/wg the
+// tests had to create is removed by removeEtc once no test host is left.
+func addEtc(dir string) error {
+	return withHostsLock(func() error {
+		if err := os.MkdirAll(filepath.Join(dir, "wg"), 0o700); err != nil {
+			return err
 		}
-		etcWg.created = true
-	}
-	etcWg.users++
-	t.Cleanup(func() {
-		etcWg.Lock()
-		defer etcWg.Unlock()
-		etcWg.users--
-		if etcWg.users == 0 && etcWg.created {
+		if _, err := os.Stat("/etc/wg"); errors.Is(err, os.ErrNotExist) {
+			if err := os.Mkdir("/etc/wg", 0o700); err != nil {
+				return err
+			}
+			return os.WriteFile(etcWgMarker, nil, 0o600)
+		}
+		return nil
+	})
+}
+
+func removeEtc(dir string) error {
+	return withHostsLock(func() error {
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+		others, _ := filepath.Glob("/etc/netns/nbwg-*")
+		if len(others) > 0 {
+			return nil
+		}
+		if _, err := os.Stat(etcWgMarker); err == nil {
 			os.Remove("/etc/wg") // only if still empty
-			etcWg.created = false
+			os.Remove(etcWgMarker)
 		}
+		return nil
 	})
 }
 
@@ -198,7 +223,9 @@ func (h *Host) remove(t testing.TB) {
 	if out, err := exec.Command("ip", "netns", "del", h.NS).CombinedOutput(); err != nil {
 		t.Errorf("ip netns del %s: %v: %s", h.NS, err, out)
 	}
-	os.RemoveAll(h.Etc)
+	if err := removeEtc(h.Etc); err != nil {
+		t.Errorf("remove %s: %v", h.Etc, err)
+	}
 }
 
 // Result is what a command did.
