@@ -145,11 +145,15 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 // receiveHandshake queues a handshake message; when the queue is full
 // the message is dropped (and the device is under load).
 func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort) {
-	want := map[wire.Type]int{
-		wire.TypeInitiation:  wire.MessageInitiationSize,
-		wire.TypeResponse:    wire.MessageResponseSize,
-		wire.TypeCookieReply: wire.MessageCookieReplySize,
-	}[typ]
+	var want int
+	switch typ {
+	case wire.TypeInitiation:
+		want = wire.MessageInitiationSize
+	case wire.TypeResponse:
+		want = wire.MessageResponseSize
+	case wire.TypeCookieReply:
+		want = wire.MessageCookieReplySize
+	}
 	if len(msg) != want {
 		return
 	}
