@@ -1,8 +1,6 @@
 package main
 
-import (
-	"strings"
-)
+import "nbwg/internal/getopt"
 
 // options are sbin/ifconfig's global flags.
 type options struct {
@@ -18,10 +16,9 @@ type options struct {
 // "m".
 const optstring = "AabCdhlNsuvW:w:zLm"
 
-// getopt parses the flags as NetBSD's getopt(3) does (no permutation:
-// flags end at the first word that is not one, or at "--") and returns
-// the words after them.  As the flags are read the start parser moves,
-// in main()'s order.
+// getopt parses the flags as NetBSD's getopt(3) does (package getopt)
+// and returns the words after them.  As the flags are read the start
+// parser moves, in main()'s order.
 func (p *prog) getopt(argv []string) ([]string, error) {
 	g := newGrammar()
 	o := &p.opts
@@ -31,43 +28,17 @@ func (p *prog) getopt(argv []string) ([]string, error) {
 		o.a = true
 		o.start = g.optFamilyOnly
 	}
-	i := 1
-	for ; i < len(argv); i++ {
-		arg := argv[i]
-		if arg == "--" {
-			i++
-			break
-		}
-		if len(arg) < 2 || arg[0] != '-' {
-			break
-		}
-		for j := 1; j < len(arg); j++ {
-			c := arg[j]
-			k := strings.IndexByte(optstring, c)
-			if c == ':' || k < 0 {
-				p.warnx("unknown option -- %c", c)
-				return nil, p.usage()
-			}
-			var optarg string
-			if k+1 < len(optstring) && optstring[k+1] == ':' {
-				switch {
-				case j+1 < len(arg):
-					optarg = arg[j+1:]
-				case i+1 < len(argv):
-					i++
-					optarg = argv[i]
-				default:
-					p.warnx("option requires an argument -- %c", c)
-					return nil, p.usage()
-				}
-				j = len(arg)
-			}
-			if err := p.option(g, c, optarg); err != nil {
-				return nil, err
-			}
+	flags := getopt.New(argv, optstring)
+	for flags.Next() {
+		if err := p.option(g, flags.Opt(), flags.Arg()); err != nil {
+			return nil, err
 		}
 	}
-	return argv[i:], nil
+	if err := flags.Err(); err != nil {
+		p.warnx("%v", err)
+		return nil, p.usage()
+	}
+	return argv[flags.Optind():], nil
 }
 
 // option records one flag and moves the start parser as main() does.

@@ -2,7 +2,8 @@ package main
 
 import (
 	"fmt"
-	"strings"
+
+	"nbwg/internal/getopt"
 )
 
 // options are sysctl.c's flags; each counts its occurrences, as the C
@@ -21,68 +22,43 @@ const optstring = "Aabdef:Mnqrwx"
 // depends on whose command line it is (main).
 type usageError struct{ msg string }
 
-// getopt parses the flags as NetBSD's getopt(3) does: no permutation,
-// flags end at the first word that is not one or after "--".  It
-// returns the index of the first operand.
+// getopt parses the flags as NetBSD's getopt(3) does (package getopt).
+// It returns the index of the first operand.
 func (p *prog) getopt(argv []string) (int, *usageError) {
 	o := &p.opts
-	i := 1
-	for ; i < len(argv); i++ {
-		arg := argv[i]
-		if arg == "--" {
-			i++
-			break
-		}
-		if len(arg) < 2 || arg[0] != '-' {
-			break
-		}
-		for j := 1; j < len(arg); j++ {
-			c := arg[j]
-			k := strings.IndexByte(optstring, c)
-			if c == ':' || k < 0 {
-				return 0, &usageError{msg: fmt.Sprintf("unknown option -- %c", c)}
-			}
-			if c == 'f' {
-				switch {
-				case j+1 < len(arg):
-					o.f = arg[j+1:]
-				case i+1 < len(argv):
-					i++
-					o.f = argv[i]
-				default:
-					return 0, &usageError{msg: "option requires an argument -- f"}
-				}
-				// -f implies -w; the rest of the word was its
-				// argument.
-				o.w++
-				j = len(arg)
-				continue
-			}
-			switch c {
-			case 'A':
-				o.A++
-			case 'a':
-				o.a++
-			case 'b', 'r':
-				o.r++
-			case 'd':
-				o.d++
-			case 'e':
-				o.e = true
-			case 'M':
-				o.M++
-			case 'n':
-				o.n++
-			case 'q':
-				o.q++
-			case 'w':
-				o.w++
-			case 'x':
-				o.x++
-			}
+	flags := getopt.New(argv, optstring)
+	for flags.Next() {
+		switch flags.Opt() {
+		case 'A':
+			o.A++
+		case 'a':
+			o.a++
+		case 'b', 'r':
+			o.r++
+		case 'd':
+			o.d++
+		case 'e':
+			o.e = true
+		case 'f':
+			// -f implies -w.
+			o.f = flags.Arg()
+			o.w++
+		case 'M':
+			o.M++
+		case 'n':
+			o.n++
+		case 'q':
+			o.q++
+		case 'w':
+			o.w++
+		case 'x':
+			o.x++
 		}
 	}
-	return i, nil
+	if err := flags.Err(); err != nil {
+		return 0, &usageError{msg: err.Error()}
+	}
+	return flags.Optind(), nil
 }
 
 // usage prints sysctl.c's usage text (rev 1.157.2.1); the status is 1.
