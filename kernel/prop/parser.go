@@ -3,6 +3,8 @@ package prop
 import (
 	"bytes"
 	"fmt"
+
+	"nbwg/internal/cnum"
 )
 
 // This file is a Go rendering of libprop's XML internalizer
@@ -450,23 +452,27 @@ func (p *parser) text(max int) ([]byte, error) {
 }
 
 // number parses <integer>...</integer> (_prop_number_internalize) with the
-// kernel's strtoll/strtoull (cnum.go).
+// kernel's strtoll/strtoull (package cnum, Kernel flavor).
 func (p *parser) number(t tag) (Object, error) {
 	if t.hasAttr || t.empty {
 		return nil, p.errorf(t.offset, "bad <integer> tag")
 	}
+	text := p.b[min(p.pos, len(p.b)):] // strtoll's nptr
 	var n Number
+	var used int
 	switch {
 	case p.at(p.pos) == '-':
-		v, end := cStrtoll(p.at, p.pos, 0)
-		n, p.pos = Signed(v), end
+		v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
+		n, used = Signed(v), end
 	case p.at(p.pos) == '0' && p.at(p.pos+1) == 'x':
-		v, end := cStrtoull(p.at, p.pos, 0)
-		n, p.pos = Unsigned(v), end
+		v, end, _ := cnum.Strtoull(text, 0, cnum.Kernel)
+		n, used = Unsigned(v), end
 	default:
-		v, end := cStrtoll(p.at, p.pos, 0)
-		n, p.pos = Signed(v), end
+		v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
+		n, used = Signed(v), end
 	}
+	// An overflow consumes nothing, and "</integer>" is not found.
+	p.pos += used
 	if _, err := p.findTag("integer", tagEnd); err != nil {
 		return nil, err
 	}

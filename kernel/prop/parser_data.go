@@ -1,6 +1,10 @@
 package prop
 
-import "bytes"
+import (
+	"bytes"
+
+	"nbwg/internal/cnum"
+)
 
 // base64Val maps a base64 character to its value, or -1.
 var base64Val = func() (t [256]int8) {
@@ -27,13 +31,7 @@ func (p *parser) data(t tag) (Object, error) {
 		}
 		// strtoul(value, &cp, 0) must consume the whole value.
 		val := t.attrVal
-		at := func(i int) byte {
-			if i < len(val) {
-				return val[i]
-			}
-			return '"' // what follows the value in the input
-		}
-		size, end := cStrtoull(at, 0, 0)
+		size, end, _ := cnum.Strtoull(val, 0, cnum.Kernel)
 		if end != len(val) || size > MaxInternalizeSize {
 			return nil, p.errorf(t.offset, "bad <data> size %q", val)
 		}
