@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"nbwg/internal/cnum"
 	"nbwg/kernel/sys"
 )
 
@@ -95,45 +96,11 @@ func str2number(s string) int {
 	if s == "" {
 		return -1
 	}
-	v, end, overflow := strtoul(s)
+	v, end, overflow := cnum.Strtoull(s, 10, cnum.Libc)
 	if overflow || end != len(s) || v > 1<<31-1 {
 		return -1
 	}
 	return int(v)
-}
-
-// strtoul is strtoul(s, &end, 10): leading white space, an optional sign
-// (a minus negates in unsigned arithmetic), decimal digits.  end is where
-// parsing stopped (0 when there are no digits).
-func strtoul(s string) (v uint64, end int, overflow bool) {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	start := i
-	for i < len(s) && isDigit(s[i]) {
-		d := uint64(s[i] - '0')
-		if v > (1<<64-1-d)/10 {
-			overflow = true
-		}
-		v = v*10 + d
-		i++
-	}
-	if i == start {
-		return 0, 0, false
-	}
-	if overflow {
-		return 1<<64 - 1, i, true
-	}
-	if neg {
-		v = -v
-	}
-	return v, i, false
 }
 
 // servicePort is get_port(): a number from 0 to 65535 or a service name.
@@ -192,7 +159,7 @@ func scopeID(s string) (id uint32, ok bool, overflow bool) {
 	if s == "" {
 		return 0, false, false
 	}
-	v, end, of := strtoul(s)
+	v, end, of := cnum.Strtoull(s, 10, cnum.Libc)
 	if of {
 		return 0, false, true
 	}

@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"nbwg/internal/b64key"
+	"nbwg/internal/cnum"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 )
@@ -70,40 +71,15 @@ func (c *wgconfig) setListenPort(args []string) error {
 // strtouint16 parses a port or a prefix length as wgconfig.c's does:
 // strtol(3) in base 10 over the whole argument, then a range check.
 func strtouint16(s string) (uint16, error) {
-	i := 0
-	for i < len(s) && isSpace(s[i]) {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
-	start := i
-	var v uint64
-	overflow := false
-	// strtol's limits: LONG_MAX, or -LONG_MIN when negative.
-	limit := uint64(1<<63 - 1)
-	if neg {
-		limit = 1 << 63
-	}
-	for i < len(s) && isDigit(s[i]) {
-		d := uint64(s[i] - '0')
-		if v > (limit-d)/10 {
-			overflow = true
-		} else {
-			v = v*10 + d
-		}
-		i++
-	}
+	v, end, erange := cnum.Strtoll(s, 10, cnum.Libc)
 	switch {
-	case i == start:
+	case end == 0:
 		return 0, errx("strtol: not a number")
-	case i != len(s):
+	case end != len(s):
 		return 0, errx("strtol: trailing garbage")
-	case overflow:
+	case erange:
 		return 0, errc(sys.ERANGE, "strtol")
-	case neg && v != 0, v > 65535:
+	case v < 0, v > 65535:
 		return 0, errx("out of range")
 	}
 	return uint16(v), nil
