@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 
+	"nbwg/internal/inet"
 	"nbwg/kernel/sys"
 )
 
@@ -233,7 +234,7 @@ func (p *prog) eui64(e penv, addr []byte) error {
 	for _, b := range addr[8:] {
 		if b != 0 {
 			a := [16]byte(addr)
-			return p.errx("interface index is already filled, ::%%0 | %s%%0", ntop6(a))
+			return p.errx("interface index is already filled, ::%%0 | %s%%0", inet.Ntop6(a))
 		}
 	}
 	list, err := p.ifconf()

@@ -43,58 +43,6 @@ func snprintb(v uint64, names []string) string {
 	return b.String()
 }
 
-// ntop6 is NetBSD's inet_ntop(3) for IPv6: the longest run of two or more
-// zero groups (the first of equals) becomes "::", and an IPv4-compatible
-// or IPv4-mapped address ends in dotted decimal.
-func ntop6(a [16]byte) string {
-	var words [8]uint16
-	for i := range words {
-		words[i] = uint16(a[2*i])<<8 | uint16(a[2*i+1])
-	}
-	bestBase, bestLen := -1, 0
-	curBase, curLen := -1, 0
-	for i := 0; i <= 8; i++ {
-		if i < 8 && words[i] == 0 {
-			if curBase < 0 {
-				curBase, curLen = i, 1
-			} else {
-				curLen++
-			}
-			continue
-		}
-		if curBase >= 0 {
-			if bestBase < 0 || curLen > bestLen {
-				bestBase, bestLen = curBase, curLen
-			}
-			curBase = -1
-		}
-	}
-	if bestLen < 2 {
-		bestBase = -1
-	}
-	var b strings.Builder
-	for i := 0; i < 8; i++ {
-		if bestBase >= 0 && i >= bestBase && i < bestBase+bestLen {
-			if i == bestBase {
-				b.WriteByte(':')
-			}
-			continue
-		}
-		if i != 0 {
-			b.WriteByte(':')
-		}
-		if i == 6 && bestBase == 0 && (bestLen == 6 || bestLen == 5 && words[5] == 0xffff) {
-			fmt.Fprintf(&b, "%d.%d.%d.%d", a[12], a[13], a[14], a[15])
-			return b.String()
-		}
-		b.WriteString(strconv.FormatUint(uint64(words[i]), 16))
-	}
-	if bestBase >= 0 && bestBase+bestLen == 8 {
-		b.WriteByte(':')
-	}
-	return b.String()
-}
-
 // plural is ifconfig.c's print_plural: "<prefix><n> <unit>", with an "s"
 // unless n is 1.
 func plural(prefix string, n uint64, unit string) string {

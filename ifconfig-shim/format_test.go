@@ -30,27 +30,6 @@ func TestSnprintb(t *testing.T) {
 	}
 }
 
-func TestNtop6(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"fe80::22f7:d6ff:fe3a:1e60", "fe80::22f7:d6ff:fe3a:1e60"},
-		{"fd00:2::1", "fd00:2::1"},
-		{"::", "::"},
-		{"::1", "::1"},
-		{"1::", "1::"},
-		{"1:0:0:1:0:0:0:1", "1:0:0:1::1"},
-		{"1:0:0:1:1:0:0:1", "1::1:1:0:0:1"}, // the first of equal runs
-		{"1:0:1:1:1:1:1:1", "1:0:1:1:1:1:1:1"},
-		{"::ffff:10.0.0.1", "::ffff:10.0.0.1"},
-		{"::10.0.0.1", "::10.0.0.1"}, // IPv4-compatible, as inet_ntop shows it
-		{"::1:10.0.0.1", "::1:a00:1"},
-	}
-	for _, tt := range tests {
-		if got := ntop6(netip.MustParseAddr(tt.in).As16()); got != tt.want {
-			t.Errorf("ntop6(%s) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestHumanize(t *testing.T) {
 	tests := []struct {
 		n    uint64

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"nbwg/internal/inet"
 	"nbwg/kernel/sys"
 )
 
@@ -109,7 +110,7 @@ func (p *prog) in6Status(name string, list []ifaddr) {
 		if a.name != name || a.family != sys.AF_INET6 {
 			continue
 		}
-		numeric := ntop6(a.addr.As16())
+		numeric := inet.Ntop6(a.addr.As16())
 		if a.scope != 0 {
 			zone, ok := scopeName[a.scope]
 			if !ok {
@@ -171,7 +172,7 @@ func (p *prog) otherAddr(cmd uint32, a ifaddr) string {
 			return ""
 		}
 		s := r.Addr()
-		return p.hostName(netip.AddrFrom16(s.Addr), ntop6(s.Addr))
+		return p.hostName(netip.AddrFrom16(s.Addr), inet.Ntop6(s.Addr))
 	}
 	r, err := p.ifreq(cmd, a.name, func(r *sys.Ifreq) { copy(r.Union[:], a.sa) })
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"nbwg/internal/b64key"
+	"nbwg/internal/inet"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 )
@@ -67,13 +68,13 @@ func formatEndpoint(o prop.Object) (string, error) {
 			return "", errc(sys.Errno(0), "sockaddr_snprintf failed")
 		}
 		port = binary.BigEndian.Uint16(ss[2:])
-		addr = inetNtop4(ss[4:8])
+		addr = inet.Ntop4([4]byte(ss[4:8]))
 	case sys.AF_INET6:
 		if saLen != sys.SizeofSockaddrIn6 {
 			return "", errc(sys.Errno(0), "sockaddr_snprintf failed")
 		}
 		port = binary.BigEndian.Uint16(ss[2:])
-		addr = inetNtop6(ss[8:24])
+		addr = inet.Ntop6([16]byte(ss[8:24]))
 		if scope := binary.LittleEndian.Uint32(ss[24:]); scope != 0 {
 			// NetBSD names a link-local scope after its
 			// interface; nbwg cannot see the kernel's

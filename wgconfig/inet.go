@@ -1,15 +1,10 @@
 package main
 
-import (
-	"fmt"
-	"strings"
-)
-
-// The address conversions of NetBSD's libc that wgconfig's output and
-// input go through (lib/libc/inet/inet_pton.c, inet_ntop.c).  They differ
-// from net/netip at the edges (inet_pton accepts "09" and trailing white
-// space; inet_ntop prints ::a.b.c.d for IPv4-compatible addresses), and
-// what an admin types or reads must mean the same as on NetBSD.
+// The address conversion of NetBSD's libc that wgconfig's input goes
+// through (lib/libc/inet/inet_pton.c; its output goes through
+// inet_ntop.c, package inet).  It differs from net/netip at the edges
+// (inet_pton accepts "09" and trailing white space), and what an admin
+// types must mean the same as on NetBSD.
 
 // isDigit and isXDigit are isdigit(3) and isxdigit(3) in the C locale.
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
@@ -175,65 +170,4 @@ func hexVal(c byte) byte {
 		return c - '0'
 	}
 	return (c | 0x20) - 'a' + 10
-}
-
-// inetNtop4 is inet_ntop(AF_INET, ...).
-func inetNtop4(a []byte) string {
-	return fmt.Sprintf("%d.%d.%d.%d", a[0], a[1], a[2], a[3])
-}
-
-// inetNtop6 is inet_ntop(AF_INET6, ...): lower-case hex, the first
-// longest run of two or more zero words shortened to "::", and the last
-// 32 bits as a dotted quad for IPv4-compatible (::a.b.c.d) and IPv4-mapped
-// (::ffff:a.b.c.d) addresses.
-func inetNtop6(a []byte) string {
-	var words [8]uint16
-	for i := range words {
-		words[i] = uint16(a[2*i])<<8 | uint16(a[2*i+1])
-	}
-	bestBase, bestLen := -1, 0
-	curBase, curLen := -1, 0
-	for i, w := range words {
-		if w == 0 {
-			if curBase < 0 {
-				curBase, curLen = i, 1
-			} else {
-				curLen++
-			}
-			continue
-		}
-		if curBase >= 0 {
-			if bestBase < 0 || curLen > bestLen {
-				bestBase, bestLen = curBase, curLen
-			}
-			curBase = -1
-		}
-	}
-	if curBase >= 0 && (bestBase < 0 || curLen > bestLen) {
-		bestBase, bestLen = curBase, curLen
-	}
-	if bestBase >= 0 && bestLen < 2 {
-		bestBase = -1
-	}
-	var b strings.Builder
-	for i := 0; i < len(words); i++ {
-		if bestBase >= 0 && i >= bestBase && i < bestBase+bestLen {
-			if i == bestBase {
-				b.WriteByte(':')
-			}
-			continue
-		}
-		if i != 0 {
-			b.WriteByte(':')
-		}
-		if i == 6 && bestBase == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xffff)) {
-			b.WriteString(inetNtop4(a[12:16]))
-			return b.String()
-		}
-		fmt.Fprintf(&b, "%x", words[i])
-	}
-	if bestBase >= 0 && bestBase+bestLen == len(words) {
-		b.WriteByte(':')
-	}
-	return b.String()
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 
+	"nbwg/internal/inet"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 )
@@ -211,13 +212,13 @@ func (c *wgconfig) printAllowedIPs(peer *prop.Dictionary, prefix string) error {
 				c.warnx("allowed-ip bad ip length")
 				continue
 			}
-			text = inetNtop4(ip)
+			text = inet.Ntop4([4]byte(ip))
 		case sys.AF_INET6:
 			if len(ip) != 16 {
 				c.warnx("allowed-ip bad ip length")
 				continue
 			}
-			text = inetNtop6(ip)
+			text = inet.Ntop6([16]byte(ip))
 		default:
 			c.warnx("unknown family %d", family)
 			continue
