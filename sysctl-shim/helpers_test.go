@@ -120,7 +120,7 @@ func (h *host) runIn(cred ioctl.Cred, stdin string, args ...string) result {
 			case !h.running:
 				return noKernel{}, nil
 			}
-			return &treeKernel{tree: h.tree, cred: cred}, nil
+			return cli.Local(h.tree, cred), nil
 		},
 	}
 	p := newProg(env)

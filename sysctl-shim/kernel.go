@@ -90,12 +90,13 @@ func (p *prog) kernel(start bool) (cli.Kernel, error) {
 	return k, nil
 }
 
-// defaults returns the stand-in for a kernel not running yet.
+// defaults returns the stand-in for a kernel not running yet: a fresh
+// kernel's sysctl tree, served in this process.
 func (p *prog) defaults() cli.Kernel {
 	if p.fresh == nil {
 		var t sysctl.Tree
 		t.Add(wg.NewParams().Sysctl()...)
-		p.fresh = &treeKernel{tree: &t, cred: ioctl.Cred{UID: nobodyUID, GID: nobodyUID}}
+		p.fresh = cli.Local(&t, ioctl.Cred{UID: nobodyUID, GID: nobodyUID})
 	}
 	return p.fresh
 }
@@ -103,28 +104,6 @@ func (p *prog) defaults() cli.Kernel {
 // nobodyUID is the caller the stand-in sees: nobody, so that it refuses
 // writes with EPERM as a running kernel refuses an unprivileged caller.
 const nobodyUID = 65534
-
-// treeKernel serves a sysctl tree in this process, to one caller, as the
-// ioctl carrier would serve it from the kernel's.
-type treeKernel struct {
-	tree *sysctl.Tree
-	cred ioctl.Cred
-}
-
-var _ cli.Kernel = (*treeKernel)(nil)
-
-// Ioctl copies the tree's answer into buf as the carrier does.
-func (k *treeKernel) Ioctl(cmd uint32, arg, buf []byte) error {
-	out, err := k.tree.Ioctl(k.cred, cmd, arg, buf)
-	if err != nil {
-		return err
-	}
-	if len(out) > len(buf) {
-		return sys.EFAULT
-	}
-	copy(buf, out)
-	return nil
-}
 
 // listing parses the "name=text" lines of an interior node's answer.
 func listing(out string) map[string]string {

@@ -77,7 +77,7 @@ type prog struct {
 	// for none (kernel.go).
 	k             cli.Kernel
 	kStart, kNone bool
-	fresh         *treeKernel
+	fresh         cli.Kernel
 
 	// execHost takes over the process for the host's sysctl; tests
 	// run it as a child instead.
