@@ -33,7 +33,7 @@ type local struct {
 
 func (k *local) Ioctl(cmd uint32, arg []byte, buf []byte) error {
 	in := buf
-	if !copiesIn(cmd) {
+	if !ioctl.CopiesIn(cmd) {
 		in = nil
 	}
 	out, err := k.h.Ioctl(k.cred, cmd, arg, in)
@@ -45,15 +45,4 @@ func (k *local) Ioctl(cmd uint32, arg []byte, buf []byte) error {
 	}
 	copy(buf, out)
 	return nil
-}
-
-// copiesIn reports whether the kernel reads the user buffer of cmd; the
-// others' buffers are output only.  It is kernel/ioctl's rule for what
-// the carrier sends, which that package does not export.
-func copiesIn(cmd uint32) bool {
-	switch cmd {
-	case sys.SIOCGDRVSPEC, sys.SIOCIFGCLONERS, sys.SIOCGIFCONF:
-		return false
-	}
-	return true
 }

@@ -125,7 +125,7 @@ func (c *Conn) Ioctl(cmd uint32, arg []byte, buf []byte) error {
 		return fmt.Errorf("ioctl %s: structure of %d bytes, command says %d", sys.IoctlName(cmd), len(arg), sys.IOCPARM_LEN(cmd))
 	}
 	req := &frame{word: cmd, arg: arg}
-	if copiesIn(cmd) {
+	if CopiesIn(cmd) {
 		req.buf = buf
 	}
 	if err := writeFrame(c.c, req); err != nil {

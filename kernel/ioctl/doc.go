@@ -29,10 +29,10 @@ type Cred struct {
 // for the requests kauth(9) guards: only the superuser does.
 func (c Cred) Privileged() bool { return c.UID == 0 }
 
-// copiesIn reports whether the kernel reads the user buffer of cmd; for
+// CopiesIn reports whether the kernel reads the user buffer of cmd; for
 // the others only the buffer's length (carried in the structure) matters,
 // so the carrier need not send its contents.
-func copiesIn(cmd uint32) bool {
+func CopiesIn(cmd uint32) bool {
 	switch cmd {
 	case sys.SIOCGDRVSPEC, sys.SIOCIFGCLONERS, sys.SIOCGIFCONF:
 		return false

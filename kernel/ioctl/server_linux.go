@@ -72,7 +72,7 @@ func handle(h Handler, cred Cred, req *frame) *frame {
 		return &frame{word: uint32(sys.EINVAL)}
 	}
 	in := req.buf
-	if !copiesIn(req.word) {
+	if !CopiesIn(req.word) {
 		in = nil
 	}
 	if len(in) > MaxBuffer {
