@@ -295,6 +295,7 @@ func allOf(forms []usage) usage {
 // item is one .It of a list: what its head line says and the lines of
 // its body.
 type item struct {
+	line string // the .It line itself
 	head usage
 	body []string
 }
@@ -305,7 +306,7 @@ func items(lines []string) []item {
 	for _, l := range lines {
 		w := macroWords(l)
 		if len(w) > 0 && w[0] == "It" {
-			out = append(out, item{head: parseUsage(w)})
+			out = append(out, item{line: l, head: parseUsage(w)})
 			continue
 		}
 		if len(w) > 0 && (w[0] == "El" || w[0] == "Bl") {
