@@ -33,8 +33,19 @@ var (
 	buildErr  error
 )
 
+// commandDir returns the directory of the built commands.  On Linux the
+// integration test's hosts build them (examples_linux_test.go sets this
+// to hosts.Bin), so that they are built once.
+var commandDir = buildCommands
+
+// cleanups run when the tests are over.
+var cleanups []func()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
+	for _, f := range cleanups {
+		f()
+	}
 	if builtDir != "" {
 		os.RemoveAll(builtDir)
 	}
@@ -65,6 +76,16 @@ func goTool() string {
 // command returns the path of a built command.
 func command(t testing.TB, name string) string {
 	t.Helper()
+	p := filepath.Join(commandDir(t), name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("command %s: %v", name, err)
+	}
+	return p
+}
+
+// buildCommands builds the commands into a temporary directory, once.
+func buildCommands(t testing.TB) string {
+	t.Helper()
 	buildOnce.Do(func() {
 		if dir := os.Getenv("NBWG_BIN"); dir != "" {
 			binDir, buildErr = filepath.Abs(dir)
@@ -89,11 +110,7 @@ func command(t testing.TB, name string) string {
 	if buildErr != nil {
 		t.Fatalf("building the commands: %v", buildErr)
 	}
-	p := filepath.Join(binDir, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("command %s: %v", name, err)
-	}
-	return p
+	return binDir
 }
 
 // usageText runs a command with arguments it refuses and returns what it

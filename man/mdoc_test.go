@@ -71,6 +71,18 @@ func (p *page) section(name string) []string {
 	return between(p.lines, "Sh", name)
 }
 
+// sectionLine returns the line number (from 1) of the .Sh line of
+// section name, so that an index into section(name) plus it is the line
+// number of that line in the file.
+func (p *page) sectionLine(name string) int {
+	for i, l := range p.lines {
+		if w := macroWords(l); len(w) > 1 && w[0] == "Sh" && strings.Join(w[1:], " ") == name {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 // subsection returns the lines of subsection name within lines.
 func subsection(lines []string, name string) []string {
 	return between(lines, "Ss", name)
