@@ -24,5 +24,7 @@
 //     scripts/setup.sh installs provide (xref_test.go);
 //   - as root, every command of wg(4)'s EXAMPLES runs verbatim on two
 //     emulated hosts and prints what the page shows
-//     (examples_linux_test.go).
+//     (examples_linux_test.go), and the two hosts boot from the
+//     /etc/ifconfig.wg0 file and the rc.conf variable that
+//     ifconfig.if(5)'s EXAMPLES show (boot_linux_test.go).
 package man

@@ -331,6 +331,28 @@ func items(lines []string) []item {
 	return out
 }
 
+// displays returns the text of the displays (.Bd ... .Ed) found in lines,
+// one string each, escapes resolved, a newline after every line.
+func displays(lines []string) []string {
+	var out []string
+	var b strings.Builder
+	in := false
+	for _, l := range lines {
+		w := macroWords(l)
+		switch {
+		case len(w) > 0 && w[0] == "Bd":
+			in = true
+			b.Reset()
+		case len(w) > 0 && w[0] == "Ed":
+			in = false
+			out = append(out, b.String())
+		case in:
+			b.WriteString(unescape(l) + "\n")
+		}
+	}
+	return out
+}
+
 // set returns the distinct strings of a list, sorted.
 func set[T ~string | ~byte](list []T) []string {
 	m := map[string]bool{}
