@@ -23,8 +23,9 @@
 //   - every .Xr names a page of this tree or one that the Debian packages
 //     scripts/setup.sh installs provide (xref_test.go);
 //   - as root, every command of wg(4)'s EXAMPLES runs verbatim on two
-//     emulated hosts and prints what the page shows
-//     (examples_linux_test.go), and the two hosts boot from the
+//     emulated hosts and prints what the page shows, and so do those of
+//     wg-keygen(8), wgconfig(8), ifconfig(8) and sysctl(8) on one
+//     (examples_linux_test.go); the two hosts also boot from the
 //     /etc/ifconfig.wg0 file and the rc.conf variable that
 //     ifconfig.if(5)'s EXAMPLES show (boot_linux_test.go).
 package man

@@ -18,18 +18,19 @@ func init() {
 	cleanups = append(cleanups, hosts.Cleanup)
 }
 
-// step is one command of wg(4)'s EXAMPLES: "A# command", with its
-// continuation lines and here-document, and the output the page shows
-// after it.
+// step is one command of a page's EXAMPLES: "A# command" (or "# command"
+// where one host is enough), with its continuation lines and
+// here-document, and the output the page shows after it.
 type step struct {
-	host string
+	host string // "A", "B", or "" for the only host
 	cmd  string
 	want []string
 	line int // of the page, for messages
 }
 
-// promptLine is a command line of the examples: the host's name and "#".
-var promptLine = regexp.MustCompile(`^([A-Z])# (.*)$`)
+// promptLine is a command line of the examples: root's prompt "#", after
+// the host's name when there are several.
+var promptLine = regexp.MustCompile(`^([A-Z]?)# (.*)$`)
 
 // hereDoc finds a here-document's delimiter in a command.
 var hereDoc = regexp.MustCompile(`<<-?\s*'?([A-Za-z_]+)'?`)
@@ -163,65 +164,118 @@ func TestExamples(t *testing.T) {
 	}
 
 	keys := map[string]string{} // the page's key → this run's
-	for _, s := range steps {
-		h, ok := byName[s.host]
+	for _, st := range steps {
+		h, ok := byName[st.host]
 		if !ok {
-			t.Fatalf("%s:%d: host %s? The example has hosts A and B", p.path, s.line, s.host)
+			t.Fatalf("%s:%d: host %q? The example has hosts A and B", p.path, st.line, st.host)
 		}
-		cmd := s.cmd
-		for pageKey, key := range keys {
-			cmd = strings.ReplaceAll(cmd, pageKey, key)
+		rewrite := func(cmd string) string {
+			cmd = strings.ReplaceAll(cmd, "/etc/rc.d/nbwg", "NBWG_ETC="+bootDir[st.host]+" "+script)
+			return strings.ReplaceAll(cmd, "/etc/ifconfig.", bootDir[st.host]+"/ifconfig.")
 		}
-		cmd = strings.ReplaceAll(cmd, "/etc/rc.d/nbwg", "NBWG_ETC="+bootDir[s.host]+" "+script)
-		cmd = strings.ReplaceAll(cmd, "/etc/ifconfig.", bootDir[s.host]+"/ifconfig.")
-		if strings.Contains(cmd, "/etc/rc.d") || regexp.MustCompile(`/etc/ifconfig\.`).MatchString(strings.ReplaceAll(cmd, bootDir[s.host], "")) {
-			t.Fatalf("%s:%d: %q would touch the real /etc", p.path, s.line, cmd)
-		}
-
-		r := h.Run(t, cmd)
-		if r.Code != 0 || r.Stderr != "" {
-			t.Fatalf("%s:%d: %s# %s\nexit status %d\nstdout:\n%s\nstderr:\n%s", p.path, s.line, s.host, s.cmd, r.Code, r.Stdout, r.Stderr)
-		}
-		var got []string
-		if r.Stdout != "" {
-			got = strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
-		}
-
-		if strings.HasPrefix(s.cmd, "cat ") && strings.HasSuffix(s.cmd, ".pub") {
-			if len(s.want) != 1 || len(got) != 1 {
-				t.Fatalf("%s:%d: %s# %s: want one key line in the page and the output, page %q, output %q", p.path, s.line, s.host, s.cmd, s.want, got)
-			}
-			if k, err := base64.StdEncoding.DecodeString(got[0]); err != nil || len(k) != 32 {
-				t.Fatalf("%s# %s printed %q, not a key", s.host, s.cmd, got[0])
-			}
-			keys[s.want[0]] = got[0]
-			continue
-		}
-
-		if len(got) != len(s.want) {
-			t.Errorf("%s:%d: %s# %s\nprinted %d lines, the page shows %d:\n%s", p.path, s.line, s.host, s.cmd, len(got), len(s.want), r.Stdout)
-		} else {
-			for i, w := range s.want {
-				for pageKey, key := range keys {
-					w = strings.ReplaceAll(w, pageKey, key)
-				}
-				if !linePattern(w).MatchString(got[i]) {
-					t.Errorf("%s:%d: %s# %s\nline %d: got  %q\n         page %q", p.path, s.line, s.host, s.cmd, i+1, got[i], w)
-				}
-			}
-		}
-
+		runStep(t, p, h, st, keys, rewrite)
 		// The page's prose copies the preshared key from A to B.
-		if strings.Contains(s.cmd, "> /etc/wg/wg0.A-B") {
+		if strings.Contains(st.cmd, "> /etc/wg/wg0.A-B") {
 			psk, err := os.ReadFile(filepath.Join(h.Etc, "wg", "wg0.A-B"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			peerOf[s.host].WriteFile(t, "wg/wg0.A-B", psk, 0o600)
+			peerOf[st.host].WriteFile(t, "wg/wg0.A-B", psk, 0o600)
 		}
 	}
 	if len(keys) != 2 {
 		t.Errorf("the example showed %d public keys, want A's and B's", len(keys))
+	}
+}
+
+// runStep runs one step on h and checks it: it must exit 0, print
+// nothing on standard error, and print the output the page shows (its
+// variable parts aside).  keys maps the keys of the page to this run's;
+// a step "cat ....pub" adds the public key it prints.  rewrite, if not
+// nil, changes the command before it runs; it must leave the real /etc
+// alone.
+func runStep(t *testing.T, p *page, h *hosts.Host, st step, keys map[string]string, rewrite func(string) string) {
+	t.Helper()
+	prompt := st.host + "# " + st.cmd
+	cmd := st.cmd
+	for pageKey, key := range keys {
+		cmd = strings.ReplaceAll(cmd, pageKey, key)
+	}
+	if rewrite != nil {
+		cmd = rewrite(cmd)
+	}
+	if realEtc.MatchString(cmd) {
+		t.Fatalf("%s:%d: %q would touch the real /etc", p.path, st.line, cmd)
+	}
+
+	r := h.Run(t, cmd)
+	if r.Code != 0 || r.Stderr != "" {
+		t.Fatalf("%s:%d: %s\nexit status %d\nstdout:\n%s\nstderr:\n%s", p.path, st.line, prompt, r.Code, r.Stdout, r.Stderr)
+	}
+	var got []string
+	if r.Stdout != "" {
+		got = strings.Split(strings.TrimSuffix(r.Stdout, "\n"), "\n")
+	}
+
+	if strings.HasPrefix(st.cmd, "cat ") && strings.HasSuffix(st.cmd, ".pub") {
+		if len(st.want) != 1 || len(got) != 1 {
+			t.Fatalf("%s:%d: %s: want one key line in the page and the output, page %q, output %q", p.path, st.line, prompt, st.want, got)
+		}
+		if k, err := base64.StdEncoding.DecodeString(got[0]); err != nil || len(k) != 32 {
+			t.Fatalf("%s:%d: %s printed %q, not a key", p.path, st.line, prompt, got[0])
+		}
+		keys[st.want[0]] = got[0]
+		return
+	}
+	if len(got) != len(st.want) {
+		t.Errorf("%s:%d: %s\nprinted %d lines, the page shows %d:\n%s", p.path, st.line, prompt, len(got), len(st.want), r.Stdout)
+		return
+	}
+	for i, w := range st.want {
+		for pageKey, key := range keys {
+			w = strings.ReplaceAll(w, pageKey, key)
+		}
+		if !linePattern(w).MatchString(got[i]) {
+			t.Errorf("%s:%d: %s\nline %d: got  %q\n         page %q", p.path, st.line, prompt, i+1, got[i], w)
+		}
+	}
+}
+
+// realEtc matches the files of the real /etc an example could change:
+// those a host does not have a private copy of.
+var realEtc = regexp.MustCompile(`/etc/(rc\.d|ifconfig\.|rc\.conf)`)
+
+// TestPageExamples runs the EXAMPLES of the command pages, each on a
+// host of its own, as TestExamples runs wg(4)'s: every command verbatim,
+// printing what the page shows.  setup prepares what an example takes
+// for granted.  nbwgd(8)'s examples are not run: they name a namespace A
+// of the machine and follow a log for ever.
+func TestPageExamples(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: integration test (-short)")
+	}
+	for _, tt := range []struct {
+		path, setup string
+	}{
+		{"man8/wg-keygen.8", ""},
+		{"man8/ifconfig.8", ""},
+		{"man8/sysctl.8", ""},
+		{"man8/wgconfig.8", "ifconfig wg0 create && (umask 077; wg-keygen > /etc/wg/wg0; wg-keygen --psk > /etc/wg/wg0.A-B)"},
+	} {
+		t.Run(strings.TrimPrefix(tt.path, "man8/"), func(t *testing.T) {
+			p := loadPage(t, tt.path)
+			h := hosts.New(t, "H")
+			if tt.setup != "" {
+				h.MustRun(t, tt.setup)
+			}
+			keys := map[string]string{}
+			for _, st := range exampleSteps(t, p) {
+				if st.host != "" {
+					t.Fatalf("%s:%d: a command for host %s; this page's examples have one host", p.path, st.line, st.host)
+				}
+				runStep(t, p, h, st, keys, nil)
+			}
+		})
 	}
 }
 
