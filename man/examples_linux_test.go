@@ -254,6 +254,7 @@ func TestPageExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: integration test (-short)")
 	}
+	hosts.Skip(t)
 	for _, tt := range []struct {
 		path, setup string
 	}{
