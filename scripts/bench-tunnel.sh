@@ -41,7 +41,7 @@ setup_net() {
 	"$BIN/wg-keygen" --pub < "$TMP/b.key" > "$TMP/b.pub"
 }
 
-on() { ns=$1; shift; ip netns exec "$ns" env PATH="$BIN:$PATH" sh -c "$*"; }
+on() { ns=$1; shift; ip netns exec "$ns" env PATH="$BIN:$PATH" NBWG_LOGDIR="$TMP" sh -c "$*"; }
 
 setup_nbwg() {
 	setup_net

@@ -14,10 +14,17 @@ cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (network namespaces, TUN devices)" >&2; exit 1; }
 
+# Install what is missing and build, unless asked not to.
+if [ -z "${NBWG_DEMO_NO_SETUP:-}" ]; then
+	./scripts/setup.sh
+	make build
+fi
+
 A=nbwg-demo-A
 B=nbwg-demo-B
 BIN="$PWD/bin"
 made_etc_wg=
+LOGDIR=$(mktemp -d)    # the kernels' logs (nbwgd(8)), gone with the demo
 cleanup() {
 	for ns in $A $B; do
 		for pid in $(ip netns pids $ns 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
@@ -29,13 +36,13 @@ cleanup() {
 	done
 	[ -n "$made_etc_wg" ] && rmdir /etc/wg 2>/dev/null || true
 }
-trap cleanup EXIT INT TERM
+trap 'cleanup; rm -rf "$LOGDIR"' EXIT INT TERM
 cleanup
 
 # Run a shell command on host $1 with nbwg's commands first on PATH.
 on() {
 	host=$1; shift
-	ip netns exec "$host" env PATH="$BIN:/usr/sbin:/usr/bin:/sbin:/bin" sh -c "$*"
+	ip netns exec "$host" env PATH="$BIN:/usr/sbin:/usr/bin:/sbin:/bin" NBWG_LOGDIR="$LOGDIR" sh -c "$*"
 }
 # Show a command, then run it on a host, as a transcript.
 run() {

@@ -223,10 +223,14 @@ func (h *Host) remove(t testing.TB) {
 	if out, err := exec.Command("ip", "netns", "del", h.NS).CombinedOutput(); err != nil {
 		t.Errorf("ip netns del %s: %v: %s", h.NS, err, out)
 	}
+	os.RemoveAll(h.logDir())
 	if err := removeEtc(h.Etc); err != nil {
 		t.Errorf("remove %s: %v", h.Etc, err)
 	}
 }
+
+// logDir is where the host's kernel writes its log (nbwgd(8)).
+func (h *Host) logDir() string { return filepath.Join(os.TempDir(), "nbwg-test-log-"+h.NS) }
 
 // Result is what a command did.
 type Result struct {
@@ -252,7 +256,9 @@ func (h *Host) run(t testing.TB, cred *syscall.Credential, script string) Result
 	ctx, cancel := context.WithTimeout(context.Background(), CommandTimeout)
 	defer cancel()
 	path := h.bin + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-	args := []string{"netns", "exec", h.NS, "env", "PATH=" + path, "HOME=/root", "LC_ALL=C"}
+	args := []string{"netns", "exec", h.NS, "env", "PATH=" + path, "HOME=/root", "LC_ALL=C",
+		// The host's kernel logs where the host's other files are.
+		"NBWG_LOGDIR=" + h.logDir()}
 	if cred != nil {
 		// ip netns exec needs root; drop privileges inside it.
 		args = append(args, "setpriv", fmt.Sprintf("--reuid=%d", cred.Uid), fmt.Sprintf("--regid=%d", cred.Gid), "--clear-groups")

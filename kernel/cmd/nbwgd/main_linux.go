@@ -17,6 +17,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
 	"nbwg/kernel/hostif"
 	"nbwg/kernel/ifnet"
@@ -30,7 +31,7 @@ import (
 )
 
 func main() {
-	foreground := flag.Bool("f", false, "stay in the foreground and log to standard error too")
+	foreground := flag.Bool("f", false, "log to standard error too")
 	logPath := flag.String("l", "", "log file (default: "+defaultLogDir+"/nbwgd[.NETNS].log)")
 	debug := flag.Bool("d", false, "log debug messages")
 	flag.Usage = func() {
@@ -109,10 +110,19 @@ func run(foreground bool, logPath string, debug bool) int {
 	go func() { served <- ioctl.Serve(l, kernel{ifs: ifs, sysctl: &tree}) }()
 	log.Log(klog.LOG_INFO, "kernel started, pid %d", os.Getpid())
 
+	// An idle kernel is also checked now and then: one started by a
+	// sysctl write whose values went back to the defaults, say.
+	idleCheck := time.NewTicker(idleCheckInterval)
+	defer idleCheck.Stop()
 	status := 0
 loop:
 	for {
 		select {
+		case <-idleCheck.C:
+			if tree.AllDefault() && ifs.Count() == 0 {
+				log.Log(klog.LOG_INFO, "idle, halting")
+				break loop
+			}
 		case sig := <-sigs:
 			log.Log(klog.LOG_INFO, "halting on %v", sig)
 			break loop
@@ -135,6 +145,10 @@ loop:
 }
 
 const defaultLogDir = "/var/log/nbwg"
+
+// idleCheckInterval is how often a kernel without interfaces checks
+// whether it may halt.
+const idleCheckInterval = 30 * time.Second
 
 // defaultLogPath names the log after the network namespace, since every
 // namespace runs a kernel of its own: nbwgd.log for the host's own
