@@ -334,3 +334,18 @@ func BenchmarkSegment(b *testing.B) {
 		s.take(bufs, sizes, 16)
 	}
 }
+
+// TestGROTrustedChecksums: a device whose writer authenticated the packets
+// (CreateAuthenticated) merges segments without checking their checksums.
+func TestGROTrustedChecksums(t *testing.T) {
+	const mss = 1000
+	segs := []seg{{seq: 0, size: mss}, {seq: mss, size: mss, id: 1, corrupt: true}, {seq: 2 * mss, size: mss, id: 2}}
+	var pkts [][]byte
+	for _, s := range segs {
+		pkts = append(pkts, s.build())
+	}
+	g := groTable{trustChecksums: true}
+	if diff := cmp.Diff([][]int{{0, 1, 2}}, grouping(t, &g, withOffset(pkts, 16), 16)); diff != "" {
+		t.Errorf("trusted grouping (-want +got):\n%s", diff)
+	}
+}

@@ -18,3 +18,8 @@ func Create(name string, mtu int) (Device, error) {
 func CreateWithOffload(name string, mtu int) (Device, error) {
 	return Create(name, mtu)
 }
+
+// CreateAuthenticated is not supported on this system either.
+func CreateAuthenticated(name string, mtu int) (Device, error) {
+	return Create(name, mtu)
+}

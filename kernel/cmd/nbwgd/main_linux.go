@@ -209,7 +209,7 @@ func (k kernel) Ioctl(cred ioctl.Cred, cmd uint32, arg, in []byte) ([]byte, erro
 // offloads when the host's kernel has them, else a plain one.
 func openTUN(name string, mtu int) (tun.Device, error) {
 	if os.Getenv("NBWG_NO_OFFLOAD") == "" {
-		if d, err := tun.CreateWithOffload(name, mtu); err == nil {
+		if d, err := tun.CreateAuthenticated(name, mtu); err == nil {
 			return d, nil
 		}
 	}
