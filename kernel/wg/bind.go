@@ -18,6 +18,7 @@ type netState struct {
 	mu        sync.Mutex
 	bind      udp.Bind // nil: the device has no sockets (tests of the control plane)
 	open      bool
+	closed    bool   // for good: the device is being destroyed
 	port      uint16 // the port bound, configured or chosen
 	receivers sync.WaitGroup
 }
@@ -63,6 +64,9 @@ func (d *Device) bindPort(port uint16) error {
 	n := &d.net
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.closed {
+		return errNoSockets
+	}
 	if n.bind == nil {
 		d.listenPort = port
 		return nil
@@ -86,7 +90,7 @@ func (d *Device) bindPort(port uint16) error {
 func (d *Device) send(msgs [][]byte, ep netip.AddrPort) error {
 	n := &d.net
 	n.mu.Lock()
-	if n.bind == nil {
+	if n.bind == nil || n.closed {
 		n.mu.Unlock()
 		return errNoSockets
 	}
@@ -109,6 +113,7 @@ func (d *Device) send(msgs [][]byte, ep netip.AddrPort) error {
 func (n *netState) close() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	n.closed = true
 	if n.open {
 		n.bind.Close()
 		n.receivers.Wait()
