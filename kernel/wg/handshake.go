@@ -125,14 +125,8 @@ func (d *Device) consumeResponse(msg []byte, src netip.AddrPort, now time.Time) 
 	p.timers.handshakeComplete()
 	p.timers.anyAuthenticatedPacketReceived()
 	d.logf(klog.LOG_DEBUG, "peer %s: session established (initiator)", p.displayName())
-	p.sendMu.Lock()
-	waiting := len(p.staged) > 0
-	p.sendMu.Unlock()
-	if waiting {
-		p.sendStaged()
-	} else {
-		p.sendKeepalive()
-	}
+	// sendKeepalive adds the keepalive only when nothing is staged.
+	p.sendKeepalive()
 }
 
 // consumeCookieReply takes the cookie a loaded responder sent us; the

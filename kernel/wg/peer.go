@@ -114,12 +114,7 @@ func (p *Peer) stop() {
 	close(p.stopping)
 	p.routines.Wait()
 	p.remote.Clear()
-	p.sendMu.Lock()
-	for _, pkt := range p.staged {
-		pkt.free()
-	}
-	p.staged = nil
-	p.sendMu.Unlock()
+	p.dropStaged()
 	clear(p.psk[:])
 }
 
