@@ -208,11 +208,7 @@ func (n *Net) getInet6(ifp *Interface, cmd uint32, arg []byte) error {
 	clear(r.Union[:])
 	switch cmd {
 	case sys.SIOCGIFADDR_IN6:
-		var scope uint32
-		if a.Prefix.Addr().IsLinkLocalUnicast() {
-			scope = uint32(ifp.index)
-		}
-		r.SetAddr(sys.SockaddrIn6From(a.Prefix.Addr(), 0, scope))
+		r.SetAddr(ifp.sockaddrIn6(a.Prefix.Addr()))
 	case sys.SIOCGIFNETMASK_IN6:
 		var m [16]byte
 		copy(m[:], maskOf(a.Prefix.Bits(), 16))
@@ -312,11 +308,7 @@ func (n *Net) ifconf(arg []byte) ([]byte, error) {
 				s := sys.SockaddrInFrom(a.Prefix.Addr(), 0)
 				emit(ifp.name, s.Marshal())
 			} else {
-				var scope uint32
-				if a.Prefix.Addr().IsLinkLocalUnicast() {
-					scope = uint32(ifp.index)
-				}
-				s := sys.SockaddrIn6From(a.Prefix.Addr(), 0, scope)
+				s := ifp.sockaddrIn6(a.Prefix.Addr())
 				emit(ifp.name, s.Marshal())
 			}
 		}
@@ -338,4 +330,14 @@ func classfulBits(a [4]byte) int {
 		return 24
 	}
 	return 32
+}
+
+// sockaddrIn6 is an address of ifp as the kernel reports it: a
+// link-local address carries the interface's index as its scope id.
+func (ifp *Interface) sockaddrIn6(a netip.Addr) sys.SockaddrIn6 {
+	var scope uint32
+	if a.IsLinkLocalUnicast() {
+		scope = uint32(ifp.index)
+	}
+	return sys.SockaddrIn6From(a, 0, scope)
 }
