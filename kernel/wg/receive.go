@@ -223,8 +223,15 @@ func (p *Peer) routineSequentialReceiver() {
 		b.mu.Lock()
 		b.mu.Unlock()
 		out = out[:0]
-		var bytes uint64
+		var bytes, wireBytes uint64
 		established := false
+		// The timers and the endpoint are updated once per batch, with
+		// the same outcome as per packet: the events are idempotent but
+		// for dataReceived, whose second call asks for one more
+		// keepalive; the endpoint ends up where the last authenticated
+		// packet came from.
+		authenticated, data := 0, 0
+		var from netip.AddrPort
 		for i, pkt := range b.pkts {
 			if !pkt.ok {
 				d.ifp.Ierrors.Add(1)
@@ -234,11 +241,8 @@ func (p *Peer) routineSequentialReceiver() {
 				d.ifp.Ierrors.Add(1)
 				continue
 			}
-			// Authenticated: the peer is where it sent this from.
-			if ep, _ := p.Endpoint(); ep != b.eps[i] {
-				p.SetEndpoint(b.eps[i])
-			}
-			p.timers.anyAuthenticatedPacketReceived()
+			authenticated++
+			from = b.eps[i]
 			if p.remote.ReceivedWith(b.kp) {
 				// The initiator has used the new session: as
 				// responder, the handshake is complete.
@@ -246,7 +250,7 @@ func (p *Peer) routineSequentialReceiver() {
 				d.logf(klog.LOG_DEBUG, "peer %s: session established (responder)", p.displayName())
 				established = true
 			}
-			p.rxBytes.Add(uint64(len(pkt.data) + wire.MessageTransportMinSize))
+			wireBytes += uint64(len(pkt.data) + wire.MessageTransportMinSize)
 			if len(pkt.data) == 0 {
 				continue // a keepalive
 			}
@@ -255,9 +259,20 @@ func (p *Peer) routineSequentialReceiver() {
 				d.ifp.Ierrors.Add(1)
 				continue
 			}
-			p.timers.dataReceived()
+			data++
 			out = append(out, (*pkt.buf)[:headroom+n])
 			bytes += uint64(n)
+		}
+		if authenticated > 0 {
+			// Authenticated: the peer is where it sent this from.
+			if ep, _ := p.Endpoint(); ep != from {
+				p.SetEndpoint(from)
+			}
+			p.timers.anyAuthenticatedPacketReceived()
+			p.rxBytes.Add(wireBytes)
+		}
+		for range min(data, 2) {
+			p.timers.dataReceived()
 		}
 		if len(out) > 0 {
 			if _, err := d.tun.Write(out, headroom); err != nil {

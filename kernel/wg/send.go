@@ -230,15 +230,16 @@ func (p *Peer) sendStaged() {
 	b.peer, b.kp = p, kp
 	var rekey bool
 	n := 0
+	rejectAfter, rekeyAfter := d.params.RejectAfterMessages.Load(), d.params.RekeyAfterMessages.Load()
 	for _, pkt := range p.staged {
 		c, err := kp.NextCounter()
-		if err != nil || c >= d.params.RejectAfterMessages.Load() {
+		if err != nil || c >= rejectAfter {
 			rekey = true
 			break
 		}
 		pkt.counter = c
 		n++
-		if c >= d.params.RekeyAfterMessages.Load() {
+		if c >= rekeyAfter {
 			rekey = true
 		}
 	}
