@@ -67,10 +67,9 @@ type Addr struct {
 
 // Interface is one network interface.
 type Interface struct {
-	name   string
-	index  int
-	cloner *Cloner
-	drv    Driver
+	name  string
+	index int
+	drv   Driver
 
 	flags     atomic.Int32
 	mtu       atomic.Int32
@@ -116,7 +115,7 @@ func (ifp *Interface) SetLinkState(state int) {
 	if int(ifp.linkState.Swap(int32(state))) == state {
 		return
 	}
-	ifp.lastChange = time.Now()
+	ifp.lastChange = ifp.net.now()
 	switch {
 	case state == sys.LINK_STATE_DOWN:
 		ifp.detachAddrs()
@@ -224,7 +223,7 @@ func (n *Net) create(name string) error {
 	if n.lookup(name) != nil {
 		return sys.EEXIST
 	}
-	ifp := &Interface{name: name, cloner: c, net: n, lastChange: n.now()}
+	ifp := &Interface{name: name, net: n, lastChange: n.now()}
 	ifp.flags.Store(int32(c.Flags))
 	ifp.mtu.Store(int32(c.MTU))
 	ifp.linkState.Store(sys.LINK_STATE_DOWN)
@@ -286,7 +285,7 @@ func (n *Net) destroy(name string) error {
 	return nil
 }
 
-// Destroy destroys every interface, as a halting kernel would.
+// DestroyAll destroys every interface, as a halting kernel would.
 func (n *Net) DestroyAll() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
