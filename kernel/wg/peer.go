@@ -76,8 +76,6 @@ type Peer struct {
 	running  atomic.Bool
 	stopping chan struct{}
 	routines sync.WaitGroup
-
-	txBytes, rxBytes atomic.Uint64
 }
 
 // newPeer makes a peer from its configuration; start runs it.

@@ -223,7 +223,7 @@ func (p *Peer) routineSequentialReceiver() {
 		b.mu.Lock()
 		b.mu.Unlock()
 		out = out[:0]
-		var bytes, wireBytes uint64
+		var bytes uint64
 		established := false
 		// The timers and the endpoint are updated once per batch, with
 		// the same outcome as per packet: the events are idempotent but
@@ -250,7 +250,6 @@ func (p *Peer) routineSequentialReceiver() {
 				d.logf(klog.LOG_DEBUG, "peer %s: session established (responder)", p.displayName())
 				established = true
 			}
-			wireBytes += uint64(len(pkt.data) + wire.MessageTransportMinSize)
 			if len(pkt.data) == 0 {
 				continue // a keepalive
 			}
@@ -269,7 +268,6 @@ func (p *Peer) routineSequentialReceiver() {
 				p.SetEndpoint(from)
 			}
 			p.timers.anyAuthenticatedPacketReceived()
-			p.rxBytes.Add(wireBytes)
 		}
 		for range min(data, 2) {
 			p.timers.dataReceived()

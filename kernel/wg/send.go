@@ -337,7 +337,6 @@ func (p *Peer) routineSequentialSender() {
 		} else {
 			d.ifp.Opackets.Add(uint64(len(msgs)))
 			d.ifp.Obytes.Add(bytes)
-			p.txBytes.Add(bytes)
 			p.timers.anyAuthenticatedPacketSent()
 			if data {
 				p.timers.dataSent()
