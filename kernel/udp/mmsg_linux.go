@@ -45,22 +45,18 @@ func (b *mmsgBatch) clear(n int) {
 }
 
 func recvmmsg(fd int, msgs []unix.Mmsghdr, flags int) (int, error) {
-	for {
-		n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd),
-			uintptr(unsafe.Pointer(unsafe.SliceData(msgs))), uintptr(len(msgs)), uintptr(flags), 0, 0)
-		if errno == unix.EINTR {
-			continue
-		}
-		if errno != 0 {
-			return 0, errno
-		}
-		return int(n), nil
-	}
+	return mmsg(unix.SYS_RECVMMSG, fd, msgs, flags)
 }
 
 func sendmmsg(fd int, msgs []unix.Mmsghdr, flags int) (int, error) {
+	return mmsg(unix.SYS_SENDMMSG, fd, msgs, flags)
+}
+
+// mmsg makes the system call trap, recvmmsg or sendmmsg (which take the
+// same arguments), restarting it when a signal interrupts it.
+func mmsg(trap uintptr, fd int, msgs []unix.Mmsghdr, flags int) (int, error) {
 	for {
-		n, _, errno := unix.Syscall6(unix.SYS_SENDMMSG, uintptr(fd),
+		n, _, errno := unix.Syscall6(trap, uintptr(fd),
 			uintptr(unsafe.Pointer(unsafe.SliceData(msgs))), uintptr(len(msgs)), uintptr(flags), 0, 0)
 		if errno == unix.EINTR {
 			continue
