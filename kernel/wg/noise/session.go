@@ -148,14 +148,8 @@ func (r *Remote) ExpireKeypairs() {
 // goes down. The replay and flood state of initiations is kept, so an old
 // initiation cannot be replayed after a Clear.
 func (r *Remote) Clear() {
-	var dropIdx uint32
-	var drop bool
 	r.hsMu.Lock()
-	if r.hs.state.ownsIndex() {
-		dropIdx, drop = r.hs.localIndex, true
-	}
-	r.hs.clear()
-	r.hsEpoch++
+	dropIdx, drop := r.replaceHandshakeLocked(&handshake{})
 	r.kpMu.Lock()
 	kps := [...]*Keypair{r.next.Swap(nil), r.current.Swap(nil), r.previous.Swap(nil)}
 	r.kpMu.Unlock()
