@@ -15,19 +15,26 @@ import (
 // mmsgBatch is one vector of message headers with their iovecs, sockaddrs
 // and control buffers.
 type mmsgBatch struct {
-	msgs  []unix.Mmsghdr
-	iovs  []unix.Iovec
-	names []rawSockaddr
-	oob   []byte // len(msgs) * oobSize
+	msgs    []unix.Mmsghdr
+	iovs    []unix.Iovec
+	names   []rawSockaddr
+	oob     []byte // len(msgs) * oobSize
+	oobSize int
 }
 
 func newBatch(n, oobSize int) *mmsgBatch {
 	return &mmsgBatch{
-		msgs:  make([]unix.Mmsghdr, n),
-		iovs:  make([]unix.Iovec, n),
-		names: make([]rawSockaddr, n),
-		oob:   make([]byte, n*oobSize),
+		msgs:    make([]unix.Mmsghdr, n),
+		iovs:    make([]unix.Iovec, n),
+		names:   make([]rawSockaddr, n),
+		oob:     make([]byte, n*oobSize),
+		oobSize: oobSize,
 	}
+}
+
+// control returns the control buffer of message i.
+func (b *mmsgBatch) control(i int) []byte {
+	return b.oob[i*b.oobSize : (i+1)*b.oobSize]
 }
 
 // setIov points iov at b (which may be empty).

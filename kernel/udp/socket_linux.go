@@ -185,7 +185,7 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 			if !ok || m.Hdr.Flags&unix.MSG_TRUNC != 0 {
 				continue
 			}
-			gsoSize := groSize(s.recv.oob[i*groCmsgSpace : i*groCmsgSpace+int(m.Hdr.Controllen)])
+			gsoSize := groSize(s.recv.control(i)[:m.Hdr.Controllen])
 			if gsoSize > 0 && gsoSize < int(m.Len) {
 				s.stats.groMessages.Add(1)
 			}
@@ -206,7 +206,6 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 func (s *socket) recvmmsg(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int, error) {
 	b := s.recv
 	count := min(len(bufs), len(b.msgs))
-	oobSpace := len(b.oob) / len(b.msgs)
 	for i := range count {
 		setIov(&b.iovs[i], bufs[i])
 		b.msgs[i] = unix.Mmsghdr{Hdr: unix.Msghdr{
@@ -216,8 +215,9 @@ func (s *socket) recvmmsg(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int
 		}}
 		b.msgs[i].Hdr.SetIovlen(1)
 		if s.gro {
-			b.msgs[i].Hdr.Control = &b.oob[i*oobSpace]
-			b.msgs[i].Hdr.SetControllen(oobSpace)
+			oob := b.control(i)
+			b.msgs[i].Hdr.Control = &oob[0]
+			b.msgs[i].Hdr.SetControllen(len(oob))
 		}
 	}
 	defer b.clear(count)
@@ -287,7 +287,7 @@ func (s *socket) send(bufs [][]byte, ep netip.AddrPort) error {
 			*m = unix.Mmsghdr{Hdr: unix.Msghdr{Name: &b.names[0][0], Namelen: namelen, Iov: &b.iovs[r.start]}}
 			m.Hdr.SetIovlen(r.end - r.start)
 			if r.end-r.start > 1 {
-				oob := b.oob[k*gsoCmsgSpace : (k+1)*gsoCmsgSpace]
+				oob := b.control(k)
 				m.Hdr.Control = &oob[0]
 				m.Hdr.SetControllen(putSegmentCmsg(oob, r.gsoSize))
 				multi++
