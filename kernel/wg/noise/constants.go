@@ -11,11 +11,6 @@ import (
 const (
 	Construction = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s"
 	Identifier   = "WireGuard v1 zx2c4 Jason@zx2c4.com"
-	// LabelMAC1 and LabelCookie are the labels of the mac1 and cookie key
-	// derivations; kernel/wg/cookie uses them (and a test checks that its
-	// copies agree).
-	LabelMAC1   = "mac1----"
-	LabelCookie = "cookie--"
 )
 
 /* Specification constants ([W] 6.1) */
@@ -32,12 +27,11 @@ const (
 	// The 2^13 leaves room for the replay window above the last counter.
 	RejectAfterMessages uint64 = math.MaxUint64 - 1<<13
 
-	RekeyAfterTime    = 120 * time.Second
-	RejectAfterTime   = 180 * time.Second
-	RekeyAttemptTime  = 90 * time.Second
-	RekeyTimeout      = 5 * time.Second
-	KeepaliveTimeout  = 10 * time.Second
-	CookieRefreshTime = 120 * time.Second
+	RekeyAfterTime   = 120 * time.Second
+	RejectAfterTime  = 180 * time.Second
+	RekeyAttemptTime = 90 * time.Second
+	RekeyTimeout     = 5 * time.Second
+	KeepaliveTimeout = 10 * time.Second
 )
 
 /* Implementation constants */

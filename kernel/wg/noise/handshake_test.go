@@ -415,15 +415,6 @@ func TestCookieUnderLoad(t *testing.T) {
 	}
 }
 
-func TestLabelsMatchCookie(t *testing.T) {
-	if LabelMAC1 != cookie.LabelMAC1 || LabelCookie != cookie.LabelCookie {
-		t.Error("labels differ between noise and cookie")
-	}
-	if CookieRefreshTime != cookie.SecretMaxAge {
-		t.Error("CookieRefreshTime differs from cookie.SecretMaxAge")
-	}
-}
-
 func TestNoIdentity(t *testing.T) {
 	d := &device{t: t, peers: map[PublicKey]*Remote{}, indices: map[uint32]*Remote{}}
 	l := NewLocal(d)
