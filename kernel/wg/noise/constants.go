@@ -44,11 +44,4 @@ const (
 	// quickly (before the genuine one) cannot make the responder do the
 	// handshake work more often than this.
 	HandshakeInitiationRate = time.Second / 50
-
-	// RekeyAfterTimeReceiving is the age at which an initiator that
-	// receives a transport message starts a new handshake ([W] 6.2):
-	// REJECT-AFTER-TIME − KEEPALIVE-TIMEOUT − REKEY-TIMEOUT, 165 s, late
-	// enough that the responder has had its own chance, early enough to
-	// finish before the keypair dies.
-	RekeyAfterTimeReceiving = RejectAfterTime - KeepaliveTimeout - RekeyTimeout
 )

@@ -33,7 +33,7 @@
 //
 // Transport, on either side:
 //
-//	kp := r.Current()                     // nil or Expired(now): handshake first
+//	kp := r.Current()                     // nil or too old: handshake first
 //	c, err := kp.NextCounter()
 //	hdr := wire.MessageTransport{Type: wire.TypeTransport, Receiver: kp.RemoteIndex(), Counter: c}
 //	hdr.MarshalHeader(pkt); out := kp.Encrypt(pkt[:16], pkt[16:16+padded], c)
@@ -43,9 +43,9 @@
 //	err = kp.ValidateCounter(m.Counter)   // after Decrypt, never before
 //	if r.ReceivedWith(kp) { /* responder: handshake complete */ }
 //
-// The device also runs the timers of [W] 6 with Keypair.NeedsRekeyOnSend,
-// NeedsRekeyOnReceive and Expired, and calls Remote.Clear when a peer is
-// removed.
+// The device runs the timers of [W] 6 itself, comparing Keypair.Created
+// and the counters it takes with limits it may tune (NetBSD's net.wg
+// sysctls), and calls Remote.Clear when a peer is removed.
 //
 // # Concurrency
 //

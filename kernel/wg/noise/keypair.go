@@ -81,7 +81,10 @@ func (kp *Keypair) LocalIndex() uint32 { return kp.localIndex }
 // messages we send with this Keypair.
 func (kp *Keypair) RemoteIndex() uint32 { return kp.remoteIndex }
 
-// Created is when BeginSession made the Keypair.
+// Created is when BeginSession made the Keypair. The device measures the
+// Keypair's age from it against REKEY-AFTER-TIME and REJECT-AFTER-TIME
+// ([W] 6.1, 6.2), which it may tune (NetBSD's net.wg sysctls), so the
+// age rules are the device's, not this package's.
 func (kp *Keypair) Created() time.Time { return kp.created }
 
 // IsInitiator reports whether we initiated the handshake that made the
@@ -90,8 +93,8 @@ func (kp *Keypair) IsInitiator() bool { return kp.initiator }
 
 // NextCounter reserves the counter for the next message sent with the
 // Keypair. It fails with ErrRejectAfterMessages when the counters are used
-// up ([W] 6.1) and ErrKeypairExpired when the Keypair has been dropped or
-// expired. It does not check the keypair's age; see Expired.
+// up ([W] 6.1) and ErrKeypairExpired when the Keypair has been dropped.
+// It does not check the keypair's age; see Created.
 func (kp *Keypair) NextCounter() (uint64, error) {
 	if kp.dropped.Load() {
 		return 0, ErrKeypairExpired
@@ -162,30 +165,6 @@ func (kp *Keypair) ValidateCounter(counter uint64) error {
 		return ErrReplayedCounter
 	}
 	return nil
-}
-
-// Expired reports whether the Keypair is REJECT-AFTER-TIME old at now,
-// or has been dropped or expired: no message may then be sent or
-// received with it ([W] 6.1).
-func (kp *Keypair) Expired(now time.Time) bool {
-	return kp.dropped.Load() || now.Sub(kp.created) >= RejectAfterTime
-}
-
-// NeedsRekeyOnSend reports whether sending with the Keypair at now should
-// start a new handshake ([W] 6.2): after REKEY-AFTER-MESSAGES messages, or,
-// for the initiator, once the Keypair is REKEY-AFTER-TIME old.
-func (kp *Keypair) NeedsRekeyOnSend(now time.Time) bool {
-	return kp.sendCounter.Load() >= RekeyAfterMessages ||
-		kp.initiator && now.Sub(kp.created) >= RekeyAfterTime
-}
-
-// NeedsRekeyOnReceive reports whether receiving a message with the Keypair
-// at now should start a new handshake ([W] 6.2): only for the initiator,
-// once the Keypair is REJECT-AFTER-TIME − KEEPALIVE-TIMEOUT − REKEY-TIMEOUT
-// old, so that a session that carries only incoming traffic is renewed
-// before it dies.
-func (kp *Keypair) NeedsRekeyOnReceive(now time.Time) bool {
-	return kp.initiator && now.Sub(kp.created) >= RekeyAfterTimeReceiving
 }
 
 // drop retires the Keypair; its index is dropped by the caller.

@@ -101,44 +101,6 @@ func TestNextCounterExhaustion(t *testing.T) {
 	if c := kpA.sendCounter.Load(); c != RejectAfterMessages {
 		t.Errorf("counter not pinned: %d", c)
 	}
-	if !kpA.NeedsRekeyOnSend(t0) {
-		t.Error("exhausted keypair does not ask for a rekey")
-	}
-}
-
-func TestKeypairAge(t *testing.T) {
-	p := newPair(t, PresharedKey{}, PresharedKey{})
-	kpI, kpR := p.handshake(t, t0)
-	tests := []struct {
-		name                        string
-		kp                          *Keypair
-		age                         time.Duration
-		expired, rekeySend, rekeyRx bool
-	}{
-		{"initiator new", kpI, 0, false, false, false},
-		{"initiator before rekey", kpI, RekeyAfterTime - 1, false, false, false},
-		{"initiator at rekey", kpI, RekeyAfterTime, false, true, false},
-		{"initiator at receive rekey", kpI, RekeyAfterTimeReceiving, false, true, true},
-		{"initiator before reject", kpI, RejectAfterTime - 1, false, true, true},
-		{"initiator at reject", kpI, RejectAfterTime, true, true, true},
-		{"responder at rekey", kpR, RekeyAfterTime, false, false, false},
-		{"responder at receive rekey", kpR, RekeyAfterTimeReceiving, false, false, false},
-		{"responder at reject", kpR, RejectAfterTime, true, false, false},
-	}
-	for _, tt := range tests {
-		now := t0.Add(tt.age)
-		got := [3]bool{tt.kp.Expired(now), tt.kp.NeedsRekeyOnSend(now), tt.kp.NeedsRekeyOnReceive(now)}
-		if want := [3]bool{tt.expired, tt.rekeySend, tt.rekeyRx}; got != want {
-			t.Errorf("%s: Expired, NeedsRekeyOnSend, NeedsRekeyOnReceive = %v, want %v", tt.name, got, want)
-		}
-	}
-	kpR.sendCounter.Store(RekeyAfterMessages)
-	if !kpR.NeedsRekeyOnSend(t0) {
-		t.Error("REKEY-AFTER-MESSAGES does not ask for a rekey")
-	}
-	if RekeyAfterTimeReceiving != 165*time.Second {
-		t.Errorf("RekeyAfterTimeReceiving = %v", RekeyAfterTimeReceiving)
-	}
 }
 
 // TestRotation follows the slot rules of BeginSession and ReceivedWith
@@ -183,7 +145,7 @@ func TestRotation(t *testing.T) {
 	a3, b3 := p.handshake(t, tick())
 	check("3 a", p.ab, [3]*Keypair{nil, a3, a2})
 	check("3 b", p.ba, [3]*Keypair{b3, b1, nil})
-	if !b2.Expired(now) {
+	if !b2.dropped.Load() {
 		t.Error("replaced next keypair not retired")
 	}
 	if _, _, err := p.b.openTransport(sealTransport(t, a2, nil)); err == nil {
@@ -198,7 +160,7 @@ func TestRotation(t *testing.T) {
 	b4, a4 := rev.handshake(t, tick())
 	check("4 b", p.ba, [3]*Keypair{nil, b4, b3})
 	check("4 a", p.ab, [3]*Keypair{a4, a3, nil})
-	if !a2.Expired(now) || !b1.Expired(now) {
+	if !a2.dropped.Load() || !b1.dropped.Load() {
 		t.Error("keypairs pushed out of previous not retired")
 	}
 
@@ -207,7 +169,7 @@ func TestRotation(t *testing.T) {
 	a5, b5 := p.handshake(t, tick())
 	check("5 a", p.ab, [3]*Keypair{nil, a5, a4})
 	check("5 b", p.ba, [3]*Keypair{b5, b4, nil})
-	if !a3.Expired(now) {
+	if !a3.dropped.Load() {
 		t.Error("a3 not retired")
 	}
 
@@ -222,7 +184,7 @@ func TestRotation(t *testing.T) {
 	check("cleared a", p.ab, [3]*Keypair{})
 	check("cleared b", p.ba, [3]*Keypair{})
 	for _, kp := range []*Keypair{a4, a5, b4, b5} {
-		if !kp.Expired(now) {
+		if !kp.dropped.Load() {
 			t.Errorf("keypair %#x not retired by Clear", kp.LocalIndex())
 		}
 		if _, err := kp.NextCounter(); !errors.Is(err, ErrKeypairExpired) {

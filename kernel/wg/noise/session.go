@@ -107,7 +107,8 @@ func (r *Remote) ReceivedWith(kp *Keypair) bool {
 }
 
 // Current returns the keypair to send with, or nil. The caller still
-// checks Expired and NeedsRekeyOnSend.
+// checks its age and counter against the rekey and reject limits
+// ([W] 6.1, 6.2).
 func (r *Remote) Current() *Keypair { return r.current.Load() }
 
 // Keypairs returns the three slots, for inspection and tests.
