@@ -99,20 +99,19 @@ func classify(p []byte) (c tcpInfo) {
 			int(binary.BigEndian.Uint16(p[2:])) != len(p) {
 			return c
 		}
-		copy(c.key.src[:], p[ipv4SrcOffset:ipv4SrcOffset+4])
-		copy(c.key.dst[:], p[ipv4SrcOffset+4:ipv4SrcOffset+8])
 	case 6:
 		c.iphLen = ipv6HdrLen
 		if len(p) < ipv6HdrLen || p[6] != unix.IPPROTO_TCP ||
 			int(binary.BigEndian.Uint16(p[4:])) != len(p)-ipv6HdrLen {
 			return c
 		}
-		copy(c.key.src[:], p[ipv6SrcOffset:ipv6SrcOffset+16])
-		copy(c.key.dst[:], p[ipv6SrcOffset+16:ipv6SrcOffset+32])
 		c.key.v6, c.v6 = true, true
 	default:
 		return c
 	}
+	src, dst := ipAddrs(p, c.v6)
+	copy(c.key.src[:], src)
+	copy(c.key.dst[:], dst)
 	if len(p) < c.iphLen+tcpMinHdrLen {
 		return c
 	}
@@ -231,10 +230,7 @@ func headersMatch(a, b []byte, v6 bool, iphLen, tcphLen int) bool {
 
 // tcpChecksumValid verifies the TCP checksum of an IPv4 or IPv6 packet.
 func tcpChecksumValid(p []byte, iphLen int, v6 bool) bool {
-	src, dst := p[ipv4SrcOffset:ipv4SrcOffset+4], p[ipv4SrcOffset+4:ipv4SrcOffset+8]
-	if v6 {
-		src, dst = p[ipv6SrcOffset:ipv6SrcOffset+16], p[ipv6SrcOffset+16:ipv6SrcOffset+32]
-	}
+	src, dst := ipAddrs(p, v6)
 	return fold(sum(p[iphLen:], pseudoHeaderSum(unix.IPPROTO_TCP, src, dst, len(p)-iphLen))) == 0xffff
 }
 
@@ -267,19 +263,11 @@ func (t *groTable) itemViews(it *groItem, bufs [][]byte, offset int) [][]byte {
 	vh.encode(t.hdr[:])
 	h := t.hdr[virtioNetHdrLen : virtioNetHdrLen+hl]
 	copy(h, head[:hl])
-	var src, dst []byte
-	if it.v6 {
-		binary.BigEndian.PutUint16(h[4:], uint16(it.length-ipv6HdrLen))
-		src, dst = h[ipv6SrcOffset:ipv6SrcOffset+16], h[ipv6SrcOffset+16:ipv6SrcOffset+32]
-	} else {
-		binary.BigEndian.PutUint16(h[2:], uint16(it.length))
-		h[10], h[11] = 0, 0
-		binary.BigEndian.PutUint16(h[10:], checksum(h[:it.iphLen], 0))
-		src, dst = h[ipv4SrcOffset:ipv4SrcOffset+4], h[ipv4SrcOffset+4:ipv4SrcOffset+8]
-	}
+	setIPLength(h, it.v6, it.iphLen, it.length)
 	if it.psh {
 		h[it.iphLen+tcpFlagsOff] |= tcpPSH
 	}
+	src, dst := ipAddrs(h, it.v6)
 	binary.BigEndian.PutUint16(h[it.iphLen+tcpCsumOff:],
 		fold(pseudoHeaderSum(unix.IPPROTO_TCP, src, dst, it.length-it.iphLen)))
 	t.views = append(t.views, t.hdr[:virtioNetHdrLen+hl], head[hl:])

@@ -144,17 +144,13 @@ func (s *segmenter) segment(out []byte, end int) int {
 	copy(out[s.hdrLen:], in[s.next:end])
 	last := end == len(in)
 
-	if s.v6 {
-		binary.BigEndian.PutUint16(out[4:], uint16(len(out)-ipv6HdrLen))
-	} else {
-		// Each segment is a datagram of its own: its length, the next
+	if !s.v6 {
+		// Each IPv4 segment is a datagram of its own: the next
 		// identification (as the kernel's own TSO does for IDs that are
-		// not fixed), and a fresh header checksum.
-		binary.BigEndian.PutUint16(out[2:], uint16(len(out)))
+		// not fixed), then its length and a fresh header checksum.
 		binary.BigEndian.PutUint16(out[4:], s.firstID+uint16(s.index))
-		out[10], out[11] = 0, 0
-		binary.BigEndian.PutUint16(out[10:], checksum(out[:s.iphLen], 0))
 	}
+	setIPLength(out, s.v6, s.iphLen, len(out))
 
 	l4 := out[s.iphLen:]
 	csumOff := udpCsumOff
@@ -173,20 +169,13 @@ func (s *segmenter) segment(out []byte, end int) int {
 		binary.BigEndian.PutUint16(l4[4:], uint16(len(l4)))
 	}
 	l4[csumOff], l4[csumOff+1] = 0, 0
-	src, dst := s.addrs(out)
+	src, dst := ipAddrs(out, s.v6)
 	c := checksum(l4, pseudoHeaderSum(s.proto, src, dst, len(l4)))
 	if c == 0 && s.proto == unix.IPPROTO_UDP {
 		c = 0xffff // a UDP checksum of 0 means none (RFC 768)
 	}
 	binary.BigEndian.PutUint16(l4[csumOff:], c)
 	return len(out)
-}
-
-func (s *segmenter) addrs(p []byte) (src, dst []byte) {
-	if s.v6 {
-		return p[ipv6SrcOffset : ipv6SrcOffset+16], p[ipv6SrcOffset+16 : ipv6SrcOffset+32]
-	}
-	return p[ipv4SrcOffset : ipv4SrcOffset+4], p[ipv4SrcOffset+4 : ipv4SrcOffset+8]
 }
 
 // completeChecksum finishes a CHECKSUM_PARTIAL packet: the field at

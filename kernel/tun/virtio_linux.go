@@ -79,6 +79,28 @@ const (
 	maxIPPacket = 65535
 )
 
+// ipAddrs returns the source and destination address fields of the IPv4
+// or IPv6 header at the front of p.
+func ipAddrs(p []byte, v6 bool) (src, dst []byte) {
+	if v6 {
+		return p[ipv6SrcOffset : ipv6SrcOffset+16], p[ipv6SrcOffset+16 : ipv6SrcOffset+32]
+	}
+	return p[ipv4SrcOffset : ipv4SrcOffset+4], p[ipv4SrcOffset+4 : ipv4SrcOffset+8]
+}
+
+// setIPLength stores length, the length of the whole packet, in the IP
+// header h[:iphLen] (IPv6 counts the payload only) and refreshes an IPv4
+// header's checksum, so every other header field must be final.
+func setIPLength(h []byte, v6 bool, iphLen, length int) {
+	if v6 {
+		binary.BigEndian.PutUint16(h[4:], uint16(length-ipv6HdrLen))
+		return
+	}
+	binary.BigEndian.PutUint16(h[2:], uint16(length))
+	h[10], h[11] = 0, 0
+	binary.BigEndian.PutUint16(h[10:], checksum(h[:iphLen], 0))
+}
+
 // gsoTypeName is for error messages.
 func gsoTypeName(t uint8) string {
 	switch t &^ unix.VIRTIO_NET_HDR_GSO_ECN {
