@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"golang.org/x/crypto/blake2s"
-	"golang.org/x/crypto/chacha20poly1305"
 
 	"nbwg/kernel/wg/wire"
 )
@@ -18,10 +17,8 @@ import (
 // messages sent to us and makes cookie replies. Call [Checker.Init] before
 // use.
 type Checker struct {
-	mu sync.RWMutex
-	// Derived from our static public key by Init.
-	mac1Key   [blake2s.Size]byte // HASH(LABEL_MAC1 ‖ Spub)
-	cookieKey [blake2s.Size]byte // HASH(LABEL_COOKIE ‖ Spub)
+	mu   sync.RWMutex
+	keys keys // derived from our static public key by Init
 	// The cookie secret Rm and when it was drawn; the zero time means
 	// there is none yet.
 	secret     [blake2s.Size]byte
@@ -34,8 +31,7 @@ type Checker struct {
 func (c *Checker) Init(pub [32]byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.mac1Key = deriveKey(LabelMAC1, &pub)
-	c.cookieKey = deriveKey(LabelCookie, &pub)
+	c.keys = deriveKeys(&pub)
 	clear(c.secret[:])
 	c.secretBorn = time.Time{}
 }
@@ -51,7 +47,7 @@ func (c *Checker) CheckMAC1(msg []byte) error {
 	}
 	var want [wire.MACSize]byte
 	c.mu.RLock()
-	mac(&want, c.mac1Key[:], msg[:off1])
+	mac(&want, c.keys.mac1[:], msg[:off1])
 	c.mu.RUnlock()
 	if !equal(want[:], msg[off1:off2]) {
 		return ErrInvalidMAC1
@@ -114,17 +110,13 @@ func (c *Checker) CreateReply(reply *wire.MessageCookieReply, msg []byte, src ne
 	cookie := c.cookieFor(src)
 	defer clear(cookie[:])
 
-	aead, err := chacha20poly1305.NewX(c.cookieKey[:])
-	if err != nil {
-		panic("cookie: xchacha20poly1305 key: " + err.Error()) // fixed 32-byte key
-	}
 	*reply = wire.MessageCookieReply{
 		Type: wire.TypeCookieReply,
 		// The Sender field sits at offset 4 in both handshake messages.
 		Receiver: binary.LittleEndian.Uint32(msg[4:8]),
 		Nonce:    nonce,
 	}
-	aead.Seal(reply.Cookie[:0], nonce[:], cookie[:], msg[off1:off2])
+	c.keys.cookieAEAD().Seal(reply.Cookie[:0], nonce[:], cookie[:], msg[off1:off2])
 	return nil
 }
 

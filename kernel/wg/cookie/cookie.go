@@ -1,12 +1,14 @@
 package cookie
 
 import (
+	"crypto/cipher"
 	"crypto/subtle"
 	"errors"
 	"net/netip"
 	"time"
 
 	"golang.org/x/crypto/blake2s"
+	"golang.org/x/crypto/chacha20poly1305"
 
 	"nbwg/kernel/wg/wire"
 )
@@ -50,8 +52,29 @@ var (
 	ErrDecryptFailed = errors.New("cookie: cannot decrypt cookie reply")
 )
 
-// deriveKey returns HASH(label ‖ pub), the mac1 key or the cookie
-// encryption key ([W] 5.4.4, 5.4.7).
+// keys are the two keys derived from one static public key: the Checker's
+// from ours, a Generator's from its peer's.
+type keys struct {
+	mac1   [blake2s.Size]byte // HASH(LABEL_MAC1 ‖ Spub), keys mac1 ([W] 5.4.4)
+	cookie [blake2s.Size]byte // HASH(LABEL_COOKIE ‖ Spub), encrypts cookies ([W] 5.4.7)
+}
+
+// deriveKeys returns the keys of the static public key pub.
+func deriveKeys(pub *[32]byte) keys {
+	return keys{mac1: deriveKey(LabelMAC1, pub), cookie: deriveKey(LabelCookie, pub)}
+}
+
+// cookieAEAD returns the XChaCha20-Poly1305 instance under k.cookie that
+// seals and opens cookie replies.
+func (k *keys) cookieAEAD() cipher.AEAD {
+	aead, err := chacha20poly1305.NewX(k.cookie[:])
+	if err != nil {
+		panic("cookie: xchacha20poly1305 key: " + err.Error()) // fixed 32-byte key
+	}
+	return aead
+}
+
+// deriveKey returns HASH(label ‖ pub).
 func deriveKey(label string, pub *[32]byte) [blake2s.Size]byte {
 	h, _ := blake2s.New256(nil) // cannot fail without a key
 	h.Write([]byte(label))

@@ -4,9 +4,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/blake2s"
-	"golang.org/x/crypto/chacha20poly1305"
-
 	"nbwg/kernel/wg/wire"
 )
 
@@ -14,10 +11,8 @@ import (
 // into the handshake messages we send to that peer and takes in the cookie
 // replies the peer sends back. Call [Generator.Init] before use.
 type Generator struct {
-	mu sync.Mutex
-	// Derived from the peer's static public key by Init.
-	mac1Key   [blake2s.Size]byte // HASH(LABEL_MAC1 ‖ Spub_peer)
-	cookieKey [blake2s.Size]byte // HASH(LABEL_COOKIE ‖ Spub_peer)
+	mu   sync.Mutex
+	keys keys // derived from the peer's static public key by Init
 	// The last cookie the peer gave us, and when; zero time means none.
 	cookie     [wire.CookieSize]byte
 	cookieBorn time.Time
@@ -31,8 +26,7 @@ type Generator struct {
 func (g *Generator) Init(peer [32]byte) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.mac1Key = deriveKey(LabelMAC1, &peer)
-	g.cookieKey = deriveKey(LabelCookie, &peer)
+	g.keys = deriveKeys(&peer)
 	clear(g.cookie[:])
 	g.cookieBorn = time.Time{}
 	g.haveLastMAC1 = false
@@ -53,7 +47,7 @@ func (g *Generator) AddMACs(msg []byte, now time.Time) error {
 	defer g.mu.Unlock()
 
 	var m [wire.MACSize]byte
-	mac(&m, g.mac1Key[:], msg[:off1])
+	mac(&m, g.keys.mac1[:], msg[:off1])
 	copy(msg[off1:off2], m[:])
 	g.lastMAC1 = m
 	g.haveLastMAC1 = true
@@ -79,12 +73,8 @@ func (g *Generator) ConsumeReply(reply *wire.MessageCookieReply, now time.Time) 
 	if !g.haveLastMAC1 {
 		return ErrUnexpectedReply
 	}
-	aead, err := chacha20poly1305.NewX(g.cookieKey[:])
-	if err != nil {
-		panic("cookie: xchacha20poly1305 key: " + err.Error()) // fixed 32-byte key
-	}
 	var cookie [wire.CookieSize]byte
-	if _, err := aead.Open(cookie[:0], reply.Nonce[:], reply.Cookie[:], g.lastMAC1[:]); err != nil {
+	if _, err := g.keys.cookieAEAD().Open(cookie[:0], reply.Nonce[:], reply.Cookie[:], g.lastMAC1[:]); err != nil {
 		return ErrDecryptFailed
 	}
 	g.cookie = cookie
