@@ -138,27 +138,24 @@ func (d *linuxDevice) writeOffload(bufs [][]byte, offset int) (int, error) {
 			errs = append(errs, fmt.Errorf("tun: write packet %d: offset %d of %d bytes: %w", it.head, offset, len(bufs[it.head]), io.ErrShortBuffer))
 			continue
 		}
-		err := d.writev(o.gro.itemViews(it, bufs, offset))
-		if err != nil && errors.Is(err, net.ErrClosed) {
-			return written, err
-		}
-		if err != nil && it.count > 1 {
-			// The kernel refused the merged packet; its members may still
-			// be fine one by one.
-			var errs2 []error
-			o.gro.members(it, func(i int) {
-				single := groItem{head: i, tail: i, count: 1}
-				if err := d.writev(o.gro.itemViews(&single, bufs, offset)); err != nil {
-					errs2 = append(errs2, fmt.Errorf("packet %d: %w", i, err))
-				} else {
-					written++
-				}
-			})
-			errs = append(errs, errs2...)
-			continue
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("packet %d: %w", it.head, err))
+		if err := d.writev(o.gro.itemViews(it, bufs, offset)); err != nil {
+			switch {
+			case errors.Is(err, net.ErrClosed):
+				return written, err
+			case it.count > 1:
+				// The kernel refused the merged packet; its members may
+				// still be fine one by one.
+				o.gro.members(it, func(i int) {
+					single := groItem{head: i, tail: i, count: 1}
+					if err := d.writev(o.gro.itemViews(&single, bufs, offset)); err != nil {
+						errs = append(errs, fmt.Errorf("packet %d: %w", i, err))
+					} else {
+						written++
+					}
+				})
+			default:
+				errs = append(errs, fmt.Errorf("packet %d: %w", it.head, err))
+			}
 			continue
 		}
 		written += it.count
