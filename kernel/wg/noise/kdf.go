@@ -1,6 +1,7 @@
 package noise
 
 import (
+	"crypto/cipher"
 	"crypto/hmac"
 	"hash"
 
@@ -74,23 +75,25 @@ func kdf3(t0, t1, t2 *[blake2s.Size]byte, key, input []byte) {
 	clear(prk[:])
 }
 
-// seal appends AEAD(key, 0, plaintext, ad) to dst.
-func seal(dst []byte, key *[KeySize]byte, plaintext, ad []byte) {
+// newAEAD returns ChaCha20-Poly1305 keyed with key, for the handshake's
+// AEADs and the transport keys.
+func newAEAD(key *[KeySize]byte) cipher.AEAD {
 	aead, err := chacha20poly1305.New(key[:])
 	if err != nil {
 		panic("noise: chacha20poly1305 key: " + err.Error()) // fixed 32-byte key
 	}
-	aead.Seal(dst, zeroNonce[:], plaintext, ad)
+	return aead
+}
+
+// seal appends AEAD(key, 0, plaintext, ad) to dst.
+func seal(dst []byte, key *[KeySize]byte, plaintext, ad []byte) {
+	newAEAD(key).Seal(dst, zeroNonce[:], plaintext, ad)
 }
 
 // open appends the decryption of AEAD(key, 0, ciphertext, ad) to dst, or
 // fails with ErrDecryptFailed.
 func open(dst []byte, key *[KeySize]byte, ciphertext, ad []byte) error {
-	aead, err := chacha20poly1305.New(key[:])
-	if err != nil {
-		panic("noise: chacha20poly1305 key: " + err.Error()) // fixed 32-byte key
-	}
-	if _, err := aead.Open(dst, zeroNonce[:], ciphertext, ad); err != nil {
+	if _, err := newAEAD(key).Open(dst, zeroNonce[:], ciphertext, ad); err != nil {
 		return ErrDecryptFailed
 	}
 	return nil

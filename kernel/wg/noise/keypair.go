@@ -49,25 +49,18 @@ type Keypair struct {
 
 // newKeypair builds a Keypair from the two transport keys and wipes them.
 func newKeypair(r *Remote, sendKey, recvKey *[KeySize]byte, h *handshake, initiator bool, now time.Time) *Keypair {
-	send, err := chacha20poly1305.New(sendKey[:])
-	if err != nil {
-		panic("noise: chacha20poly1305 key: " + err.Error()) // fixed 32-byte key
-	}
-	recv, err := chacha20poly1305.New(recvKey[:])
-	if err != nil {
-		panic("noise: chacha20poly1305 key: " + err.Error())
-	}
-	clear(sendKey[:])
-	clear(recvKey[:])
-	return &Keypair{
-		send:        send,
-		recv:        recv,
+	kp := &Keypair{
+		send:        newAEAD(sendKey),
+		recv:        newAEAD(recvKey),
 		remote:      r,
 		created:     now,
 		localIndex:  h.localIndex,
 		remoteIndex: h.remoteIndex,
 		initiator:   initiator,
 	}
+	clear(sendKey[:])
+	clear(recvKey[:])
+	return kp
 }
 
 // Remote returns the peer the Keypair belongs to.
