@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"nbwg/internal/ctype"
 	"nbwg/kernel/sys"
 )
 
@@ -239,7 +240,7 @@ func inetAton(s string) ([4]byte, bool) {
 	var val uint32
 	for {
 		c := at(i)
-		if !isDigit(c) {
+		if !ctype.IsDigit(c) {
 			return [4]byte{}, false
 		}
 		val = 0
@@ -258,13 +259,13 @@ func inetAton(s string) ([4]byte, bool) {
 			}
 		}
 		for {
-			if isDigit(c) {
+			if ctype.IsDigit(c) {
 				if base == 8 && (c == '8' || c == '9') {
 					return [4]byte{}, false
 				}
 				val = val*base + uint32(c-'0')
-			} else if base == 16 && isXDigit(c) {
-				val = val<<4 | uint32(hexVal(c))
+			} else if base == 16 && ctype.IsXDigit(c) {
+				val = val<<4 | uint32(ctype.HexVal(c))
 			} else {
 				break
 			}
@@ -280,7 +281,7 @@ func inetAton(s string) ([4]byte, bool) {
 			i++
 			continue
 		}
-		if c != 0 && !isSpace(c) || !digit {
+		if c != 0 && !ctype.IsSpace(c) || !digit {
 			return [4]byte{}, false
 		}
 		break
@@ -332,12 +333,12 @@ func parseLinkAddr(s string) []byte {
 	const dataOff = 8 // offsetof(struct sockaddr_dl, sdl_data)
 	var octets []byte
 	for _, part := range strings.Split(s, ":") {
-		if len(part) < 1 || len(part) > 2 || !isXDigit(part[0]) || len(part) == 2 && !isXDigit(part[1]) {
+		if len(part) < 1 || len(part) > 2 || !ctype.IsXDigit(part[0]) || len(part) == 2 && !ctype.IsXDigit(part[1]) {
 			return nil
 		}
-		v := hexVal(part[0])
+		v := ctype.HexVal(part[0])
 		if len(part) == 2 {
-			v = v<<4 | hexVal(part[1])
+			v = v<<4 | ctype.HexVal(part[1])
 		}
 		octets = append(octets, v)
 	}

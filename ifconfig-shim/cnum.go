@@ -20,21 +20,3 @@ func strtoimax(s string, base int) (v int64, rest string, ok bool) {
 	v, end, erange := cnum.Strtoll(s, base, cnum.Libc)
 	return v, s[end:], !erange
 }
-
-// isDigit, isXDigit and isSpace are isdigit(3), isxdigit(3) and
-// isspace(3) in the C locale.
-func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
-func isXDigit(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
-func isSpace(c byte) bool  { return c == ' ' || c >= '\t' && c <= '\r' }
-
-// hexVal is the value of the hexadecimal digit c.
-func hexVal(c byte) byte {
-	switch {
-	case isDigit(c):
-		return c - '0'
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
-	}
-}

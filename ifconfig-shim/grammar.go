@@ -2,6 +2,8 @@ package main
 
 import (
 	"maps"
+
+	"nbwg/internal/ctype"
 )
 
 // The command-line grammar, after sbin/ifconfig/parse.c: a graph of small
@@ -320,7 +322,7 @@ func (p *prog) getString(val string, hexOK bool, max int) ([]byte, bool) {
 	val = val[2:]
 	var b []byte
 	for len(val) > 0 {
-		if len(val) < 2 || !isXDigit(val[0]) || !isXDigit(val[1]) {
+		if len(val) < 2 || !ctype.IsXDigit(val[0]) || !ctype.IsXDigit(val[1]) {
 			p.warnx("bad hexadecimal digits")
 			return nil, false
 		}
@@ -328,7 +330,7 @@ func (p *prog) getString(val string, hexOK bool, max int) ([]byte, bool) {
 			p.warnx("hexadecimal digits too long")
 			return nil, false
 		}
-		b = append(b, hexVal(val[0])<<4|hexVal(val[1]))
+		b = append(b, ctype.HexVal(val[0])<<4|ctype.HexVal(val[1]))
 		val = val[2:]
 	}
 	return b, true

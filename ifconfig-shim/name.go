@@ -1,6 +1,7 @@
 package main
 
 import (
+	"nbwg/internal/ctype"
 	"nbwg/kernel/sys"
 )
 
@@ -12,7 +13,7 @@ func isClonedName(name, cloner string) bool {
 		return false
 	}
 	for i := len(cloner); i < len(name); i++ {
-		if !isDigit(name[i]) {
+		if !ctype.IsDigit(name[i]) {
 			return false
 		}
 	}

@@ -1,17 +1,12 @@
 package main
 
+import "nbwg/internal/ctype"
+
 // The address conversion of NetBSD's libc that wgconfig's input goes
 // through (lib/libc/inet/inet_pton.c; its output goes through
 // inet_ntop.c, package inet).  It differs from net/netip at the edges
 // (inet_pton accepts "09" and trailing white space), and what an admin
 // types must mean the same as on NetBSD.
-
-// isDigit and isXDigit are isdigit(3) and isxdigit(3) in the C locale.
-func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
-func isXDigit(c byte) bool { return isDigit(c) || (c|0x20) >= 'a' && (c|0x20) <= 'f' }
-
-// isSpace is isspace(3) in the C locale.
-func isSpace(c byte) bool { return c == ' ' || (c >= '\t' && c <= '\r') }
 
 // at returns s[i] as a C string would: NUL past the end.
 func at(s string, i int) byte {
@@ -34,7 +29,7 @@ func inetPton4(s string) ([4]byte, bool) {
 	c := at(s, i)
 	var val uint32
 	for {
-		if !isDigit(c) {
+		if !ctype.IsDigit(c) {
 			return dst, false
 		}
 		val = 0
@@ -46,7 +41,7 @@ func inetPton4(s string) ([4]byte, bool) {
 				base = 16
 				i++
 				c = at(s, i)
-			} else if isDigit(c) && c != '9' {
+			} else if ctype.IsDigit(c) && c != '9' {
 				base = 8
 			}
 		}
@@ -54,7 +49,7 @@ func inetPton4(s string) ([4]byte, bool) {
 		if base != 10 {
 			return dst, false
 		}
-		for isDigit(c) {
+		for ctype.IsDigit(c) {
 			val = val*base + uint32(c-'0')
 			i++
 			c = at(s, i)
@@ -70,7 +65,7 @@ func inetPton4(s string) ([4]byte, bool) {
 		i++
 		c = at(s, i)
 	}
-	if c != 0 && !isSpace(c) {
+	if c != 0 && !ctype.IsSpace(c) {
 		return dst, false
 	}
 	// inet_pton takes a dotted quad only, no shorthand.
@@ -103,8 +98,8 @@ func inetPton6(s string) ([16]byte, bool) {
 	for i < len(s) {
 		ch := s[i]
 		i++
-		if isXDigit(ch) {
-			val = val<<4 | uint32(hexVal(ch))
+		if ctype.IsXDigit(ch) {
+			val = val<<4 | uint32(ctype.HexVal(ch))
 			seen++
 			if seen > 4 {
 				return tmp, false
@@ -163,11 +158,4 @@ func inetPton6(s string) ([16]byte, bool) {
 		return tmp, false
 	}
 	return tmp, true
-}
-
-func hexVal(c byte) byte {
-	if isDigit(c) {
-		return c - '0'
-	}
-	return (c | 0x20) - 'a' + 10
 }

@@ -15,6 +15,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+
+	"nbwg/internal/ctype"
 )
 
 // Lengths of a WireGuard key (Curve25519 key or preshared key) and of its
@@ -42,11 +44,6 @@ func AppendEncode(dst, src []byte) []byte {
 	return base64.StdEncoding.AppendEncode(dst, src)
 }
 
-// isSpace is isspace(3) in the C locale.
-func isSpace(c byte) bool {
-	return c == ' ' || (c >= '\t' && c <= '\r')
-}
-
 // Decode is b64_pton(src, dst, len(dst)): it decodes the base64 text src
 // into dst and returns the number of bytes stored.  src ends at its first
 // NUL byte, as a C string would.  White space is skipped anywhere.  The
@@ -68,7 +65,7 @@ func Decode(dst, src []byte) (int, error) {
 	sawPad := false
 	for ; i < len(src); i++ {
 		c := src[i]
-		if isSpace(c) {
+		if ctype.IsSpace(c) {
 			continue
 		}
 		if c == '=' {
@@ -123,7 +120,7 @@ func Decode(dst, src []byte) (int, error) {
 	case 2:
 		// One byte of information: a second '=' must follow,
 		// possibly after white space.
-		for i < len(src) && isSpace(src[i]) {
+		for i < len(src) && ctype.IsSpace(src[i]) {
 			i++
 		}
 		if i >= len(src) || src[i] != '=' {
@@ -133,7 +130,7 @@ func Decode(dst, src []byte) (int, error) {
 	}
 	// Nothing but white space may follow the padding.
 	for ; i < len(src); i++ {
-		if !isSpace(src[i]) {
+		if !ctype.IsSpace(src[i]) {
 			return 0, ErrSyntax
 		}
 	}
