@@ -26,22 +26,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// newHosts makes emulated hosts whose commands an unprivileged user may
-// run too.
-func newHosts(t *testing.T, names ...string) []*hosts.Host {
-	t.Helper()
-	var hs []*hosts.Host
-	for _, n := range names {
-		hs = append(hs, hosts.New(t, n))
-	}
-	// hosts.Bin's directory is private to root (os.MkdirTemp); RunAs
-	// needs to execute from it.
-	if err := os.Chmod(hosts.Bin(t), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return hs
-}
-
 // linuxAddrs returns the addresses "ip -o addr show dev wg0" lists on a
 // host, as "inet 10.2.0.1/24" and "inet6 fd00:2::1/64".
 func linuxAddrs(t *testing.T, h *hosts.Host) []string {
@@ -56,7 +40,7 @@ func linuxAddrs(t *testing.T, h *hosts.Host) []string {
 }
 
 func TestLifecycleInNamespace(t *testing.T) {
-	h := newHosts(t, "A")[0]
+	h := hosts.New(t, "A")
 
 	// No kernel runs yet: nothing to list, the wg cloner to show.
 	if diff := cmp.Diff(hosts.Result{Stdout: "wg\n"}, h.Run(t, "ifconfig -C")); diff != "" {
@@ -174,8 +158,7 @@ func TestLifecycleInNamespace(t *testing.T) {
 
 // Each namespace is a host of its own: its kernel, its interfaces.
 func TestNamespacesAreSeparate(t *testing.T) {
-	hs := newHosts(t, "A", "B")
-	a, b := hs[0], hs[1]
+	a, b := hosts.New(t, "A"), hosts.New(t, "B")
 	a.MustRun(t, "ifconfig wg0 create && ifconfig wg0 inet 10.2.0.1/24 && ifconfig wg1 create")
 	if diff := cmp.Diff(hosts.Result{Stdout: "\n"}, b.Run(t, "ifconfig -l")); diff != "" {
 		t.Errorf("B: ifconfig -l (-want +got):\n%s", diff)

@@ -36,10 +36,6 @@ func kernelRuns(t *testing.T, h *hosts.Host) bool {
 
 func TestInNamespace(t *testing.T) {
 	a, b := hosts.New(t, "A"), hosts.New(t, "B")
-	// hosts.Bin's directory is private to root; RunAs runs from it.
-	if err := os.Chmod(hosts.Bin(t), 0o755); err != nil {
-		t.Fatal(err)
-	}
 	expect := func(h *hosts.Host, script, want string) {
 		t.Helper()
 		if diff := cmp.Diff(want, h.MustRun(t, script)); diff != "" {
