@@ -42,7 +42,7 @@ func New(t testing.TB) *Namespace {
 		t.Fatalf("random namespace name: %v", err)
 	}
 	ns := &Namespace{name: "nbwg-t-" + hex.EncodeToString(rnd[:])}
-	if out, err := run(exec.Command("ip", "netns", "add", ns.name)); err != nil {
+	if out, err := run("ip", "netns", "add", ns.name); err != nil {
 		t.Skipf("skipping: cannot create a network namespace: ip netns add: %v: %s", err, out)
 	}
 	t.Cleanup(func() { ns.remove(t) })
@@ -52,7 +52,7 @@ func New(t testing.TB) *Namespace {
 
 // remove kills whatever still runs in the namespace, then deletes it.
 func (ns *Namespace) remove(t testing.TB) {
-	out, err := run(exec.Command("ip", "netns", "pids", ns.name))
+	out, err := run("ip", "netns", "pids", ns.name)
 	if err != nil {
 		t.Errorf("ip netns pids %s: %v: %s", ns.name, err, out)
 	}
@@ -66,7 +66,7 @@ func (ns *Namespace) remove(t testing.TB) {
 			t.Errorf("kill %d in %s: %v", pid, ns.name, err)
 		}
 	}
-	if out, err := run(exec.Command("ip", "netns", "del", ns.name)); err != nil {
+	if out, err := run("ip", "netns", "del", ns.name); err != nil {
 		t.Errorf("ip netns del %s: %v: %s", ns.name, err, out)
 	}
 }
@@ -123,19 +123,19 @@ func (ns *Namespace) Command(ctx context.Context, name string, args ...string) *
 // fails t when the command fails or takes longer than 20 seconds.
 func (ns *Namespace) IP(t testing.TB, args ...string) []byte {
 	t.Helper()
-	out, err := run(exec.Command("ip", append([]string{"-n", ns.name}, args...)...))
+	out, err := run("ip", append([]string{"-n", ns.name}, args...)...)
 	if err != nil {
 		t.Fatalf("ip -n %s %s: %v: %s", ns.name, strings.Join(args, " "), err, out)
 	}
 	return out
 }
 
-// run runs cmd with a time bound and returns its output (stdout, with
-// stderr appended on failure).
-func run(cmd *exec.Cmd) ([]byte, error) {
+// run runs name with args with a time bound and returns its output
+// (stdout, with stderr appended on failure).
+func run(name string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	defer cancel()
-	c := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
+	c := exec.CommandContext(ctx, name, args...)
 	var stderr strings.Builder
 	c.Stderr = &stderr
 	out, err := c.Output()
