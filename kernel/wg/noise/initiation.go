@@ -38,21 +38,17 @@ func (r *Remote) CreateInitiation(msg *wire.MessageInitiation, now time.Time, ra
 		return fmt.Errorf("create initiation: ss: %w", err)
 	}
 
-	hs := handshake{gen: id.gen}
+	hs := newHandshake(id.gen, &r.static)
 	defer hs.clear()
 	var key [KeySize]byte
 	defer clear(key[:])
-	hs.ck = initialChainKey
-	hs.hash = initialHash
-	mixHash(&hs.hash, r.static[:])
 
 	// e
 	if hs.e, err = NewPrivateKey(rand); err != nil {
 		return fmt.Errorf("create initiation: ephemeral: %w", err)
 	}
 	ephemeral := hs.e.PublicKey()
-	kdf1(&hs.ck, hs.ck[:], ephemeral[:])
-	mixHash(&hs.hash, ephemeral[:])
+	hs.mixEphemeral(&ephemeral)
 
 	// es: Ci, k := KDF2(Ci, DH(Ei_priv, Sr_pub))
 	es, err := dh(&hs.e, &r.static)
@@ -126,18 +122,14 @@ func (l *Local) ConsumeInitiation(msg *wire.MessageInitiation, now time.Time) (*
 	}
 	defer id.clear()
 
-	hs := handshake{gen: id.gen}
+	hs := newHandshake(id.gen, &id.public)
 	defer hs.clear()
 	var key [KeySize]byte
 	defer clear(key[:])
-	hs.ck = initialChainKey
-	hs.hash = initialHash
-	mixHash(&hs.hash, id.public[:])
 
 	// e
 	hs.remoteE = msg.Ephemeral
-	kdf1(&hs.ck, hs.ck[:], hs.remoteE[:])
-	mixHash(&hs.hash, hs.remoteE[:])
+	hs.mixEphemeral(&hs.remoteE)
 
 	// es: Cr, k := KDF2(Cr, DH(Sr_priv, Ei_pub))
 	es, err := dh(&id.private, &hs.remoteE)

@@ -65,6 +65,23 @@ type handshake struct {
 	ck          [blake2s.Size]byte
 }
 
+// newHandshake begins the transcript as both sides do ([W] 5.4.2):
+// C := C0 and H := HASH(H0 ‖ Sr_pub), with responder the responder's
+// static public key; gen is the identity generation the handshake is
+// begun under.
+func newHandshake(gen uint64, responder *PublicKey) handshake {
+	h := handshake{gen: gen, ck: initialChainKey, hash: initialHash}
+	mixHash(&h.hash, responder[:])
+	return h
+}
+
+// mixEphemeral runs the e step on an ephemeral public key, sent or
+// received ([W] 5.4.2, 5.4.3): C := KDF1(C, E_pub); H := HASH(H ‖ E_pub).
+func (h *handshake) mixEphemeral(pub *PublicKey) {
+	kdf1(&h.ck, h.ck[:], pub[:])
+	mixHash(&h.hash, pub[:])
+}
+
 // clear zeroes every secret and returns the handshake to HandshakeZeroed.
 func (h *handshake) clear() {
 	clear(h.e[:])

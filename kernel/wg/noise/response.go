@@ -43,8 +43,7 @@ func (r *Remote) CreateResponse(msg *wire.MessageResponse, rand io.Reader) error
 		return fmt.Errorf("create response: ephemeral: %w", err)
 	}
 	ephemeral := hs.e.PublicKey()
-	kdf1(&hs.ck, hs.ck[:], ephemeral[:])
-	mixHash(&hs.hash, ephemeral[:])
+	hs.mixEphemeral(&ephemeral)
 
 	// ee: Cr := KDF1(Cr, DH(Er_priv, Ei_pub))
 	if err := mixDH(&hs.ck, &hs.e, &hs.remoteE); err != nil {
@@ -129,8 +128,7 @@ func (r *Remote) ConsumeResponse(msg *wire.MessageResponse) error {
 
 	// e
 	remoteE := PublicKey(msg.Ephemeral)
-	kdf1(&hs.ck, hs.ck[:], remoteE[:])
-	mixHash(&hs.hash, remoteE[:])
+	hs.mixEphemeral(&remoteE)
 
 	// ee: Ci := KDF1(Ci, DH(Ei_priv, Er_pub))
 	if err := mixDH(&hs.ck, &hs.e, &remoteE); err != nil {
