@@ -7,6 +7,7 @@ package udp
 // caller's buffers only for the duration of one call.
 
 import (
+	"net/netip"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -35,6 +36,15 @@ func newBatch(n, oobSize int) *mmsgBatch {
 // control returns the control buffer of message i.
 func (b *mmsgBatch) control(i int) []byte {
 	return b.oob[i*b.oobSize : (i+1)*b.oobSize]
+}
+
+// received returns the length and sender of message i after a
+// recvmmsg(2) into the batch; ok is false for a message to drop, one the
+// kernel truncated or one from a family other than AF_INET and AF_INET6.
+func (b *mmsgBatch) received(i int) (size int, from netip.AddrPort, ok bool) {
+	m := &b.msgs[i]
+	from, ok = decodeSockaddr(&b.names[i])
+	return int(m.Len), from, ok && m.Hdr.Flags&unix.MSG_TRUNC == 0
 }
 
 // setIov points iov at b (which may be empty).

@@ -168,28 +168,38 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 	s.recvMu.Lock()
 	defer s.recvMu.Unlock()
 	if !s.gro {
-		return s.recvmmsg(bufs, sizes, eps)
+		n, err := s.recvmmsg(bufs)
+		if err != nil {
+			return 0, err
+		}
+		for i := range n {
+			size, from, ok := s.recv.received(i)
+			if !ok {
+				size = 0 // dropped, as ReceiveFunc documents
+			}
+			sizes[i], eps[i] = size, from
+		}
+		return n, nil
 	}
 	// With GRO one message may hold up to 64 KiB of datagrams: receive
 	// into our own buffers and hand out the datagrams, keeping what does
 	// not fit for the next call.
 	if s.rxq.empty() {
-		n, err := s.recvmmsg(s.rxBufs, nil, nil)
+		n, err := s.recvmmsg(s.rxBufs)
 		if err != nil {
 			return 0, err
 		}
 		s.rxq.msgs, s.rxq.next, s.rxq.off = s.rxq.msgs[:0], 0, 0
 		for i := range n {
-			m := &s.recv.msgs[i]
-			from, ok := decodeSockaddr(&s.recv.names[i])
-			if !ok || m.Hdr.Flags&unix.MSG_TRUNC != 0 {
+			size, from, ok := s.recv.received(i)
+			if !ok {
 				continue
 			}
-			gsoSize := groSize(s.recv.control(i)[:m.Hdr.Controllen])
-			if gsoSize > 0 && gsoSize < int(m.Len) {
+			gsoSize := groSize(s.recv.control(i)[:s.recv.msgs[i].Hdr.Controllen])
+			if gsoSize > 0 && gsoSize < size {
 				s.stats.groMessages.Add(1)
 			}
-			s.rxq.msgs = append(s.rxq.msgs, rxMsg{data: s.rxBufs[i][:m.Len], gsoSize: gsoSize, from: from})
+			s.rxq.msgs = append(s.rxq.msgs, rxMsg{data: s.rxBufs[i][:size], gsoSize: gsoSize, from: from})
 		}
 		if s.rxq.empty() {
 			// Everything was dropped; report one empty slot rather than
@@ -201,9 +211,9 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 	return s.rxq.deliver(bufs, sizes, eps), nil
 }
 
-// recvmmsg receives into bufs with one recvmmsg(2). With sizes and eps
-// nil it only fills s.recv (used by the GRO path).
-func (s *socket) recvmmsg(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int, error) {
+// recvmmsg receives into bufs with one recvmmsg(2) and returns the
+// number of messages; s.recv.received tells their lengths and senders.
+func (s *socket) recvmmsg(bufs [][]byte) (int, error) {
 	b := s.recv
 	count := min(len(bufs), len(b.msgs))
 	for i := range count {
@@ -235,17 +245,6 @@ func (s *socket) recvmmsg(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int
 	}
 	if rerr != nil {
 		return 0, fmt.Errorf("udp: receive: %w", os.NewSyscallError("recvmmsg", rerr))
-	}
-	if sizes == nil {
-		return n, nil
-	}
-	for i := range n {
-		m := &b.msgs[i]
-		ep, ok := decodeSockaddr(&b.names[i])
-		sizes[i], eps[i] = int(m.Len), ep
-		if !ok || m.Hdr.Flags&unix.MSG_TRUNC != 0 {
-			sizes[i] = 0 // truncated or from a foreign family: drop
-		}
 	}
 	return n, nil
 }
