@@ -12,11 +12,15 @@
 //
 // The same source builds the kernel's functions and libc's, and they
 // part on overflow; nbwg's callers part on "0x" too.  A Flavor chooses.
-// The package imports only the standard library, so that the emulated
-// kernel (kernel/prop) may use it as the front ends do.
+// The package imports only the standard library and internal/ctype, so
+// that the emulated kernel (kernel/prop) may use it as the front ends do.
 package cnum
 
-import "math"
+import (
+	"math"
+
+	"nbwg/internal/ctype"
+)
 
 // Text is what the functions read: a string, or a byte slice holding
 // one.  The end of s stands for C's terminating NUL.
@@ -97,7 +101,7 @@ func Strtoll[T Text](s T, base int, f Flavor) (v int64, end int, erange bool) {
 // the Kernel flavor an overflow stops the scan at once.
 func scan[T Text](s T, base int, f Flavor, limit func(neg bool) uint64) (mag uint64, neg bool, end int, over bool) {
 	i := 0
-	for i < len(s) && isSpace(s[i]) {
+	for i < len(s) && ctype.IsSpace(s[i]) {
 		i++
 	}
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
@@ -142,11 +146,6 @@ func scan[T Text](s T, base int, f Flavor, limit func(neg bool) uint64) (mag uin
 		return 0, neg, 0, false
 	}
 	return mag, neg, i, over
-}
-
-// isSpace is isspace(3) in the C locale: what strtol skips.
-func isSpace(c byte) bool {
-	return c == ' ' || (c >= '\t' && c <= '\r')
 }
 
 // digit is the value of c as a digit in bases up to 36 (0-9, then a-z or
