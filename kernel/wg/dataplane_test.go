@@ -276,3 +276,28 @@ func copyParams(p *Params) *Params {
 	c.Debug.Store(p.Debug.Load())
 	return c
 }
+
+func TestNoPeerGivesUnreachable6(t *testing.T) {
+	a, _ := newPair(t, nil, nil, nil, nil)
+	var m [16]byte
+	copy(m[:], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	ar := sys.In6Aliasreq{Addr: sys.SockaddrIn6From(netip.MustParseAddr("fd00:2::1"), 0, 0),
+		Prefixmask: sys.SockaddrIn6{Len: 28, Family: sys.AF_INET6, Addr: m}}
+	copy(ar.Name[:], "wg0")
+	if _, err := a.net.Ioctl(root, sys.SIOCAIFADDR_IN6, ar.Marshal(), nil); err != nil {
+		t.Fatal(err)
+	}
+	a.tun.Inbound <- tuntest.Ping(netip.MustParseAddr("fd00:2::1"), netip.MustParseAddr("fd00:2::99"))
+	select {
+	case got := <-a.tun.Outbound:
+		info, err := tuntest.Parse(got) // checks the ICMPv6 checksum
+		if err != nil {
+			t.Fatalf("ICMPv6 error does not parse: %v", err)
+		}
+		if info.IP.Src != netip.MustParseAddr("fd00:2::1") || got[40] != 1 || got[41] != 3 {
+			t.Errorf("got %+v type %d code %d", info.IP, got[40], got[41])
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no ICMPv6 unreachable")
+	}
+}

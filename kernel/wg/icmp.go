@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"nbwg/internal/checksum"
 )
 
 // A packet that no peer may receive is refused as if_wg's wg_output
@@ -106,11 +108,11 @@ func (d *Device) icmp4Unreachable(pkt []byte) []byte {
 	binary.BigEndian.PutUint16(out[2:], uint16(len(out)))
 	copy(out[12:16], src.AsSlice())
 	copy(out[16:20], pkt[12:16])
-	binary.BigEndian.PutUint16(out[10:], checksum(out[:20], 0))
+	binary.BigEndian.PutUint16(out[10:], checksum.Checksum(out[:20], 0))
 	icmp := out[20:]
 	icmp[0], icmp[1] = 3, 1 // destination unreachable, host unreachable
 	copy(icmp[8:], quote)
-	binary.BigEndian.PutUint16(icmp[2:], checksum(icmp, 0))
+	binary.BigEndian.PutUint16(icmp[2:], checksum.Checksum(icmp, 0))
 	return out
 }
 
@@ -150,26 +152,7 @@ func (d *Device) icmp6Unreachable(pkt []byte) []byte {
 	icmp[0], icmp[1] = 1, 3 // destination unreachable, address unreachable
 	copy(icmp[8:], quote)
 	// The checksum covers the pseudo-header ([RFC 8200] 8.1).
-	var sum uint32
-	for i := 8; i < 40; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(out[i:]))
-	}
-	sum += uint32(len(icmp)) + 58
-	binary.BigEndian.PutUint16(icmp[2:], checksum(icmp, sum))
+	pseudo := checksum.PseudoHeaderSum(58, out[8:24], out[24:40], len(icmp))
+	binary.BigEndian.PutUint16(icmp[2:], checksum.Checksum(icmp, pseudo))
 	return out
-}
-
-// checksum is the Internet checksum of b, starting from a partial sum.
-func checksum(b []byte, sum uint32) uint16 {
-	for len(b) >= 2 {
-		sum += uint32(binary.BigEndian.Uint16(b))
-		b = b[2:]
-	}
-	if len(b) == 1 {
-		sum += uint32(b[0]) << 8
-	}
-	for sum>>16 != 0 {
-		sum = sum&0xffff + sum>>16
-	}
-	return ^uint16(sum)
 }
