@@ -266,8 +266,9 @@ func (p *Peer) configDict(privileged bool) *prop.Dictionary {
 		pd.SetString(sys.WGKeyName, p.name)
 	}
 	pd.SetData(sys.WGKeyPublicKey, p.publicKey[:])
-	if privileged && p.hasPSK() {
-		pd.SetData(sys.WGKeyPresharedKey, p.psk[:])
+	if psk, ok := p.presharedKey(); ok && privileged {
+		pd.SetData(sys.WGKeyPresharedKey, psk[:])
+		clear(psk[:])
 	}
 	if ep, ok := p.Endpoint(); ok {
 		pd.SetData(sys.WGKeyEndpoint, sys.MarshalSockaddr(ep))

@@ -42,7 +42,6 @@ type Peer struct {
 	dev       *Device
 	name      string // may be empty: NetBSD allows unnamed peers
 	publicKey [32]byte
-	psk       [32]byte // all zero when none
 	allowed   []AllowedIP
 
 	remote  *noise.Remote
@@ -84,7 +83,6 @@ func (d *Device) newPeer(name string, pub, psk [32]byte) *Peer {
 		dev:       d,
 		name:      name,
 		publicKey: pub,
-		psk:       psk,
 		remote:    d.local.NewRemote(pub, psk),
 		outQueue:  make(chan *outBatch, peerQueueLen),
 		inQueue:   make(chan *inBatch, peerQueueLen),
@@ -113,7 +111,8 @@ func (p *Peer) stop() {
 	p.routines.Wait()
 	p.remote.Clear()
 	p.dropStaged()
-	clear(p.psk[:])
+	// The preshared key lives in the noise state only.
+	p.remote.SetPresharedKey(noise.PresharedKey{})
 }
 
 // Name returns the peer's name.
@@ -154,5 +153,9 @@ func (p *Peer) LastHandshake() (time.Time, bool) {
 	return time.Unix(0, ns), true
 }
 
-// hasPSK reports whether a preshared key is configured.
-func (p *Peer) hasPSK() bool { return p.psk != [32]byte{} }
+// presharedKey returns the configured preshared key and whether there
+// is one (an all-zero key is none).
+func (p *Peer) presharedKey() (noise.PresharedKey, bool) {
+	k := p.remote.PresharedKey()
+	return k, !k.IsZero()
+}
