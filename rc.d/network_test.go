@@ -6,12 +6,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"nbwg/internal/hosts"
 )
 
 // network runs the rc.d script with args on the fake host, and returns
 // what it printed with "network" for the script's path and "$ETC" for
 // the host's etc.
-func (h *fakeHost) network(t *testing.T, sh shell, args ...string) result {
+func (h *fakeHost) network(t *testing.T, sh shell, args ...string) hosts.Result {
 	t.Helper()
 	script := filepath.Join(rcdDir(t), "network")
 	r := h.run(t, sh, "", append([]string{script}, args...)...)
@@ -34,7 +36,7 @@ func TestNetwork(t *testing.T) {
 		existing   []string          // interfaces there before, "+" if up
 		env        []string
 		args       []string
-		want       result
+		want       hosts.Result
 		wantLog    []string
 		wantIfaces []string
 	}{{
@@ -47,7 +49,7 @@ func TestNetwork(t *testing.T) {
 			"ifconfig.tun0": "up\n",
 		},
 		args: []string{"start"},
-		want: result{Stdout: "Configuring wg interfaces: wg0 wg1.\n"},
+		want: hosts.Result{Stdout: "Configuring wg interfaces: wg0 wg1.\n"},
 		wantLog: []string{
 			"ifconfig|wg0|create", "ifconfig|wg0|inet|10.2.0.1/24", "ifconfig|wg0|up",
 			"ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24",
@@ -57,7 +59,7 @@ func TestNetwork(t *testing.T) {
 		name:  "a failing line: reported, the others still brought up, exit 1",
 		files: map[string]string{"ifconfig.wg0": "create\nnet 10.2.0.1/24\nup\n", "ifconfig.wg1": wg1File},
 		args:  []string{"start"},
-		want: result{
+		want: hosts.Result{
 			Stdout: "Configuring wg interfaces: wg0\nConfiguring wg interfaces: wg1.\n",
 			Stderr: "$ETC/ifconfig.wg0:2: ifconfig wg0 net 10.2.0.1/24: not valid ifconfig(8) arguments (its usage message left out); exit status 1\n",
 			Code:   1,
@@ -72,7 +74,7 @@ func TestNetwork(t *testing.T) {
 		files:    map[string]string{"ifconfig.wg0": wg0File, "ifconfig.wg1": wg1File},
 		existing: []string{"wg0+"},
 		args:     []string{"start"},
-		want: result{
+		want: hosts.Result{
 			Stdout: "Configuring wg interfaces: wg1.\n",
 			Stderr: "network: wg0 exists already; its configuration is not applied again (use restart)\n",
 		},
@@ -83,7 +85,7 @@ func TestNetwork(t *testing.T) {
 		files: map[string]string{"ifconfig.wg0": wg0File, "ifconfig.wg1": wg1File},
 		env:   []string{"FAKE_CREATE_FAIL=wg0"},
 		args:  []string{"start"},
-		want: result{
+		want: hosts.Result{
 			Stdout: "Configuring wg interfaces: wg0\nConfiguring wg interfaces: wg1.\n",
 			Stderr: "$ETC/ifconfig.wg0: ifconfig wg0 create: ifconfig: SIOCIFCREATE2: Operation not permitted\n",
 			Code:   1,
@@ -94,7 +96,7 @@ func TestNetwork(t *testing.T) {
 		name:       "an interface named twice is started once",
 		files:      map[string]string{"ifconfig.wg0": wg0File},
 		args:       []string{"start", "wg0", "wg0"},
-		want:       result{Stdout: "Configuring wg interfaces: wg0.\n"},
+		want:       hosts.Result{Stdout: "Configuring wg interfaces: wg0.\n"},
 		wantLog:    []string{"ifconfig|wg0|create", "ifconfig|wg0|inet|10.2.0.1/24", "ifconfig|wg0|up"},
 		wantIfaces: []string{"wg0+"},
 	}, {
@@ -102,7 +104,7 @@ func TestNetwork(t *testing.T) {
 		files:      map[string]string{"ifconfig.wg0": wg0File, "ifconfig.wg1": wg1File},
 		existing:   []string{"wg0+", "wg1", "wg5+"},
 		args:       []string{"stop"},
-		want:       result{Stdout: "Downing wg interfaces: wg0 wg1.\n"},
+		want:       hosts.Result{Stdout: "Downing wg interfaces: wg0 wg1.\n"},
 		wantLog:    []string{"ifconfig|wg0|down", "ifconfig|wg0|destroy", "ifconfig|wg1|down", "ifconfig|wg1|destroy"},
 		wantIfaces: []string{"wg5+"},
 	}, {
@@ -110,21 +112,21 @@ func TestNetwork(t *testing.T) {
 		files:      map[string]string{"ifconfig.wg0": wg0File},
 		existing:   []string{"wg0+", "wg5+"},
 		args:       []string{"stop", "wg5", "wg9"},
-		want:       result{Stdout: "Downing wg interfaces: wg5.\n"},
+		want:       hosts.Result{Stdout: "Downing wg interfaces: wg5.\n"},
 		wantLog:    []string{"ifconfig|wg5|down", "ifconfig|wg5|destroy"},
 		wantIfaces: []string{"wg0+"},
 	}, {
 		name:       "start a named interface",
 		files:      map[string]string{"ifconfig.wg0": wg0File, "ifconfig.wg1": wg1File},
 		args:       []string{"start", "wg1"},
-		want:       result{Stdout: "Configuring wg interfaces: wg1.\n"},
+		want:       hosts.Result{Stdout: "Configuring wg interfaces: wg1.\n"},
 		wantLog:    []string{"ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24"},
 		wantIfaces: []string{"wg1"},
 	}, {
 		name:  "start a named interface without configuration",
 		files: map[string]string{"ifconfig.wg0": wg0File},
 		args:  []string{"start", "wg7"},
-		want: result{
+		want: hosts.Result{
 			Stdout: "Configuring wg interfaces:.\n",
 			Stderr: "network: WARNING: $ETC/ifconfig.wg7 missing and ifconfig_wg7 not set; interface wg7 not configured.\n",
 			Code:   1,
@@ -132,7 +134,7 @@ func TestNetwork(t *testing.T) {
 	}, {
 		name: "start an interface that is not wg",
 		args: []string{"start", "em0"},
-		want: result{
+		want: hosts.Result{
 			Stderr: "network: WARNING: em0: not a wg interface; nbwg configures only wg(4) interfaces\n",
 			Code:   1,
 		},
@@ -140,7 +142,7 @@ func TestNetwork(t *testing.T) {
 		name:  "nbwg=NO",
 		files: map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "nbwg=NO\n"},
 		args:  []string{"start"},
-		want: result{
+		want: hosts.Result{
 			Stderr: "$nbwg is not enabled - see rc.conf(5).\nUse the following if you wish to perform the operation:\n  network onestart\n",
 			Code:   1,
 		},
@@ -148,14 +150,14 @@ func TestNetwork(t *testing.T) {
 		name:       "nbwg=NO, onestart",
 		files:      map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "nbwg=NO\n"},
 		args:       []string{"onestart"},
-		want:       result{Stdout: "Configuring wg interfaces: wg0.\n"},
+		want:       hosts.Result{Stdout: "Configuring wg interfaces: wg0.\n"},
 		wantLog:    []string{"ifconfig|wg0|create", "ifconfig|wg0|inet|10.2.0.1/24", "ifconfig|wg0|up"},
 		wantIfaces: []string{"wg0+"},
 	}, {
 		name:  "rc.conf.d/nbwg is read after rc.conf",
 		files: map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "nbwg=YES\n", "rc.conf.d/nbwg": "nbwg=off\n"},
 		args:  []string{"start"},
-		want: result{
+		want: hosts.Result{
 			Stderr: "$nbwg is not enabled - see rc.conf(5).\nUse the following if you wish to perform the operation:\n  network onestart\n",
 			Code:   1,
 		},
@@ -166,7 +168,7 @@ func TestNetwork(t *testing.T) {
 			"rc.conf": "auto_ifconfig=NO\nnet_interfaces='em0 wg1 wg2'\n",
 		},
 		args: []string{"start"},
-		want: result{
+		want: hosts.Result{
 			Stdout: "Configuring wg interfaces: wg1\n",
 			Stderr: "network: WARNING: $ETC/ifconfig.wg2 missing and ifconfig_wg2 not set; interface wg2 not configured.\n",
 		},
@@ -176,12 +178,12 @@ func TestNetwork(t *testing.T) {
 		name:  "net_interfaces=NO",
 		files: map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "net_interfaces=NO\n"},
 		args:  []string{"start"},
-		want:  result{Stdout: "Configuring wg interfaces:.\n"},
+		want:  hosts.Result{Stdout: "Configuring wg interfaces:.\n"},
 	}, {
 		name:  "auto_ifconfig not set properly",
 		files: map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "auto_ifconfig=maybe\n"},
 		args:  []string{"start"},
-		want: result{
+		want: hosts.Result{
 			Stdout: "Configuring wg interfaces:.\n",
 			Stderr: "network: WARNING: $auto_ifconfig is not set properly - see rc.conf(5).\n",
 		},
@@ -189,7 +191,7 @@ func TestNetwork(t *testing.T) {
 		name:  "an rc.conf variable alone brings an interface up",
 		files: map[string]string{"rc.conf": "ifconfig_wg3='inet 10.4.0.1/24; up'\n"},
 		args:  []string{"start"},
-		want:  result{Stdout: "Configuring wg interfaces: wg3.\n"},
+		want:  hosts.Result{Stdout: "Configuring wg interfaces: wg3.\n"},
 		wantLog: []string{
 			"ifconfig|wg3|create", "ifconfig|wg3|inet|10.4.0.1/24", "ifconfig|wg3|up",
 		},
@@ -199,7 +201,7 @@ func TestNetwork(t *testing.T) {
 		files:    map[string]string{"ifconfig.wg0": wg0File, "ifconfig.wg1": wg1File, "ifconfig.wg2": wg1File},
 		existing: []string{"wg0+", "wg1", "wg5+"},
 		args:     []string{"status"},
-		want: result{
+		want: hosts.Result{
 			Stdout: "wg0 is up.\nwg1 is down.\nwg2 does not exist.\n",
 			Code:   1,
 		},
@@ -209,22 +211,22 @@ func TestNetwork(t *testing.T) {
 		files:      map[string]string{"ifconfig.wg0": wg0File},
 		existing:   []string{"wg0+"},
 		args:       []string{"status"},
-		want:       result{Stdout: "wg0 is up.\n"},
+		want:       hosts.Result{Stdout: "wg0 is up.\n"},
 		wantIfaces: []string{"wg0+"},
 	}, {
 		name: "rcvar",
 		args: []string{"rcvar"},
-		want: result{Stdout: "# nbwg\n$nbwg=YES\n"},
+		want: hosts.Result{Stdout: "# nbwg\n$nbwg=YES\n"},
 	}, {
 		name: "unknown directive",
 		args: []string{"reload"},
-		want: result{
+		want: hosts.Result{
 			Stderr: "network: unknown directive 'reload'.\nUsage: network [fast|force|one](start|stop|restart|rcvar|status)\n",
 			Code:   1,
 		},
 	}, {
 		name: "no directive",
-		want: result{
+		want: hosts.Result{
 			Stderr: "Usage: network [fast|force|one](start|stop|restart|rcvar|status)\n",
 			Code:   1,
 		},
@@ -233,7 +235,7 @@ func TestNetwork(t *testing.T) {
 		files: map[string]string{"ifconfig.wg0": wg0File},
 		env:   []string{"FAKE_CLONERS=gif vlan"},
 		args:  []string{"start"},
-		want: result{
+		want: hosts.Result{
 			Stderr: "network: WARNING: ifconfig -C lists no wg cloner: no wg(4) in this kernel, or not nbwg's ifconfig first on PATH\n",
 			Code:   1,
 		},
@@ -241,7 +243,7 @@ func TestNetwork(t *testing.T) {
 		name:  "forcestart ignores failures, as rc.subr's force does",
 		files: map[string]string{"ifconfig.wg0": "net 10.2.0.1/24\nup\n"},
 		args:  []string{"forcestart"},
-		want: result{
+		want: hosts.Result{
 			Stdout: "Configuring wg interfaces: wg0\n",
 			Stderr: "$ETC/ifconfig.wg0:1: ifconfig wg0 net 10.2.0.1/24: not valid ifconfig(8) arguments (its usage message left out); exit status 1\n",
 		},
@@ -287,17 +289,17 @@ func TestRestart(t *testing.T) {
 		destroy := []string{"ifconfig|wg0|down", "ifconfig|wg0|destroy", "ifconfig|wg1|down", "ifconfig|wg1|destroy"}
 		steps := []struct {
 			args       []string
-			want       result
+			want       hosts.Result
 			wantLog    []string
 			wantIfaces []string
 		}{{
 			args:       []string{"start"},
-			want:       result{Stdout: "Configuring wg interfaces: wg0 wg1.\n"},
+			want:       hosts.Result{Stdout: "Configuring wg interfaces: wg0 wg1.\n"},
 			wantLog:    apply,
 			wantIfaces: []string{"wg0+", "wg1"},
 		}, {
 			args: []string{"start"},
-			want: result{
+			want: hosts.Result{
 				Stdout: "Configuring wg interfaces:.\n",
 				Stderr: "network: wg0 exists already; its configuration is not applied again (use restart)\n" +
 					"network: wg1 exists already; its configuration is not applied again (use restart)\n",
@@ -305,21 +307,21 @@ func TestRestart(t *testing.T) {
 			wantIfaces: []string{"wg0+", "wg1"},
 		}, {
 			args:       []string{"restart"},
-			want:       result{Stdout: "Downing wg interfaces: wg0 wg1.\nConfiguring wg interfaces: wg0 wg1.\n"},
+			want:       hosts.Result{Stdout: "Downing wg interfaces: wg0 wg1.\nConfiguring wg interfaces: wg0 wg1.\n"},
 			wantLog:    append(append([]string{}, destroy...), apply...),
 			wantIfaces: []string{"wg0+", "wg1"},
 		}, {
 			args:       []string{"restart", "wg1"},
-			want:       result{Stdout: "Downing wg interfaces: wg1.\nConfiguring wg interfaces: wg1.\n"},
+			want:       hosts.Result{Stdout: "Downing wg interfaces: wg1.\nConfiguring wg interfaces: wg1.\n"},
 			wantLog:    []string{"ifconfig|wg1|down", "ifconfig|wg1|destroy", "ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24"},
 			wantIfaces: []string{"wg0+", "wg1"},
 		}, {
 			args:    []string{"stop"},
-			want:    result{Stdout: "Downing wg interfaces: wg0 wg1.\n"},
+			want:    hosts.Result{Stdout: "Downing wg interfaces: wg0 wg1.\n"},
 			wantLog: destroy,
 		}, {
 			args: []string{"stop"},
-			want: result{Stdout: "Downing wg interfaces:.\n"},
+			want: hosts.Result{Stdout: "Downing wg interfaces:.\n"},
 		}}
 		for _, s := range steps {
 			if diff := cmp.Diff(s.want, h.network(t, sh, s.args...)); diff != "" {

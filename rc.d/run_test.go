@@ -5,13 +5,15 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"nbwg/internal/hosts"
 )
 
 // runIfconfig applies ifconfig.wg0 (text) to an existing wg0 with
 // nbwg_ifconfig_run, after the shell assignments vars, and returns
 // what it printed, with "$ETC" for the host's etc and the status
 // nbwg_ifconfig_run returned as the exit code.
-func runIfconfig(t *testing.T, sh shell, h *fakeHost, vars, text, stdin string) result {
+func runIfconfig(t *testing.T, sh shell, h *fakeHost, vars, text, stdin string) hosts.Result {
 	t.Helper()
 	if text != "" {
 		h.writeEtc(t, "ifconfig.wg0", text)
@@ -31,7 +33,7 @@ func TestRun(t *testing.T) {
 		text    string
 		stdin   string
 		env     []string
-		want    result
+		want    hosts.Result
 		wantLog []string
 	}{{
 		name: "seed file, in order, create ignored",
@@ -47,7 +49,7 @@ func TestRun(t *testing.T) {
 	}, {
 		name: "seed typo: file and line, and the rest still runs",
 		text: strings.Replace(seedA, "inet 10.2.0.1/24", "net 10.2.0.1/24", 1),
-		want: result{
+		want: hosts.Result{
 			Stderr: "$ETC/ifconfig.wg0:2: ifconfig wg0 net 10.2.0.1/24: not valid ifconfig(8) arguments (its usage message left out); exit status 1\n",
 			Code:   1,
 		},
@@ -62,7 +64,7 @@ func TestRun(t *testing.T) {
 	}, {
 		name: "ifconfig's message carries file and line",
 		text: "inet 10.0.0.1/24\n# again:\ninet 10.0.0.1/24\nup\n",
-		want: result{
+		want: hosts.Result{
 			Stderr: "$ETC/ifconfig.wg0:3: ifconfig: SIOCAIFADDR: File exists\n" +
 				"$ETC/ifconfig.wg0:3: ifconfig wg0 inet 10.0.0.1/24: exit status 1\n",
 			Code: 1,
@@ -72,7 +74,7 @@ func TestRun(t *testing.T) {
 		name: "failing shell lines are reported, not fatal",
 		text: "!wgconfig $int set private-key /etc/wg/$int\n!wgconfig $int set listen-port 1234\n!exit 3\nup\n",
 		env:  []string{"FAKE_WGCONFIG_FAIL=set listen-port"},
-		want: result{
+		want: hosts.Result{
 			Stderr: "wgconfig: listen-port: Invalid argument\n" +
 				"$ETC/ifconfig.wg0:2: !wgconfig $int set listen-port 1234: exit status 1\n" +
 				"$ETC/ifconfig.wg0:3: !exit 3: exit status 3\n",
@@ -83,12 +85,12 @@ func TestRun(t *testing.T) {
 		name: "shell lines see $int and rc.conf, and cannot change them",
 		vars: "wg_port=1234",
 		text: "!int=other; wg_port=1; echo \"$int $wg_port\"\n!echo \"$int $wg_port\"\n",
-		want: result{Stdout: "other 1\nwg0 1234\n"},
+		want: hosts.Result{Stdout: "other 1\nwg0 1234\n"},
 	}, {
 		name:  "shell lines read the caller's input, not the file",
 		text:  "!read x; echo \"read $x\"\nup\n",
 		stdin: "hello\n",
-		want:  result{Stdout: "read hello\n"},
+		want:  hosts.Result{Stdout: "read hello\n"},
 		wantLog: []string{
 			"ifconfig|wg0|up",
 		},
@@ -100,7 +102,7 @@ func TestRun(t *testing.T) {
 	}, {
 		name: "ifconfig line the shell cannot parse",
 		text: "description 'unterminated\nup\n",
-		want: result{
+		want: hosts.Result{
 			Stderr: "$ETC/ifconfig.wg0:1: (shell's message)\n" +
 				"$ETC/ifconfig.wg0:1: ifconfig wg0 description 'unterminated: exit status 2\n",
 			Code: 1,
@@ -109,12 +111,12 @@ func TestRun(t *testing.T) {
 	}, {
 		name:    "dhcp is refused",
 		text:    "dhcp\nup\n",
-		want:    result{Stderr: "$ETC/ifconfig.wg0:1: dhcp: not supported: a wg(4) interface has no DHCP\n", Code: 1},
+		want:    hosts.Result{Stderr: "$ETC/ifconfig.wg0:1: dhcp: not supported: a wg(4) interface has no DHCP\n", Code: 1},
 		wantLog: []string{"ifconfig|wg0|up"},
 	}, {
 		name: "rc.conf variable, lines numbered by ';'",
 		vars: `ifconfig_wg0='inet 10.2.0.1/24; net 10.2.0.2/24; up'`,
-		want: result{
+		want: hosts.Result{
 			Stderr: "ifconfig_wg0:2: ifconfig wg0 net 10.2.0.2/24: not valid ifconfig(8) arguments (its usage message left out); exit status 1\n",
 			Code:   1,
 		},
@@ -123,7 +125,7 @@ func TestRun(t *testing.T) {
 		name: "continued line reported at its first line",
 		text: "# a peer\n!wgconfig $int add peer B KEY \\\n  --allowed-ips=10.2.0.42/32\nup\n",
 		env:  []string{"FAKE_WGCONFIG_FAIL=add peer"},
-		want: result{
+		want: hosts.Result{
 			Stderr: "wgconfig: peer: Invalid argument\n" +
 				"$ETC/ifconfig.wg0:2: !wgconfig $int add peer B KEY --allowed-ips=10.2.0.42/32: exit status 1\n",
 			Code: 1,
@@ -131,7 +133,7 @@ func TestRun(t *testing.T) {
 		wantLog: []string{"wgconfig|wg0|add|peer|B|KEY|--allowed-ips=10.2.0.42/32", "ifconfig|wg0|up"},
 	}, {
 		name: "no configuration",
-		want: result{Stderr: "$ETC/ifconfig.wg0: cannot read the configuration of wg0\n", Code: 1},
+		want: hosts.Result{Stderr: "$ETC/ifconfig.wg0: cannot read the configuration of wg0\n", Code: 1},
 	}}
 	eachShell(t, func(t *testing.T, sh shell) {
 		for _, tt := range tests {

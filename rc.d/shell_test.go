@@ -1,13 +1,14 @@
 package rcd
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"nbwg/internal/hosts"
 )
 
 // The scripts are tested under every POSIX shell found: dash is Debian's
@@ -188,16 +189,10 @@ func (h *fakeHost) takeLog(t *testing.T) []string {
 	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 }
 
-// result is what a run printed and its exit status.
-type result struct {
-	Stdout, Stderr string
-	Code           int
-}
-
 // run runs the shell with args (a script and its arguments, or -c and
 // a command) in a clean environment: the fakes first on PATH, NBWG_ETC
 // and FAKE_STATE set, then h.env.
-func (h *fakeHost) run(t *testing.T, sh shell, stdin string, args ...string) result {
+func (h *fakeHost) run(t *testing.T, sh shell, stdin string, args ...string) hosts.Result {
 	t.Helper()
 	cmd := exec.Command(sh.argv[0], append(sh.argv[1:], args...)...)
 	cmd.Dir = rcdDir(t)
@@ -209,16 +204,8 @@ func (h *fakeHost) run(t *testing.T, sh shell, stdin string, args ...string) res
 		"LC_ALL=C",
 	}, h.env...)
 	cmd.Stdin = strings.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := result{Stdout: stdout.String(), Stderr: stderr.String()}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		r.Code = exit.ExitCode()
-	default:
+	r, err := hosts.Exec(cmd)
+	if err != nil {
 		t.Fatalf("%s %q: %v", sh.name, args, err)
 	}
 	return r

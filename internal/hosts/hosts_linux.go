@@ -232,12 +232,6 @@ func (h *Host) remove(t testing.TB) {
 // logDir is where the host's kernel writes its log (nbwgd(8)).
 func (h *Host) logDir() string { return filepath.Join(os.TempDir(), "nbwg-test-log-"+h.NS) }
 
-// Result is what a command did.
-type Result struct {
-	Stdout, Stderr string
-	Code           int
-}
-
 // Run runs a shell script on the host as root, with nbwg's commands first
 // on PATH, and returns its output and exit status.
 func (h *Host) Run(t testing.TB, script string) Result {
@@ -265,17 +259,9 @@ func (h *Host) run(t testing.TB, cred *syscall.Credential, script string) Result
 	}
 	args = append(args, "sh", "-c", script)
 	cmd := exec.CommandContext(ctx, "ip", args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	cmd.WaitDelay = 5 * time.Second
-	err := cmd.Run()
-	r := Result{Stdout: stdout.String(), Stderr: stderr.String()}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		r.Code = exit.ExitCode()
-	default:
+	r, err := Exec(cmd)
+	if err != nil {
 		t.Fatalf("%s: running %q: %v", h.Name, script, err)
 	}
 	if ctx.Err() != nil {
