@@ -89,16 +89,8 @@ func readEtc(t *testing.T, h *hosts.Host, rel string) string {
 // (the first packets wait for the handshake).
 func ping(t *testing.T, h *hosts.Host, addr string) {
 	t.Helper()
-	var last hosts.Result
-	err := hosts.Poll(10*time.Second, func() error {
-		last = h.Run(t, "ping -n -c 1 -W 1 "+addr)
-		if last.Code != 0 {
-			return fmt.Errorf("exit %d", last.Code)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Errorf("%s: ping %s through the tunnel: %v\n%s%s", h.Name, addr, err, last.Stdout, last.Stderr)
+	if err := h.Ping(t, addr, 10*time.Second); err != nil {
+		t.Error(err)
 	}
 }
 

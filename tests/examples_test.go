@@ -3,7 +3,6 @@
 package tests
 
 import (
-	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -105,16 +104,8 @@ func TestExamples(t *testing.T) {
 		h  *hosts.Host
 		to string
 	}{{b, "10.2.0.1"}, {b, "fd00:2::1"}, {a, "10.2.0.42"}, {a, "fd00:2::42"}} {
-		var last hosts.Result
-		err := hosts.Poll(20*time.Second, func() error {
-			last = p.h.Run(t, "ping -c 1 -W 1 "+p.to)
-			if last.Code != 0 {
-				return fmt.Errorf("exit status %d", last.Code)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("%s# ping %s: %v\n%s%s", p.h.Name, p.to, err, last.Stdout, last.Stderr)
+		if err := p.h.Ping(t, p.to, 20*time.Second); err != nil {
+			t.Fatal(err)
 		}
 	}
 	end := time.Now()

@@ -305,6 +305,29 @@ func Link(t testing.TB, a *Host, aAddr string, b *Host, bAddr string) {
 	}
 }
 
+// Ping pings addr from the host until a reply comes or timeout passes:
+// the first packets through a tunnel wait for its handshake.  The error
+// names the host and the address, with the last attempt's output.
+func (h *Host) Ping(t testing.TB, addr string, timeout time.Duration) error {
+	t.Helper()
+	fam := ""
+	if strings.Contains(addr, ":") {
+		fam = "-6 "
+	}
+	var last Result
+	err := Poll(timeout, func() error {
+		last = h.Run(t, fmt.Sprintf("ping %s-n -c 1 -W 1 %s", fam, addr))
+		if last.Code != 0 {
+			return fmt.Errorf("exit status %d", last.Code)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("%s# ping %s: %v\n%s%s", h.Name, addr, err, last.Stdout, last.Stderr)
+	}
+	return nil
+}
+
 // WriteFile writes a file into the host's private /etc (path relative to
 // /etc, e.g. "wg/wg0").
 func (h *Host) WriteFile(t testing.TB, rel string, data []byte, perm os.FileMode) {

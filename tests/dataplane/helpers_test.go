@@ -24,18 +24,7 @@ func keys(t *testing.T, h *hosts.Host, name string) (priv, pub string) {
 // pingable waits until h can ping addr through the tunnel.
 func pingable(t *testing.T, h *hosts.Host, addr string) {
 	t.Helper()
-	flag := ""
-	if strings.Contains(addr, ":") {
-		flag = "-6 "
-	}
-	err := hosts.Poll(10*time.Second, func() error {
-		r := h.Run(t, fmt.Sprintf("ping %s-c 1 -W 1 %s", flag, addr))
-		if r.Code != 0 {
-			return fmt.Errorf("ping %s from %s: %s%s", addr, h.Name, r.Stdout, r.Stderr)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := h.Ping(t, addr, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }
