@@ -64,7 +64,7 @@ func (p *prog) getopt(argv []string) (int, *usageError) {
 // usage prints sysctl.c's usage text (rev 1.157.2.1); the status is 1.
 func (p *prog) usage(e *usageError) int {
 	if e != nil && e.msg != "" {
-		fmt.Fprintf(p.env.Stderr, "%s: %s\n", p.env.Progname(), e.msg)
+		p.env.Warnx("%s", e.msg)
 	}
 	prog := p.env.Progname()
 	fmt.Fprintf(p.env.Stderr, "usage:\t%s %s\n", prog, "[-dneq] [-x[x]|-r] variable ...")
