@@ -110,7 +110,9 @@ func (p *prog) describe(name, desc string) {
 // sysctlerror does.  soft (a read) turns the errors that mean "no such
 // value here" into "the value is not available (...)"; a write's
 // failure (soft false) is fatal, which the caller sees to.  Nothing is
-// printed unless the name was asked for (req) or -A.
+// printed unless the name was asked for (req) or -A.  An errno from the
+// kernel (sys.Errno) prints as strerror(3); an error from elsewhere (the
+// carrier, the kernel's start) with its whole text.
 func (p *prog) sysctlError(name string, err error, soft, req bool) {
 	if p.opts.A == 0 && !req {
 		return
@@ -119,20 +121,11 @@ func (p *prog) sysctlError(name string, err error, soft, req bool) {
 	if soft && errors.As(err, &e) {
 		switch e {
 		case sys.ENOENT, sys.ENOPROTOOPT, sys.ENOTDIR, sys.EINVAL, sys.EOPNOTSUPP, sys.EPROTONOSUPPORT:
-			p.perror("%s: the value is not available (%s)\n", name, errText(err))
+			p.perror("%s: the value is not available (%v)\n", name, err)
 			return
 		}
 	}
-	p.perror("%s: %s\n", name, errText(err))
-}
-
-// errText is strerror(3) of an errno from the kernel, or the whole
-// message of an error from elsewhere (the carrier, the kernel's start).
-func errText(err error) string {
-	if e, ok := err.(sys.Errno); ok {
-		return e.Error()
-	}
-	return err.Error()
+	p.perror("%s: %v\n", name, err)
 }
 
 // perror is sysctl.c's sysctlperror: "sysctl: " (and "file#line: "
