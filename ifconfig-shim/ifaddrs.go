@@ -150,18 +150,14 @@ func vanished(err error) bool {
 }
 
 func (p *prog) inetDetails(e *ifaddr) error {
-	withAddr := func(r *sys.Ifreq) { copy(r.Union[:], e.sa) }
-	r, err := p.ifreq(sys.SIOCGIFNETMASK, e.name, withAddr)
+	r, err := p.ifreq(sys.SIOCGIFNETMASK, e.name, func(r *sys.Ifreq) { copy(r.Union[:], e.sa) })
 	if err != nil {
 		return err
 	}
 	m, _ := sys.UnmarshalSockaddrIn(r.Union[:])
 	e.mask = m.Addr[:]
-	if r, err = p.ifreq(sys.SIOCGIFAFLAG_IN, e.name, withAddr); err != nil {
-		return err
-	}
-	e.addrFlags = int(r.Int())
-	return nil
+	e.addrFlags, err = p.addrFlags(sys.SIOCGIFAFLAG_IN, *e)
+	return err
 }
 
 // in6ifreq issues a struct in6_ifreq request about one address.
@@ -182,9 +178,22 @@ func (p *prog) inet6Details(e *ifaddr) error {
 	}
 	m := r.Addr()
 	e.mask = m.Addr[:]
-	if r, err = p.in6ifreq(sys.SIOCGIFAFLAG_IN6, e.name, e.sa); err != nil {
-		return err
+	e.addrFlags, err = p.addrFlags(sys.SIOCGIFAFLAG_IN6, *e)
+	return err
+}
+
+// addrFlags is SIOCGIFAFLAG_IN or SIOCGIFAFLAG_IN6 of one address.
+func (p *prog) addrFlags(cmd uint32, a ifaddr) (int, error) {
+	if a.family == sys.AF_INET6 {
+		r, err := p.in6ifreq(cmd, a.name, a.sa)
+		if err != nil {
+			return 0, err
+		}
+		return int(r.Flags()), nil
 	}
-	e.addrFlags = int(r.Flags())
-	return nil
+	r, err := p.ifreq(cmd, a.name, func(r *sys.Ifreq) { copy(r.Union[:], a.sa) })
+	if err != nil {
+		return 0, err
+	}
+	return int(r.Int()), nil
 }

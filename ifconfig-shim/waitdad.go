@@ -76,19 +76,3 @@ func (p *prog) waitDADExec(e penv) error {
 		}
 	}
 }
-
-// addrFlags is SIOCGIFAFLAG_IN or SIOCGIFAFLAG_IN6 of one address.
-func (p *prog) addrFlags(cmd uint32, a ifaddr) (int, error) {
-	if a.family == sys.AF_INET6 {
-		r, err := p.in6ifreq(cmd, a.name, a.sa)
-		if err != nil {
-			return 0, err
-		}
-		return int(r.Flags()), nil
-	}
-	r, err := p.ifreq(cmd, a.name, func(r *sys.Ifreq) { copy(r.Union[:], a.sa) })
-	if err != nil {
-		return 0, err
-	}
-	return int(r.Int()), nil
-}
