@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-
 	"nbwg/kernel/sys"
 )
 
@@ -31,11 +29,7 @@ func (p *prog) listCloners(e penv) error {
 		if i > 0 {
 			p.printf(" ")
 		}
-		name := buf[i*sys.IFNAMSIZ : (i+1)*sys.IFNAMSIZ]
-		if j := bytes.IndexByte(name, 0); j >= 0 {
-			name = name[:j]
-		}
-		p.printf("%s", name)
+		p.printf("%s", sys.Name(buf[i*sys.IFNAMSIZ:(i+1)*sys.IFNAMSIZ]))
 	}
 	p.printf("\n")
 	return exitStatus(0)
