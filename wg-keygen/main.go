@@ -6,6 +6,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -108,11 +109,8 @@ func readPrivateKey(env *cli.Env, key *[b64key.KeyLen]byte) bool {
 	}
 	text := line[:n]
 	// strlen(3): the text ends at a NUL byte.
-	for i, c := range text {
-		if c == 0 {
-			text = text[:i]
-			break
-		}
+	if i := bytes.IndexByte(text, 0); i >= 0 {
+		text = text[:i]
 	}
 	if len(text) != b64key.Base64Len {
 		env.Warnx("Invalid length of a private key")
