@@ -10,7 +10,6 @@ import (
 	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 	"nbwg/kernel/sysctl"
-	"nbwg/kernel/wg"
 )
 
 // firstRoom is the answer buffer of a first request: enough for any
@@ -91,11 +90,13 @@ func (p *prog) kernel(start bool) (cli.Kernel, error) {
 }
 
 // defaults returns the stand-in for a kernel not running yet: a fresh
-// kernel's sysctl tree, served in this process.
+// kernel's sysctl tree, served in this process.  Its nodes are p.nodes,
+// a fresh kernel's, whose values stay the defaults: the stand-in serves
+// nobody, whose writes it refuses.
 func (p *prog) defaults() cli.Kernel {
 	if p.fresh == nil {
 		var t sysctl.Tree
-		t.Add(wg.NewParams().Sysctl()...)
+		t.Add(p.nodes...)
 		p.fresh = cli.Local(&t, ioctl.Cred{UID: nobodyUID, GID: nobodyUID})
 	}
 	return p.fresh
