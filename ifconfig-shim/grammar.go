@@ -193,10 +193,11 @@ func (k *kwParser) match(p *prog, in penv, arg *string) (match, outcome, error) 
 		if (w.altdeact != "" && in.has(w.altdeact)) || (w.deact != "" && in.has(w.deact)) {
 			return match{}, forbidden, nil
 		}
-		env := in.set("", nil)
-		if v != nil {
-			env = in.set(w.key, v)
+		key := w.key
+		if v == nil {
+			key = "" // the word sets nothing
 		}
+		env := in.set(key, v)
 		exec := k.exec
 		if exec == nil {
 			exec = w.exec
