@@ -18,15 +18,13 @@ BIN="$PWD/bin"
 [ -n "$WGGO" ] || { echo "bench-tunnel: no wireguard-go (apt-get install wireguard-go, or set WIREGUARD_GO)" >&2; exit 1; }
 command -v iperf3 >/dev/null || { echo "bench-tunnel: iperf3 is not installed" >&2; exit 1; }
 
+. ./scripts/netns.subr
 A=nbwg-bench-A; B=nbwg-bench-B
 TMP=$(mktemp -d)
+LOGDIR=$TMP    # the nbwg kernels' logs (nbwgd(8)), with the keys
 cleanup() {
-	set +e
-	for ns in $A $B; do for p in $(ip netns pids $ns 2>/dev/null); do kill $p 2>/dev/null; done; done
-	sleep 0.3
-	ip netns del $A 2>/dev/null; ip netns del $B 2>/dev/null
+	netns_remove $A $B
 	rm -f /var/run/wireguard/wgbA.sock /var/run/wireguard/wgbB.sock
-	set -e
 }
 trap 'cleanup; rm -rf "$TMP"' EXIT INT TERM
 
@@ -41,12 +39,10 @@ setup_net() {
 	"$BIN/wg-keygen" --pub < "$TMP/b.key" > "$TMP/b.pub"
 }
 
-on() { ns=$1; shift; ip netns exec "$ns" env PATH="$BIN:$PATH" NBWG_LOGDIR="$TMP" sh -c "$*"; }
-
 setup_nbwg() {
 	setup_net
-	on $A "ifconfig wg0 create && ifconfig wg0 inet 10.9.0.1/24 && wgconfig wg0 set private-key $TMP/a.key && wgconfig wg0 set listen-port 51820 && wgconfig wg0 add peer B $(cat "$TMP/b.pub") --allowed-ips=10.9.0.2/32 && ifconfig wg0 up"
-	on $B "ifconfig wg0 create && ifconfig wg0 inet 10.9.0.2/24 && wgconfig wg0 set private-key $TMP/b.key && wgconfig wg0 add peer A $(cat "$TMP/a.pub") --allowed-ips=10.9.0.1/32 --endpoint=192.0.2.1:51820 && ifconfig wg0 up"
+	netns_on $A "ifconfig wg0 create && ifconfig wg0 inet 10.9.0.1/24 && wgconfig wg0 set private-key $TMP/a.key && wgconfig wg0 set listen-port 51820 && wgconfig wg0 add peer B $(cat "$TMP/b.pub") --allowed-ips=10.9.0.2/32 && ifconfig wg0 up"
+	netns_on $B "ifconfig wg0 create && ifconfig wg0 inet 10.9.0.2/24 && wgconfig wg0 set private-key $TMP/b.key && wgconfig wg0 add peer A $(cat "$TMP/a.pub") --allowed-ips=10.9.0.1/32 --endpoint=192.0.2.1:51820 && ifconfig wg0 up"
 }
 
 setup_wggo() {

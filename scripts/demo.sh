@@ -20,47 +20,37 @@ if [ -z "${NBWG_DEMO_NO_SETUP:-}" ]; then
 	make build
 fi
 
+. ./scripts/netns.subr
 A=nbwg-demo-A
 B=nbwg-demo-B
 BIN="$PWD/bin"
 made_etc_wg=
 LOGDIR=$(mktemp -d)    # the kernels' logs (nbwgd(8)), gone with the demo
 cleanup() {
-	for ns in $A $B; do
-		for pid in $(ip netns pids $ns 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
-	done
-	sleep 0.2
-	for ns in $A $B; do
-		ip netns del $ns 2>/dev/null || true
-		rm -rf /etc/netns/$ns
-	done
+	netns_remove $A $B
+	rm -rf /etc/netns/$A /etc/netns/$B
 	[ -n "$made_etc_wg" ] && rmdir /etc/wg 2>/dev/null || true
 }
 trap 'cleanup; rm -rf "$LOGDIR"' EXIT INT TERM
 cleanup
 
-# Run a shell command on host $1 with nbwg's commands first on PATH.
-on() {
-	host=$1; shift
-	ip netns exec "$host" env PATH="$BIN:/usr/sbin:/usr/bin:/sbin:/bin" NBWG_LOGDIR="$LOGDIR" sh -c "$*"
-}
 # Show a command, then run it on a host, as a transcript.
 run() {
 	host=$1; shift
 	echo "${host#nbwg-demo-}# $*"
-	on "$host" "$*"
+	netns_on "$host" "$*"
 }
 
 [ -d /etc/wg ] || { mkdir -m 700 /etc/wg; made_etc_wg=1; }
 for ns in $A $B; do
 	ip netns add $ns
 	mkdir -p -m 700 /etc/netns/$ns/wg
-	on $ns "ip link set lo up"
+	netns_on $ns "ip link set lo up"
 done
 # The wire between them (the part of the Internet the manual assumes).
 ip link add vB netns $A type veth peer name vA netns $B
-on $A "ip addr add 192.0.2.123/24 dev vB && ip link set vB up && ip route add 198.51.100.45/32 dev vB"
-on $B "ip addr add 198.51.100.45/24 dev vA && ip link set vA up && ip route add 192.0.2.123/32 dev vA"
+netns_on $A "ip addr add 192.0.2.123/24 dev vB && ip link set vB up && ip route add 198.51.100.45/32 dev vB"
+netns_on $B "ip addr add 198.51.100.45/24 dev vA && ip link set vA up && ip route add 192.0.2.123/32 dev vA"
 
 echo "=== keys (wg-keygen, as in wg(4))"
 run $A "(umask 0077; wg-keygen > /etc/wg/wg0)"
