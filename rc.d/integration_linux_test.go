@@ -75,14 +75,11 @@ func (h bootHost) write(t *testing.T, name, text string) {
 	}
 }
 
-// readEtc reads a file of the host's private /etc.
+// readEtc reads a file of the host's private /etc, without the white
+// space around it.
 func readEtc(t *testing.T, h *hosts.Host, rel string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(h.Etc, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(string(b))
+	return strings.TrimSpace(h.ReadFile(t, rel))
 }
 
 // ping pings addr from h until a reply comes, for at most 10 seconds

@@ -33,7 +33,7 @@ func TestExamples(t *testing.T) {
 		quiet(t, h, "wg-keygen --pub < /etc/wg/wg0 > /etc/wg/wg0.pub")
 	}
 	quiet(t, a, "(umask 0077; wg-keygen --psk > /etc/wg/wg0.A-B)")
-	psk := readEtc(t, a, "wg/wg0.A-B")
+	psk := a.ReadFile(t, "wg/wg0.A-B")
 	b.WriteFile(t, "wg/wg0.A-B", []byte(psk), 0o600)
 	psk = strings.TrimSuffix(psk, "\n")
 
@@ -42,8 +42,8 @@ func TestExamples(t *testing.T) {
 	priv := map[*hosts.Host]string{}
 	pub := map[*hosts.Host]string{}
 	for _, h := range []*hosts.Host{a, b} {
-		priv[h] = strings.TrimSuffix(readEtc(t, h, "wg/wg0"), "\n")
-		pub[h] = strings.TrimSuffix(readEtc(t, h, "wg/wg0.pub"), "\n")
+		priv[h] = strings.TrimSuffix(h.ReadFile(t, "wg/wg0"), "\n")
+		pub[h] = strings.TrimSuffix(h.ReadFile(t, "wg/wg0.pub"), "\n")
 		if want := publicKey(t, priv[h]); pub[h] != want {
 			t.Fatalf("%s: wg-keygen --pub gave %q, want %q", h.Name, pub[h], want)
 		}

@@ -15,7 +15,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -72,16 +71,6 @@ func publicKey(t testing.TB, priv string) string {
 		t.Fatal(err)
 	}
 	return base64.StdEncoding.EncodeToString(pub)
-}
-
-// readEtc reads a file of the host's private /etc.
-func readEtc(t testing.TB, h *hosts.Host, rel string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(h.Etc, rel))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // quiet runs an administrator's command that succeeds in silence, as

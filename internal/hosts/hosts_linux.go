@@ -341,6 +341,17 @@ func (h *Host) WriteFile(t testing.TB, rel string, data []byte, perm os.FileMode
 	}
 }
 
+// ReadFile returns the text of a file of the host's private /etc (path
+// relative to /etc, e.g. "wg/wg0.pub").
+func (h *Host) ReadFile(t testing.TB, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(h.Etc, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // Poll runs check until it returns nil or the timeout passes, and returns
 // the last error.
 func Poll(timeout time.Duration, check func() error) error {
