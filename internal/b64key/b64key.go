@@ -32,14 +32,10 @@ var ErrSyntax = errors.New("b64_pton failed")
 
 const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
-// Encode returns the padded base64 text of src (b64_ntop(3)).
-func Encode(src []byte) string {
-	return base64.StdEncoding.EncodeToString(src)
-}
-
-// AppendEncode appends the padded base64 text of src to dst.  Callers
-// printing a secret use it so that the text lives in a buffer they can
-// clear afterwards, which a Go string is not.
+// AppendEncode appends the padded base64 text of src to dst
+// (b64_ntop(3)).  It appends rather than returning a string so that the
+// text of a secret lives in a buffer the caller can clear afterwards,
+// which a Go string is not.
 func AppendEncode(dst, src []byte) []byte {
 	return base64.StdEncoding.AppendEncode(dst, src)
 }

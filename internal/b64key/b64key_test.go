@@ -95,15 +95,15 @@ func TestDecodeShortOutputs(t *testing.T) {
 
 func TestEncodeRoundTrip(t *testing.T) {
 	key := mustHex(t, "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
-	s := Encode(key)
-	if len(s) != Base64Len {
-		t.Fatalf("Encode: %d characters, want %d", len(s), Base64Len)
+	const want = "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
+	if len(want) != Base64Len {
+		t.Fatalf("%q: %d characters, want %d", want, len(want), Base64Len)
 	}
-	if got := string(AppendEncode([]byte("k: "), key)); got != "k: "+s {
-		t.Errorf("AppendEncode = %q", got)
+	if got := string(AppendEncode([]byte("k: "), key)); got != "k: "+want {
+		t.Errorf("AppendEncode = %q, want %q", got, "k: "+want)
 	}
 	var dst [KeyLen]byte
-	if n, err := Decode(dst[:], []byte(s)); err != nil || n != KeyLen || !bytes.Equal(dst[:], key) {
-		t.Errorf("Decode(Encode(key)) = %x, %d, %v", dst, n, err)
+	if n, err := Decode(dst[:], []byte(want)); err != nil || n != KeyLen || !bytes.Equal(dst[:], key) {
+		t.Errorf("Decode(%q) = %x, %d, %v", want, dst, n, err)
 	}
 }
