@@ -149,6 +149,21 @@ func TestPrefixLen(t *testing.T) {
 			t.Errorf("inPrefixLen(%v) = %d, want %d", tt.mask, got, tt.want)
 		}
 	}
+	for _, tt := range []struct {
+		mask []byte
+		want int
+	}{
+		{[]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0}, 64},
+		{[]byte{0xff, 0xff, 0xfe, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 23},
+		{make([]byte, 16), 0},
+		{[]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, 128},
+		{[]byte{0xff, 0, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0}, // not contiguous
+		{[]byte{0xff, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 0},
+	} {
+		if got := in6PrefixLen(tt.mask); got != tt.want {
+			t.Errorf("in6PrefixLen(%v) = %d, want %d", tt.mask, got, tt.want)
+		}
+	}
 	m, ok := prefixlenToMask(24, 64)
 	if !ok || in6PrefixLen(m.sa[8:24]) != 64 {
 		t.Errorf("prefixlenToMask(inet6, 64) = %v", m)

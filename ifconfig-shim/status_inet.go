@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -40,7 +41,7 @@ func (p *prog) inStatus(name string, list []ifaddr) {
 			p.printf(" -> %s", p.otherAddr(siocGIFDSTADDR, a))
 		}
 		if plen < 0 {
-			p.printf(" netmask %#x", uint32(a.mask[0])<<24|uint32(a.mask[1])<<16|uint32(a.mask[2])<<8|uint32(a.mask[3]))
+			p.printf(" netmask %#x", binary.BigEndian.Uint32(a.mask))
 		}
 		if a.flags&sys.IFF_BROADCAST != 0 {
 			p.printf(" broadcast %s", p.otherAddr(siocGIFBRDADDR, a))
@@ -53,28 +54,9 @@ func (p *prog) inStatus(name string, list []ifaddr) {
 	}
 }
 
-// inPrefixLen is in_prefixlen: the length of a contiguous IPv4 mask, -1
-// for a mask that is not.
-func inPrefixLen(m []byte) int {
-	v := uint32(m[0])<<24 | uint32(m[1])<<16 | uint32(m[2])<<8 | uint32(m[3])
-	if v == 0 {
-		return 0
-	}
-	n := 0
-	for v&0x80000000 != 0 {
-		n++
-		v <<= 1
-	}
-	if v != 0 {
-		return -1
-	}
-	return n
-}
-
-// in6PrefixLen is af_inet6.c's prefix(): the length of a contiguous mask,
-// 0 for a mask that is not.
-func in6PrefixLen(m []byte) int {
-	n := 0
+// maskLen is the prefix length of a netmask (4 or 16 bytes); ok is false
+// when its ones are not contiguous.
+func maskLen(m []byte) (n int, ok bool) {
 	for i, b := range m {
 		if b == 0xff {
 			n += 8
@@ -85,15 +67,31 @@ func in6PrefixLen(m []byte) int {
 			b <<= 1
 		}
 		if b != 0 {
-			return 0
+			return 0, false
 		}
 		for _, rest := range m[i+1:] {
 			if rest != 0 {
-				return 0
+				return 0, false
 			}
 		}
 		break
 	}
+	return n, true
+}
+
+// inPrefixLen is in_prefixlen: the length of a contiguous IPv4 mask, -1
+// for a mask that is not.
+func inPrefixLen(m []byte) int {
+	if n, ok := maskLen(m); ok {
+		return n
+	}
+	return -1
+}
+
+// in6PrefixLen is af_inet6.c's prefix(): the length of a contiguous mask,
+// 0 for a mask that is not.
+func in6PrefixLen(m []byte) int {
+	n, _ := maskLen(m)
 	return n
 }
 
