@@ -3,114 +3,35 @@ package man
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"sync"
 	"testing"
+
+	"nbwg/internal/hosts"
 )
 
-// The commands the pages describe, built from this module so that their
-// usage texts can be read: $NBWG_BIN when set (make test sets it to
-// bin/), else a temporary directory built once per test binary.
-
-// commandPackages maps each command to the package it is built from, as
-// the Makefile's COMMANDS does.
-var commandPackages = map[string]string{
-	"wg-keygen": "./wg-keygen",
-	"wgconfig":  "./wgconfig",
-	"ifconfig":  "./ifconfig-shim",
-	"nbwgd":     "./kernel/cmd/nbwgd",
-	"sysctl":    "./sysctl-shim",
-}
-
-var (
-	buildOnce sync.Once
-	builtDir  string // removed by TestMain when this test made it
-	binDir    string
-	buildErr  error
-)
-
-// commandDir returns the directory of the built commands.  On Linux the
-// integration test's hosts build them (examples_linux_test.go sets this
-// to hosts.Bin), so that they are built once.
-var commandDir = buildCommands
-
-// cleanups run when the tests are over.
-var cleanups []func()
+// The commands the pages describe are built from this module by
+// hosts.Bin (or taken from $NBWG_BIN, which make test sets to bin/), so
+// that their usage texts can be read.
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	for _, f := range cleanups {
-		f()
-	}
-	if builtDir != "" {
-		os.RemoveAll(builtDir)
-	}
+	hosts.Cleanup()
 	os.Exit(code)
 }
 
-// moduleRoot is the directory of go.mod: the man directory's parent.
-func moduleRoot(t testing.TB) string {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("no go.mod above the man directory: %v", err)
-	}
-	return root
-}
-
-// goTool finds the go command that runs these tests.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return filepath.Join(runtime.GOROOT(), "bin", "go")
-}
+// moduleRoot is the directory of go.mod.
+func moduleRoot(t testing.TB) string { return hosts.ModuleRoot(t) }
 
 // command returns the path of a built command.
 func command(t testing.TB, name string) string {
 	t.Helper()
-	p := filepath.Join(commandDir(t), name)
+	p := filepath.Join(hosts.Bin(t), name)
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("command %s: %v", name, err)
 	}
 	return p
-}
-
-// buildCommands builds the commands into a temporary directory, once.
-func buildCommands(t testing.TB) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		if dir := os.Getenv("NBWG_BIN"); dir != "" {
-			binDir, buildErr = filepath.Abs(dir)
-			return
-		}
-		root := moduleRoot(t)
-		dir, err := os.MkdirTemp("", "nbwg-man-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtDir, binDir = dir, dir
-		for out, pkg := range commandPackages {
-			cmd := exec.Command(goTool(), "build", "-o", filepath.Join(dir, out), pkg)
-			cmd.Dir = root
-			if b, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
-				return
-			}
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building the commands: %v", buildErr)
-	}
-	return binDir
 }
 
 // usageText runs a command with arguments it refuses and returns what it

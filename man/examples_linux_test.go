@@ -13,11 +13,6 @@ import (
 	"nbwg/internal/hosts"
 )
 
-func init() {
-	commandDir = func(t testing.TB) string { return hosts.Bin(t) }
-	cleanups = append(cleanups, hosts.Cleanup)
-}
-
 // step is one command of a page's EXAMPLES: "A# command" (or "# command"
 // where one host is enough), with its continuation lines and
 // here-document, and the output the page shows after it.
@@ -176,11 +171,7 @@ func TestExamples(t *testing.T) {
 		runStep(t, p, h, st, keys, rewrite)
 		// The page's prose copies the preshared key from A to B.
 		if strings.Contains(st.cmd, "> /etc/wg/wg0.A-B") {
-			psk, err := os.ReadFile(filepath.Join(h.Etc, "wg", "wg0.A-B"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			peerOf[st.host].WriteFile(t, "wg/wg0.A-B", psk, 0o600)
+			peerOf[st.host].WriteFile(t, "wg/wg0.A-B", []byte(h.ReadFile(t, "wg/wg0.A-B")), 0o600)
 		}
 	}
 	if len(keys) != 2 {

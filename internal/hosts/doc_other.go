@@ -2,5 +2,6 @@
 
 // Package hosts gives integration tests emulated NetBSD hosts in Linux
 // network namespaces, which exist on Linux only; elsewhere it holds only
-// Exec and its Result, for tests that run commands on the machine itself.
+// Bin, Exec and its Result, for tests that build and run commands on the
+// machine itself.
 package hosts
