@@ -54,35 +54,10 @@ func (p *prog) inStatus(name string, list []ifaddr) {
 	}
 }
 
-// maskLen is the prefix length of a netmask (4 or 16 bytes); ok is false
-// when its ones are not contiguous.
-func maskLen(m []byte) (n int, ok bool) {
-	for i, b := range m {
-		if b == 0xff {
-			n += 8
-			continue
-		}
-		for b&0x80 != 0 {
-			n++
-			b <<= 1
-		}
-		if b != 0 {
-			return 0, false
-		}
-		for _, rest := range m[i+1:] {
-			if rest != 0 {
-				return 0, false
-			}
-		}
-		break
-	}
-	return n, true
-}
-
 // inPrefixLen is in_prefixlen: the length of a contiguous IPv4 mask, -1
 // for a mask that is not.
 func inPrefixLen(m []byte) int {
-	if n, ok := maskLen(m); ok {
+	if n, ok := inet.MaskLen(m); ok {
 		return n
 	}
 	return -1
@@ -91,7 +66,7 @@ func inPrefixLen(m []byte) int {
 // in6PrefixLen is af_inet6.c's prefix(): the length of a contiguous mask,
 // 0 for a mask that is not.
 func in6PrefixLen(m []byte) int {
-	n, _ := maskLen(m)
+	n, _ := inet.MaskLen(m)
 	return n
 }
 

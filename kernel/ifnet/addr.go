@@ -74,32 +74,6 @@ func (n *Net) Addrs(ifp *Interface) []Addr {
 	return append([]Addr(nil), ifp.addrs...)
 }
 
-// maskBits converts a netmask to a prefix length; a mask whose ones are
-// not contiguous is refused, as in6_mask2len refuses it.
-func maskBits(mask []byte) (int, bool) {
-	bits := 0
-	for i, b := range mask {
-		if b == 0xff {
-			bits += 8
-			continue
-		}
-		for b&0x80 != 0 {
-			bits++
-			b <<= 1
-		}
-		if b != 0 {
-			return 0, false
-		}
-		for _, rest := range mask[i+1:] {
-			if rest != 0 {
-				return 0, false
-			}
-		}
-		return bits, true
-	}
-	return bits, true
-}
-
 // maskOf returns the netmask bytes of a prefix length.
 func maskOf(bits, size int) []byte {
 	m := make([]byte, size)

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"sync/atomic"
 
+	"nbwg/internal/inet"
 	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 )
@@ -107,7 +108,7 @@ func (n *Net) aifaddr(ifp *Interface, r *sys.InAliasreq) error {
 	bits := 32
 	if r.Mask.Len != 0 {
 		var ok bool
-		if bits, ok = maskBits(r.Mask.Addr[:]); !ok {
+		if bits, ok = inet.MaskLen(r.Mask.Addr[:]); !ok {
 			return sys.EINVAL
 		}
 	} else if i := ifp.findAddr(netip.AddrFrom4(r.Addr.Addr)); i >= 0 {
@@ -134,7 +135,7 @@ func (n *Net) aifaddr6(ifp *Interface, r *sys.In6Aliasreq) error {
 	bits := 128
 	if r.Prefixmask.Len != 0 {
 		var ok bool
-		if bits, ok = maskBits(r.Prefixmask.Addr[:]); !ok {
+		if bits, ok = inet.MaskLen(r.Prefixmask.Addr[:]); !ok {
 			return sys.EINVAL
 		}
 	}
