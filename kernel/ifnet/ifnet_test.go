@@ -270,7 +270,6 @@ func TestClonersAndIfconf(t *testing.T) {
 	}
 }
 
-
 // f16 converts flags to ifru_flags, a short in which MULTICAST is the sign bit.
 func f16(v int) int16 { return int16(v) }
 
