@@ -18,45 +18,15 @@ var (
 )
 
 // Bin returns a directory holding nbwg's commands (ifconfig, wgconfig,
-// wg-keygen, sysctl, nbwgd), built once per test binary from this module,
-// or $NBWG_BIN when set.
+// wg-keygen, sysctl, nbwgd), made once per test binary: copied from
+// $NBWG_BIN when set (make test points it at bin/), else built from this
+// module.  The directory is the tests' own and open to every user, so
+// that RunAs reaches the commands even when the checkout is not (a clone
+// in a mktemp -d directory is mode 0700).
 func Bin(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		if dir := os.Getenv("NBWG_BIN"); dir != "" {
-			binDir, buildErr = filepath.Abs(dir)
-			return
-		}
-		root, err := moduleRoot()
-		if err != nil {
-			buildErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "nbwg-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		// Unprivileged callers (RunAs) must reach the commands too.
-		if err := os.Chmod(dir, 0o755); err != nil {
-			buildErr = err
-			return
-		}
-		for out, pkg := range map[string]string{
-			"ifconfig": "./ifconfig-shim", "wgconfig": "./wgconfig", "wg-keygen": "./wg-keygen",
-			"nbwgd": "./kernel/cmd/nbwgd", "sysctl": "./sysctl-shim",
-		} {
-			if _, err := os.Stat(filepath.Join(root, pkg)); err != nil {
-				continue // not written yet
-			}
-			cmd := exec.Command(goTool(), "build", "-o", filepath.Join(dir, out), pkg)
-			cmd.Dir = root
-			if b, err := cmd.CombinedOutput(); err != nil {
-				buildErr = fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
-				return
-			}
-		}
-		binDir = dir
+		binDir, buildErr = makeBin()
 	})
 	if buildErr != nil {
 		t.Fatalf("building nbwg: %v", buildErr)
@@ -64,9 +34,57 @@ func Bin(t testing.TB) string {
 	return binDir
 }
 
-// Cleanup removes what Bin built; TestMain calls it.
+// commands maps each command to the package it is built from, as the
+// Makefile's COMMANDS does.
+var commands = map[string]string{
+	"ifconfig": "./ifconfig-shim", "wgconfig": "./wgconfig", "wg-keygen": "./wg-keygen",
+	"nbwgd": "./kernel/cmd/nbwgd", "sysctl": "./sysctl-shim",
+}
+
+func makeBin() (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "nbwg-bin-")
+	if err != nil {
+		return "", err
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return "", err
+	}
+	from := os.Getenv("NBWG_BIN")
+	for out, pkg := range commands {
+		if _, err := os.Stat(filepath.Join(root, pkg)); err != nil {
+			continue // not written yet
+		}
+		dst := filepath.Join(dir, out)
+		if from != "" {
+			if err := copyFile(dst, filepath.Join(from, out)); err != nil {
+				return "", fmt.Errorf("$NBWG_BIN: %w", err)
+			}
+			continue
+		}
+		cmd := exec.Command(goTool(), "build", "-o", dst, pkg)
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			return "", fmt.Errorf("go build %s: %v\n%s", pkg, err, b)
+		}
+	}
+	return dir, nil
+}
+
+func copyFile(dst, src string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o755)
+}
+
+// Cleanup removes what Bin made; TestMain calls it.
 func Cleanup() {
-	if binDir != "" && os.Getenv("NBWG_BIN") == "" {
+	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
 }
