@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"nbwg/kernel/ioctl"
+	"nbwg/kernel/sys"
 )
 
 // usageText is sbin/ifconfig's usage with its modules' lines.
@@ -115,7 +115,7 @@ func TestUsage(t *testing.T) {
 func TestErrors(t *testing.T) {
 	tests := []struct {
 		name string
-		cred ioctl.Cred
+		cred sys.Cred
 		args []string
 		want result
 	}{

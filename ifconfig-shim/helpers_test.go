@@ -12,15 +12,14 @@ import (
 
 	"nbwg/internal/cli"
 	"nbwg/kernel/ifnet"
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 	"nbwg/kernel/wg"
 )
 
 var (
-	root   = ioctl.Cred{UID: 0}
-	nobody = ioctl.Cred{UID: 65534, GID: 65534}
+	root   = sys.Cred{UID: 0}
+	nobody = sys.Cred{UID: 65534, GID: 65534}
 )
 
 // logKernel records the requests it passes on, by name, for order
@@ -62,7 +61,7 @@ type result struct {
 func (h *host) run(args ...string) result { return h.runAs(root, args...) }
 
 // runAs runs ifconfig with args (without the program name) as cred.
-func (h *host) runAs(cred ioctl.Cred, args ...string) result {
+func (h *host) runAs(cred sys.Cred, args ...string) result {
 	h.t.Helper()
 	var stdout, stderr bytes.Buffer
 	env := &cli.Env{

@@ -9,15 +9,14 @@ import (
 	"testing"
 
 	"nbwg/internal/cli"
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 	"nbwg/kernel/sysctl"
 	"nbwg/kernel/wg"
 )
 
 var (
-	root   = ioctl.Cred{UID: 0}
-	nobody = ioctl.Cred{UID: 65534, GID: 65534}
+	root   = sys.Cred{UID: 0}
+	nobody = sys.Cred{UID: 65534, GID: 65534}
 )
 
 // host is one emulated host for the tests: a kernel's sysctl tree in
@@ -93,12 +92,12 @@ func (h *host) run(args ...string) result { return h.runAs(root, args...) }
 
 // runAs runs sysctl as the caller cred, with its Kernel as cli's: a
 // write may start a kernel, only root's does.
-func (h *host) runAs(cred ioctl.Cred, args ...string) result {
+func (h *host) runAs(cred sys.Cred, args ...string) result {
 	return h.runIn(cred, "", args...)
 }
 
 // runIn is runAs with standard input.
-func (h *host) runIn(cred ioctl.Cred, stdin string, args ...string) result {
+func (h *host) runIn(cred sys.Cred, stdin string, args ...string) result {
 	h.t.Helper()
 	var stdout, stderr bytes.Buffer
 	env := &cli.Env{

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"nbwg/internal/cli"
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 	"nbwg/kernel/sysctl"
 )
@@ -17,7 +16,7 @@ import (
 // bounds it (the carrier's limit).  Tests lower both.
 var (
 	firstRoom = 1024
-	maxRoom   = ioctl.MaxBuffer
+	maxRoom   = sys.MaxBuffer
 )
 
 // request performs one sys.NBWG_SYSCTL request: a read (flags 0), a
@@ -97,7 +96,7 @@ func (p *prog) defaults() cli.Kernel {
 	if p.fresh == nil {
 		var t sysctl.Tree
 		t.Add(p.nodes...)
-		p.fresh = cli.Local(&t, ioctl.Cred{UID: nobodyUID, GID: nobodyUID})
+		p.fresh = cli.Local(&t, sys.Cred{UID: nobodyUID, GID: nobodyUID})
 	}
 	return p.fresh
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 
 	"nbwg/internal/cli"
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 )
@@ -16,7 +15,7 @@ const propBufferLen = 4096
 
 // maxReplyBuffer is the largest reply buffer offered: the most the ioctl
 // carrier takes.  Tests lower it.
-var maxReplyBuffer = ioctl.MaxBuffer
+var maxReplyBuffer = sys.MaxBuffer
 
 // kernel returns the kernel to talk to; wgconfig never starts one (an
 // interface must have been created first).

@@ -1,48 +1,33 @@
 package cli
 
-import (
-	"nbwg/kernel/ioctl"
-	"nbwg/kernel/sys"
-)
+import "nbwg/kernel/sys"
 
-// Handler is the kernel's side of an ioctl, as kernel/ifnet and
-// kernel/sysctl serve it (the method of ioctl.Handler, which exists on
-// Linux only): the caller's credentials, the command, its structure
-// (which the handler may update in place), and the contents of the user
-// buffer where the command copies in.  It returns what the command
-// copies out to the buffer.
-type Handler interface {
-	Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) (out []byte, err error)
-}
-
-// Local returns a Kernel that serves requests with h in this process,
-// as the caller cred, copying as the ioctl carrier does: h sees the
-// buffer only for commands that copy it in, and what h copies out is
-// copied to the buffer, or the request fails with EFAULT when it does
-// not fit.  sysctl-shim answers with one for a kernel that does not run
-// yet; tests put one over an emulated kernel.
-func Local(h Handler, cred ioctl.Cred) Kernel {
+// Local returns a Kernel that serves requests with h in this process, as
+// the caller cred, through sys.Dispatch as the ioctl carrier's server
+// does (the structure's length, the copy-in limit, the errno), and
+// copying out as the carrier's client does (EFAULT when the answer does
+// not fit the buffer).  sysctl-shim answers with one for a kernel that
+// does not run yet; tests put one over an emulated kernel.
+func Local(h sys.Handler, cred sys.Cred) Kernel {
 	return &local{h: h, cred: cred}
 }
 
 // local is the Kernel Local returns.
 type local struct {
-	h    Handler
-	cred ioctl.Cred
+	h    sys.Handler
+	cred sys.Cred
 }
 
 func (k *local) Ioctl(cmd uint32, arg []byte, buf []byte) error {
-	in := buf
-	if !ioctl.CopiesIn(cmd) {
-		in = nil
+	in := make([]byte, len(buf))
+	copy(in, buf) // the kernel works on its own copy, as on the wire
+	defer clear(in)
+	kernelArg := append([]byte(nil), arg...)
+	out, errno := sys.Dispatch(k.h, k.cred, cmd, kernelArg, in)
+	defer clear(out)
+	if errno != 0 {
+		return errno // the structure comes back only with success
 	}
-	out, err := k.h.Ioctl(k.cred, cmd, arg, in)
-	if err != nil {
-		return err
-	}
-	if len(out) > len(buf) {
-		return sys.EFAULT
-	}
-	copy(buf, out)
-	return nil
+	copy(arg, kernelArg)
+	return sys.CopyOut(buf, out)
 }

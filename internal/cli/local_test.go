@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 )
 
@@ -16,12 +15,12 @@ type recorder struct {
 	out []byte
 	err error
 
-	cred ioctl.Cred
+	cred sys.Cred
 	cmd  uint32
 	in   []byte
 }
 
-func (r *recorder) Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
+func (r *recorder) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
 	r.cred, r.cmd = cred, cmd
 	if in != nil {
 		r.in = append([]byte{}, in...) // buf is overwritten afterwards
@@ -33,7 +32,7 @@ func (r *recorder) Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]
 }
 
 func TestLocal(t *testing.T) {
-	cred := ioctl.Cred{UID: 1000, GID: 100, PID: 7}
+	cred := sys.Cred{UID: 1000, GID: 100, PID: 7}
 	type result struct {
 		In   []byte // what the handler saw; nil: no buffer
 		Buf  []byte
@@ -58,13 +57,19 @@ func TestLocal(t *testing.T) {
 			nil, result{Buf: []byte("zb"), Arg0: 1}, nil},
 		{"answer too long", sys.SIOCGDRVSPEC, []byte("ab"), []byte("xyz"),
 			nil, result{Buf: []byte("ab"), Arg0: 1}, sys.EFAULT},
+		// As over the carrier, a refused request leaves the
+		// structure as it was.
 		{"refusal", sys.SIOCSDRVSPEC, []byte("ab"), []byte("xy"),
-			sys.EPERM, result{In: []byte("ab"), Buf: []byte("ab"), Arg0: 1}, sys.EPERM},
+			sys.EPERM, result{In: []byte("ab"), Buf: []byte("ab"), Arg0: 0}, sys.EPERM},
+		// An unprivileged caller's buffer beyond sys.MaxCopyIn never
+		// reaches the kernel, as the carrier's server drops it.
+		{"over the copy-in limit", sys.SIOCSDRVSPEC, make([]byte, sys.MaxCopyIn(cred)+1), nil,
+			sys.EPERM, result{Buf: make([]byte, sys.MaxCopyIn(cred)+1)}, sys.EPERM},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := &recorder{out: tt.out, err: tt.err}
-			arg := make([]byte, 8)
+			arg := make([]byte, sys.IOCPARM_LEN(tt.cmd))
 			err := Local(h, cred).Ioctl(tt.cmd, arg, tt.buf)
 			if !errors.Is(err, tt.wantErr) {
 				t.Errorf("Ioctl: %v, want %v", err, tt.wantErr)
@@ -77,5 +82,19 @@ func TestLocal(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestLocalChecksStructure: a structure whose length is not the one the
+// command word encodes is EINVAL, and never reaches the kernel, in
+// process as over the carrier.
+func TestLocalChecksStructure(t *testing.T) {
+	h := &recorder{}
+	err := Local(h, sys.Cred{}).Ioctl(sys.SIOCGIFFLAGS, make([]byte, 3), nil)
+	if !errors.Is(err, sys.EINVAL) {
+		t.Errorf("Ioctl = %v, want EINVAL", err)
+	}
+	if h.cmd != 0 {
+		t.Errorf("the handler saw the request (cmd %#x)", h.cmd)
 	}
 }

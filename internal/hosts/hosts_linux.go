@@ -127,6 +127,13 @@ func removeEtc(dir string) error {
 }
 
 func (h *Host) remove(t testing.TB) {
+	// The kernel's directory in /run/nbwg is named after the
+	// namespace's inode; a kernel killed below cannot remove it.
+	var st syscall.Stat_t
+	runDir := ""
+	if syscall.Stat(filepath.Join("/run/netns", h.NS), &st) == nil {
+		runDir = filepath.Join("/run/nbwg", fmt.Sprintf("net-%d", st.Ino))
+	}
 	out, _ := exec.Command("ip", "netns", "pids", h.NS).Output()
 	for _, f := range strings.Fields(string(out)) {
 		if pid, err := strconv.Atoi(f); err == nil && pid != os.Getpid() {
@@ -144,6 +151,9 @@ func (h *Host) remove(t testing.TB) {
 	}
 	if out, err := exec.Command("ip", "netns", "del", h.NS).CombinedOutput(); err != nil {
 		t.Errorf("ip netns del %s: %v: %s", h.NS, err, out)
+	}
+	if runDir != "" {
+		os.RemoveAll(runDir)
 	}
 	os.RemoveAll(h.logDir())
 	if err := removeEtc(h.Etc); err != nil {

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 )
 
@@ -17,7 +16,7 @@ import (
 type Driver interface {
 	// Ioctl handles the requests ifioctl does not (SIOCSDRVSPEC,
 	// SIOCGDRVSPEC); it returns sys.ENOTTY for those it does not know.
-	Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error)
+	Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error)
 	// Init is if_init: the interface is up and about to be running.
 	Init() error
 	// Stop is if_stop: the interface went down.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 )
 
@@ -16,7 +15,7 @@ type fakeDriver struct {
 	mtu                    int
 }
 
-func (d *fakeDriver) Ioctl(cred ioctl.Cred, cmd uint32, arg, in []byte) ([]byte, error) {
+func (d *fakeDriver) Ioctl(cred sys.Cred, cmd uint32, arg, in []byte) ([]byte, error) {
 	return nil, sys.ENOTTY
 }
 func (d *fakeDriver) Init() error    { d.inits++; return nil }
@@ -24,8 +23,8 @@ func (d *fakeDriver) Stop()          { d.stops++ }
 func (d *fakeDriver) SetMTU(mtu int) { d.mtu = mtu }
 func (d *fakeDriver) Destroy()       { d.destroys++ }
 
-var root = ioctl.Cred{UID: 0}
-var nobody = ioctl.Cred{UID: 65534, GID: 65534}
+var root = sys.Cred{UID: 0}
+var nobody = sys.Cred{UID: 65534, GID: 65534}
 
 func newTestNet() (*Net, map[string]*fakeDriver) {
 	drivers := map[string]*fakeDriver{}
@@ -44,7 +43,7 @@ func ifreq(name string) []byte {
 	return r.Marshal()
 }
 
-func do(t *testing.T, n *Net, cred ioctl.Cred, cmd uint32, arg []byte) error {
+func do(t *testing.T, n *Net, cred sys.Cred, cmd uint32, arg []byte) error {
 	t.Helper()
 	_, err := n.Ioctl(cred, cmd, arg, nil)
 	return err
@@ -83,7 +82,7 @@ func aliasreq6(name, prefix string) []byte {
 func TestCreateDestroy(t *testing.T) {
 	n, drivers := newTestNet()
 	for _, tc := range []struct {
-		cred ioctl.Cred
+		cred sys.Cred
 		cmd  uint32
 		name string
 		want error

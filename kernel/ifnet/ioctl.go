@@ -5,13 +5,12 @@ import (
 	"sync/atomic"
 
 	"nbwg/internal/inet"
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 )
 
 // Ioctl is ifioctl(): it serves the generic interface requests and hands
-// the rest to the interface's driver.  It implements ioctl.Handler.
-func (n *Net) Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
+// the rest to the interface's driver.  It implements sys.Handler.
+func (n *Net) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 
 	"nbwg/kernel/sys"
 )
@@ -15,51 +16,69 @@ import (
 const (
 	frameMagic = 0x6e627767 // "nbwg"
 	headerLen  = 16
-	maxArgLen  = sys.IOCPARM_MASK
-	// MaxBuffer bounds the user buffer a request may carry or ask for;
-	// the kernel answers larger ones with ENOMEM, as a kernel would
-	// refuse an allocation that size.
-	MaxBuffer = 64 << 20
 )
 
 // errFrame reports a malformed frame; the connection is then dropped.
 var errFrame = errors.New("ioctl carrier: malformed frame")
 
-type frame struct {
-	word uint32 // command word in a request, errno in a reply
-	arg  []byte
-	buf  []byte
+type header struct {
+	word   uint32 // command word in a request, errno in a reply
+	argLen uint32
+	bufLen uint32
 }
 
-func writeFrame(w io.Writer, f *frame) error {
-	hdr := make([]byte, headerLen+len(f.arg), headerLen+len(f.arg)+len(f.buf))
-	binary.LittleEndian.PutUint32(hdr[0:], frameMagic)
-	binary.LittleEndian.PutUint32(hdr[4:], f.word)
-	binary.LittleEndian.PutUint32(hdr[8:], uint32(len(f.arg)))
-	binary.LittleEndian.PutUint32(hdr[12:], uint32(len(f.buf)))
-	copy(hdr[headerLen:], f.arg)
-	_, err := w.Write(append(hdr, f.buf...))
+func (h header) marshal() [headerLen]byte {
+	var b [headerLen]byte
+	binary.LittleEndian.PutUint32(b[0:], frameMagic)
+	binary.LittleEndian.PutUint32(b[4:], h.word)
+	binary.LittleEndian.PutUint32(b[8:], h.argLen)
+	binary.LittleEndian.PutUint32(b[12:], h.bufLen)
+	return b
+}
+
+// readHeader reads and checks a header.  Nothing the header says is
+// allocated here: the caller decides what to read of the body.
+func readHeader(r io.Reader) (header, error) {
+	var b [headerLen]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return header{}, err
+	}
+	if binary.LittleEndian.Uint32(b[0:]) != frameMagic {
+		return header{}, errFrame
+	}
+	h := header{
+		word:   binary.LittleEndian.Uint32(b[4:]),
+		argLen: binary.LittleEndian.Uint32(b[8:]),
+		bufLen: binary.LittleEndian.Uint32(b[12:]),
+	}
+	if h.argLen > sys.IOCPARM_MASK || h.bufLen > sys.MaxBuffer {
+		return header{}, fmt.Errorf("%w: %d structure bytes, %d buffer bytes", errFrame, h.argLen, h.bufLen)
+	}
+	return h, nil
+}
+
+// writeFrame sends a frame with one writev, so the buffer (which may hold
+// keys) is never copied into a second allocation.
+func writeFrame(w io.Writer, word uint32, arg, buf []byte) error {
+	hdr := header{word: word, argLen: uint32(len(arg)), bufLen: uint32(len(buf))}.marshal()
+	bufs := net.Buffers{hdr[:], arg, buf}
+	_, err := bufs.WriteTo(w)
 	return err
 }
 
-func readFrame(r io.Reader) (*frame, error) {
-	var hdr [headerLen]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
-		return nil, err
+// discard reads and drops n bytes with a fixed scratch buffer: a body the
+// kernel will not keep costs no memory.
+func discard(r io.Reader, n int64) error {
+	var scratch [4096]byte
+	for n > 0 {
+		k, err := r.Read(scratch[:min(int64(len(scratch)), n)])
+		n -= int64(k)
+		if err != nil && n > 0 {
+			if errors.Is(err, io.EOF) {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
 	}
-	if binary.LittleEndian.Uint32(hdr[0:]) != frameMagic {
-		return nil, errFrame
-	}
-	f := &frame{word: binary.LittleEndian.Uint32(hdr[4:])}
-	argLen := binary.LittleEndian.Uint32(hdr[8:])
-	bufLen := binary.LittleEndian.Uint32(hdr[12:])
-	if argLen > maxArgLen || bufLen > MaxBuffer {
-		return nil, fmt.Errorf("%w: %d structure bytes, %d buffer bytes", errFrame, argLen, bufLen)
-	}
-	body := make([]byte, argLen+bufLen)
-	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, err
-	}
-	f.arg, f.buf = body[:argLen:argLen], body[argLen:]
-	return f, nil
+	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 )
 
@@ -123,7 +122,7 @@ func (t *Tree) below(name string) []*Node {
 // leaves; a write (superuser only, as NetBSD's sysctl requires) sets a
 // leaf and copies out the old value.  An unknown name is ENOENT, as
 // sysctl(3) reports it.
-func (t *Tree) Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
+func (t *Tree) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
 	if cmd != sys.NBWG_SYSCTL {
 		return nil, sys.ENOTTY
 	}

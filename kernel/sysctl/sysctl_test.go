@@ -6,11 +6,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/sys"
 )
 
-func request(t *Tree, cred ioctl.Cred, flags uint32, name, newval string, room int) (string, uint32, error) {
+func request(t *Tree, cred sys.Cred, flags uint32, name, newval string, room int) (string, uint32, error) {
 	req := sys.SysctlReq{Flags: flags, NameLen: uint32(len(name)), NewLen: uint32(len(newval)), OldLen: uint32(room)}
 	arg := req.Marshal()
 	out, err := t.Ioctl(cred, sys.NBWG_SYSCTL, arg, []byte(name+newval))
@@ -38,7 +37,7 @@ func TestTree(t *testing.T) {
 		Node{Name: "net.wg.rekey_after_messages", Type: Quad, Desc: "msgs", Default: 1 << 60,
 			Get: func() int64 { return quad }, Set: func(v int64) error { quad = v; return nil }},
 	)
-	root, nobody := ioctl.Cred{}, ioctl.Cred{UID: 65534}
+	root, nobody := sys.Cred{}, sys.Cred{UID: 65534}
 
 	if out, _, err := request(tree, nobody, 0, "net.wg.rekey_timeout", "", 64); err != nil || out != "5" {
 		t.Errorf("read: %q, %v", out, err)
@@ -64,7 +63,7 @@ func TestTree(t *testing.T) {
 		t.Error("changed tree still at defaults")
 	}
 	for _, tc := range []struct {
-		cred  ioctl.Cred
+		cred  sys.Cred
 		flags uint32
 		name  string
 		val   string

@@ -4,13 +4,12 @@ import (
 	"net/netip"
 	"slices"
 
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 )
 
 // Ioctl serves if_wg's driver-specific requests (wg_ioctl).
-func (d *Device) Ioctl(cred ioctl.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
+func (d *Device) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
 	switch cmd {
 	case sys.SIOCSDRVSPEC:
 		ifd, err := sys.UnmarshalIfdrv(arg)

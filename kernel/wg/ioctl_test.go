@@ -10,14 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"nbwg/kernel/ifnet"
-	"nbwg/kernel/ioctl"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 )
 
 var (
-	root   = ioctl.Cred{UID: 0}
-	nobody = ioctl.Cred{UID: 65534, GID: 65534}
+	root   = sys.Cred{UID: 0}
+	nobody = sys.Cred{UID: 65534, GID: 65534}
 )
 
 // testKernel is an emulated kernel with one wg0 and no host devices.
@@ -32,7 +31,7 @@ func testKernel(t *testing.T) *ifnet.Net {
 	return n
 }
 
-func set(n *ifnet.Net, cred ioctl.Cred, cmd uint64, dict *prop.Dictionary) error {
+func set(n *ifnet.Net, cred sys.Cred, cmd uint64, dict *prop.Dictionary) error {
 	xml, err := prop.Externalize(dict)
 	if err != nil {
 		return err
@@ -43,7 +42,7 @@ func set(n *ifnet.Net, cred ioctl.Cred, cmd uint64, dict *prop.Dictionary) error
 	return err
 }
 
-func get(t *testing.T, n *ifnet.Net, cred ioctl.Cred) *prop.Dictionary {
+func get(t *testing.T, n *ifnet.Net, cred sys.Cred) *prop.Dictionary {
 	t.Helper()
 	ifd := sys.Ifdrv{Len: 1 << 24}
 	copy(ifd.Name[:], "wg0")
@@ -188,7 +187,7 @@ func TestSetErrors(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		cred ioctl.Cred
+		cred sys.Cred
 		cmd  uint64
 		dict *prop.Dictionary
 		want sys.Errno

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"nbwg/kernel/hostif"
 	"nbwg/kernel/ifnet"
 	"nbwg/kernel/ioctl"
@@ -46,30 +48,56 @@ func main() {
 }
 
 func run(foreground bool, logPath string, debug bool) int {
-	l, err := ioctl.Listen()
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			// Another kernel runs in this namespace: it won a race
-			// to start, or was started by hand.
-			fmt.Fprintln(os.Stderr, "nbwgd: a kernel already runs in this network namespace")
-			return 0
-		}
-		fmt.Fprintf(os.Stderr, "nbwgd: %v\n", err)
-		return 1
-	}
+	// A daemon owes nothing to whoever started it: not the working
+	// directory (which it would keep busy) nor the file mode mask.
+	syscall.Umask(0o077)
+	os.Chdir("/")
 
 	if logPath == "" {
 		logPath = defaultLogPath()
 	}
 	var sinks []io.Writer
-	if f, err := openLog(logPath); err == nil {
-		defer f.Close()
-		sinks = append(sinks, f)
+	logFile, err := openLog(logPath)
+	if err == nil {
+		defer logFile.Close()
+		sinks = append(sinks, logFile)
 	} else {
 		fmt.Fprintf(os.Stderr, "nbwgd: log: %v\n", err)
 	}
 	if foreground {
 		sinks = append(sinks, os.Stderr)
+	}
+	// Protocol events are logged at LOG_DEBUG when net.wg.debug asks
+	// for them (as NetBSD's WG_DLOG); -d turns that on from the start.
+	log := klog.New(io.MultiWriter(sinks...), klog.LOG_DEBUG)
+
+	l, err := ioctl.Listen()
+	if err != nil {
+		var running *ioctl.RunningError
+		if errors.As(err, &running) {
+			// It won a race to start, or was started by hand.
+			fmt.Fprintf(os.Stderr, "nbwgd: %v\n", err)
+			return 0
+		}
+		log.Log(klog.LOG_ERR, "cannot start: %v", err)
+		if !foreground {
+			fmt.Fprintf(os.Stderr, "nbwgd: %v\n", err)
+		}
+		return 1
+	}
+	if p := l.Previous; p != nil {
+		log.Log(klog.LOG_WARNING, "the previous kernel of this namespace (pid %d, started %s) did not halt: it was killed or crashed, and its interfaces are gone",
+			p.PID, time.Unix(p.Started, 0).Format(time.Stamp))
+	}
+	if err := l.WriteInfo(logPath); err != nil {
+		log.Log(klog.LOG_WARNING, "cannot record the kernel's pid: %v", err)
+	}
+	raiseFileLimit()
+	if !foreground {
+		// Ready: let go of the starter's standard error (it waits for
+		// it to close), and send what the Go runtime says there (a
+		// panic's trace) to the log instead.
+		detachStdio(logFile)
 	}
 	if path := os.Getenv("NBWG_CPUPROFILE"); path != "" {
 		// For performance work: profile the kernel until it halts.
@@ -78,9 +106,6 @@ func run(foreground bool, logPath string, debug bool) int {
 			defer func() { pprof.StopCPUProfile(); f.Close() }()
 		}
 	}
-	// Protocol events are logged at LOG_DEBUG when net.wg.debug asks
-	// for them (as NetBSD's WG_DLOG); -d turns that on from the start.
-	log := klog.New(io.MultiWriter(sinks...), klog.LOG_DEBUG)
 
 	params := wg.NewParams()
 	if debug {
@@ -103,45 +128,94 @@ func run(foreground bool, logPath string, debug bool) int {
 			}
 		}
 	}
+	// An idle kernel halts, unless that would lose tunables an
+	// administrator set.
+	mayHalt := func() bool { return tree.AllDefault() && ifs.Count() == 0 }
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+	srv := &ioctl.Server{
+		Handler: kernel{ifs: ifs, sysctl: &tree},
+		Logf:    func(format string, a ...any) { log.Log(klog.LOG_WARNING, format, a...) },
+	}
 	served := make(chan error, 1)
-	go func() { served <- ioctl.Serve(l, kernel{ifs: ifs, sysctl: &tree}) }()
+	serve := func() { go func() { served <- srv.Serve(l) }() }
+	serve()
 	log.Log(klog.LOG_INFO, "kernel started, pid %d", os.Getpid())
 
 	// An idle kernel is also checked now and then: one started by a
 	// sysctl write whose values went back to the defaults, say.
 	idleCheck := time.NewTicker(idleCheckInterval)
 	defer idleCheck.Stop()
-	status := 0
+	halt := func(why string) bool {
+		if !mayHalt() {
+			return false
+		}
+		halted, err := srv.Halt(l, served, mayHalt)
+		if err != nil {
+			log.Log(klog.LOG_ERR, "carrier: %v", err)
+		}
+		if halted {
+			log.Log(klog.LOG_INFO, "%s, halting", why)
+			return true
+		}
+		serve()
+		return false
+	}
 loop:
 	for {
 		select {
 		case <-idleCheck.C:
-			if tree.AllDefault() && ifs.Count() == 0 {
-				log.Log(klog.LOG_INFO, "idle, halting")
+			if halt("idle") {
+				break loop
+			}
+		case <-idle:
+			if halt("last interface destroyed") {
 				break loop
 			}
 		case sig := <-sigs:
 			log.Log(klog.LOG_INFO, "halting on %v", sig)
+			l.Close()
 			break loop
-		case <-idle:
-			// An idle kernel halts, unless that would lose tunables
-			// an administrator set.
-			if tree.AllDefault() && ifs.Count() == 0 {
-				log.Log(klog.LOG_INFO, "last interface destroyed, halting")
-				break loop
-			}
 		case err := <-served:
-			log.Log(klog.LOG_ERR, "carrier failed: %v", err)
-			status = 1
-			break loop
+			// Only the listening socket itself failing ends Serve;
+			// the interfaces keep running while it is made anew.
+			log.Log(klog.LOG_ERR, "carrier failed: %v; listening again", err)
+			time.Sleep(time.Second)
+			serve()
 		}
 	}
-	l.Close()
 	ifs.DestroyAll()
-	return status
+	log.Log(klog.LOG_INFO, "halted")
+	return 0
+}
+
+// raiseFileLimit lifts the soft descriptor limit to the hard one: every
+// connection and every interface costs descriptors, and running out
+// must take long.
+func raiseFileLimit() {
+	var r syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &r) == nil && r.Cur < r.Max {
+		r.Cur = r.Max
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &r)
+	}
+}
+
+// detachStdio points standard output at /dev/null and standard error at
+// the log (or /dev/null without one).
+func detachStdio(logFile *os.File) {
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		return
+	}
+	defer null.Close()
+	unix.Dup2(int(null.Fd()), 0)
+	unix.Dup2(int(null.Fd()), 1)
+	errFile := null
+	if logFile != nil {
+		errFile = logFile
+	}
+	unix.Dup2(int(errFile.Fd()), 2)
 }
 
 const defaultLogDir = "/var/log/nbwg"
@@ -198,7 +272,7 @@ type kernel struct {
 	sysctl *sysctl.Tree
 }
 
-func (k kernel) Ioctl(cred ioctl.Cred, cmd uint32, arg, in []byte) ([]byte, error) {
+func (k kernel) Ioctl(cred sys.Cred, cmd uint32, arg, in []byte) ([]byte, error) {
 	if cmd == sys.NBWG_SYSCTL {
 		return k.sysctl.Ioctl(cred, cmd, arg, in)
 	}
