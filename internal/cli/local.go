@@ -19,8 +19,7 @@ type Handler interface {
 // as the caller cred, copying as the ioctl carrier does: h sees the
 // buffer only for commands that copy it in, and what h copies out is
 // copied to the buffer, or the request fails with EFAULT when it does
-// not fit.  sysctl-shim answers with one for a kernel that does not run
-// yet; tests put one over an emulated kernel.
+// not fit.  Tests put one over an emulated kernel.
 func Local(h Handler, cred ioctl.Cred) Kernel {
 	return &local{h: h, cred: cred}
 }
