@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"nbwg/kernel/sysctl"
+	"nbwg/kernel/sys"
 	"nbwg/kernel/wg"
 )
 
@@ -22,11 +22,11 @@ type sysctlVar struct {
 // the same order (sysctl lists them so), each with its type and the
 // value a fresh kernel starts with.
 func TestSysctlVariables(t *testing.T) {
-	typeName := map[sysctl.Type]string{sysctl.Int: "int", sysctl.Quad: "quad", sysctl.Bool: "bool"}
+	typeName := map[sys.CtlType]string{sys.CTLTYPE_INT: "int", sys.CTLTYPE_QUAD: "quad", sys.CTLTYPE_BOOL: "bool"}
 	var kernel []sysctlVar
 	for _, n := range wg.NewParams().Sysctl() {
 		v := sysctlVar{Name: n.Name, Type: typeName[n.Type], Default: strconv.FormatInt(n.Default, 10)}
-		if n.Type == sysctl.Quad {
+		if n.Type == sys.CTLTYPE_QUAD {
 			v.Default = strconv.FormatUint(uint64(n.Default), 10)
 		}
 		if v.Type == "" {

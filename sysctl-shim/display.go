@@ -4,7 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"nbwg/kernel/sysctl"
+	"nbwg/kernel/sys"
 )
 
 // How a value is shown (sysctl.c: DISPLAY_VALUE, DISPLAY_OLD,
@@ -23,7 +23,7 @@ const (
 // 0x and as many hex digits as the value has bytes; -xx a hex dump.
 // nbwg's nodes have neither CTLFLAG_HEX nor CTLFLAG_UNSIGNED, so an int
 // prints signed.
-func (p *prog) displayNumber(typ sysctl.Type, name string, v uint64, how int) {
+func (p *prog) displayNumber(typ sys.CtlType, name string, v uint64, how int) {
 	o := &p.opts
 	if o.q > 0 {
 		return
@@ -51,19 +51,19 @@ func (p *prog) displayNumber(typ sysctl.Type, name string, v uint64, how int) {
 		return
 	}
 	switch typ {
-	case sysctl.Int:
+	case sys.CTLTYPE_INT:
 		if o.x > 0 {
 			fmt.Fprintf(p.out, "0x%08x", uint32(v))
 		} else {
 			fmt.Fprintf(p.out, "%d", int32(v))
 		}
-	case sysctl.Bool:
+	case sys.CTLTYPE_BOOL:
 		if o.x > 0 {
 			fmt.Fprintf(p.out, "0x%02x", v&1)
 		} else {
 			fmt.Fprintf(p.out, "%d", v&1)
 		}
-	case sysctl.Quad:
+	case sys.CTLTYPE_QUAD:
 		if o.x > 0 {
 			fmt.Fprintf(p.out, "0x%016x", v)
 		} else {
@@ -79,11 +79,11 @@ func (p *prog) displayNumber(typ sysctl.Type, name string, v uint64, how int) {
 
 // rawBytes is a value as sysctl(3) copies it out: a C int, bool or
 // u_quad_t in the host's byte order.
-func rawBytes(typ sysctl.Type, v uint64) []byte {
+func rawBytes(typ sys.CtlType, v uint64) []byte {
 	switch typ {
-	case sysctl.Bool:
+	case sys.CTLTYPE_BOOL:
 		return []byte{byte(v & 1)}
-	case sysctl.Quad:
+	case sys.CTLTYPE_QUAD:
 		return binary.NativeEndian.AppendUint64(nil, v)
 	}
 	return binary.NativeEndian.AppendUint32(nil, uint32(v))

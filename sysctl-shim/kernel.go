@@ -3,12 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"nbwg/internal/cli"
 	"nbwg/kernel/sys"
-	"nbwg/kernel/sysctl"
+	"nbwg/kernel/sys/wgsysctl"
 )
 
 // firstRoom is the answer buffer of a first request: enough for any
@@ -28,11 +29,7 @@ var (
 // answer, one number, always fits.
 //
 // When no kernel runs in the network namespace, cli's stand-in answers
-// ENXIO; the answer then comes from a fresh kernel's tree instead
-// (defaults), which holds the values a kernel starts with and refuses
-// writes as a kernel refuses an unprivileged caller.  Only an
-// unprivileged caller meets no kernel on a write: root's starts one
-// (cli.Env.Kernel(true)).
+// ENXIO; standIn answers instead.
 func (p *prog) request(flags uint32, name, newval string) (string, error) {
 	k, err := p.kernel(flags&sys.SYSCTL_WRITE != 0)
 	if err != nil {
@@ -41,7 +38,7 @@ func (p *prog) request(flags uint32, name, newval string) (string, error) {
 	out, err := ask(k, flags, name, newval)
 	if errors.Is(err, sys.ENXIO) {
 		p.kNone = true
-		out, err = ask(p.defaults(), flags, name, newval)
+		out, err = standIn(flags, name)
 	}
 	return out, err
 }
@@ -88,22 +85,41 @@ func (p *prog) kernel(start bool) (cli.Kernel, error) {
 	return k, nil
 }
 
-// defaults returns the stand-in for a kernel not running yet: a fresh
-// kernel's sysctl tree, served in this process.  Its nodes are p.nodes,
-// a fresh kernel's, whose values stay the defaults: the stand-in serves
-// nobody, whose writes it refuses.
-func (p *prog) defaults() cli.Kernel {
-	if p.fresh == nil {
-		var t sysctl.Tree
-		t.Add(p.nodes...)
-		p.fresh = cli.Local(&t, sys.Cred{UID: nobodyUID, GID: nobodyUID})
+// standIn answers a request as a kernel not running yet would, from
+// the net.wg table, with the kernel's text (kernel/sysctl's Tree.Ioctl):
+// a read gets the value every kernel starts with, the variable's default
+// (for net.wg, "name=value" lines in name order), a description the
+// table's ("name=description" lines).  A write is refused with EPERM, as
+// a running kernel refuses an unprivileged caller: only such a caller
+// meets no kernel on a write, root's starts one (cli.Env.Kernel(true)).
+// An unknown name is ENOENT, as the kernel answers it.
+func standIn(flags uint32, name string) (string, error) {
+	var below []*wgsysctl.Var
+	for _, v := range wgsysctl.Vars {
+		if full := v.FullName(); full == name || strings.HasPrefix(full, name+".") {
+			below = append(below, v)
+		}
 	}
-	return p.fresh
+	leaf := len(below) == 1 && below[0].FullName() == name
+	switch {
+	case flags&sys.SYSCTL_WRITE != 0 && !leaf, len(below) == 0:
+		return "", sys.ENOENT
+	case flags&sys.SYSCTL_WRITE != 0:
+		return "", sys.EPERM
+	case flags&sys.SYSCTL_DESCRIBE == 0 && leaf:
+		return below[0].Type.Format(below[0].Default), nil
+	}
+	slices.SortFunc(below, func(a, b *wgsysctl.Var) int { return strings.Compare(a.Name, b.Name) })
+	var b strings.Builder
+	for _, v := range below {
+		text := v.Type.Format(v.Default)
+		if flags&sys.SYSCTL_DESCRIBE != 0 {
+			text = v.Desc
+		}
+		fmt.Fprintf(&b, "%s=%s\n", v.FullName(), text)
+	}
+	return b.String(), nil
 }
-
-// nobodyUID is the caller the stand-in sees: nobody, so that it refuses
-// writes with EPERM as a running kernel refuses an unprivileged caller.
-const nobodyUID = 65534
 
 // listing parses the "name=text" lines of an interior node's answer.
 func listing(out string) map[string]string {
@@ -117,12 +133,12 @@ func listing(out string) map[string]string {
 	return m
 }
 
-// parseValue reads a value as the kernel formats it (sysctl.Node.Format)
+// parseValue reads a value as the kernel formats it (sys.CtlType.Format)
 // into the bits sysctl(3) would have copied out: an int's 32 bits, a
 // bool's 0 or 1, a quad's 64.
-func parseValue(typ sysctl.Type, text string) (uint64, error) {
+func parseValue(typ sys.CtlType, text string) (uint64, error) {
 	switch typ {
-	case sysctl.Quad:
+	case sys.CTLTYPE_QUAD:
 		v, err := strconv.ParseUint(text, 10, 64)
 		if err != nil {
 			return 0, fmt.Errorf("kernel answered %q: %w", text, sys.EINVAL)

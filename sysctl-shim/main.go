@@ -22,7 +22,10 @@
 // reached through the ioctl carrier with nbwg's sys.NBWG_SYSCTL.  A
 // write starts that kernel if none runs (only root can; anyone else gets
 // EPERM, as the kernel would answer); a read with no kernel running
-// answers what a kernel would start with, wg.NewParams()'s defaults.
+// answers what a kernel would start with, the defaults of the net.wg
+// table (kernel/sys/wgsysctl), which also gives the names and types.
+// The kernel itself is not linked in: this program parses, asks the
+// kernel through the carrier and prints.
 //
 // Which names are whose (see README.md for the reasons):
 //   - A command line with no name under net.wg (sysctl kernel.hostname,
@@ -46,8 +49,7 @@ import (
 	"os"
 
 	"nbwg/internal/cli"
-	"nbwg/kernel/sysctl"
-	"nbwg/kernel/wg"
+	"nbwg/kernel/sys/wgsysctl"
 )
 
 func main() { os.Exit(run(cli.ProcessEnv())) }
@@ -63,8 +65,8 @@ type prog struct {
 	// eq separates name and value: " = ", or "=" with -e.
 	eq   string
 	opts options
-	// nodes are net.wg's leaves, in the kernel's order.
-	nodes []sysctl.Node
+	// nodes are net.wg's leaves, in the order sysctl lists them.
+	nodes []*wgsysctl.Var
 
 	// fn and nr are the -f file and its line, while reading it.
 	fn string
@@ -73,11 +75,10 @@ type prog struct {
 	errs int
 
 	// The kernel, dialled at the first request (kStart: dialled to
-	// start one; kNone: it answered that none runs), and the stand-in
-	// for none (kernel.go).
+	// start one; kNone: it answered that none runs, and standIn
+	// answers instead).
 	k             cli.Kernel
 	kStart, kNone bool
-	fresh         cli.Kernel
 
 	// execHost takes over the process for the host's sysctl; tests
 	// run it as a child instead.
@@ -89,7 +90,7 @@ func newProg(env *cli.Env) *prog {
 		env:      env,
 		out:      bufio.NewWriter(env.Stdout),
 		eq:       " = ",
-		nodes:    wg.NewParams().Sysctl(),
+		nodes:    wgsysctl.Vars,
 		execHost: execHost,
 	}
 }
@@ -159,7 +160,7 @@ func (p *prog) main() int {
 // all is -a (and -A, and -d or -M alone): net.wg's leaves, then the host's
 // listing.  NetBSD's -a ignores names given with it and exits 0.
 func (p *prog) all(args []string) int {
-	m := mibName{sep: ".", parts: []string{wgTop, wgNode}}
+	m := mibName{sep: ".", parts: []string{wgsysctl.Top, wgsysctl.Node}}
 	t, _ := resolve(m, p.nodes)
 	if p.opts.M == 0 {
 		p.show(t, false)

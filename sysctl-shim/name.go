@@ -3,7 +3,7 @@ package main
 import (
 	"strings"
 
-	"nbwg/kernel/sysctl"
+	"nbwg/kernel/sys/wgsysctl"
 )
 
 // operand is one name argument, from the command line or a -f file:
@@ -58,18 +58,11 @@ func parseName(key string) mibName {
 	return m
 }
 
-// Names nbwg's kernel serves: net.wg and the leaves below it.  Every
-// other name belongs to the host's own sysctl.
-const (
-	wgTop  = "net"
-	wgNode = "wg"
-	// wgDesc is net.wg's description (if_wg.c: sysctl_net_wg_setup).
-	wgDesc = "wg(4)"
-)
-
-// ours reports whether the name is net.wg or lies below it.
+// ours reports whether the name is net.wg or lies below it: the names
+// nbwg's kernel serves.  Every other name belongs to the host's own
+// sysctl.
 func (m mibName) ours() bool {
-	return len(m.parts) >= 2 && m.parts[0] == wgTop && m.parts[1] == wgNode
+	return len(m.parts) >= 2 && m.parts[0] == wgsysctl.Top && m.parts[1] == wgsysctl.Node
 }
 
 // isOurs reports whether a command-line or file operand names net.wg or
@@ -92,8 +85,8 @@ type target struct {
 	// the caller gave one (sysctlgetmibinfo's canonical name).
 	display string
 	sep     string
-	// leaf is the node named, or nil for net.wg itself.
-	leaf *sysctl.Node
+	// leaf is the variable named, or nil for net.wg itself.
+	leaf *wgsysctl.Var
 }
 
 // nameError is sysctlgetmibinfo(3)'s failure: the component at level
@@ -107,19 +100,19 @@ type nameError struct {
 // resolve finds the node a name of ours (m.ours()) stands for among
 // nodes.  nbwg matches components by name only: NetBSD also takes a
 // node's number, which nbwg's nodes do not have.
-func resolve(m mibName, nodes []sysctl.Node) (target, *nameError) {
+func resolve(m mibName, nodes []*wgsysctl.Var) (target, *nameError) {
 	t := target{sep: m.sep}
 	if m.lead {
 		t.display = m.sep
 	}
-	t.display += wgTop + m.sep + wgNode
+	t.display += wgsysctl.Top + m.sep + wgsysctl.Node
 	if len(m.parts) == 2 {
 		return t, nil
 	}
 	name := m.parts[2]
-	for i := range nodes {
-		if nodes[i].Name == wgTop+"."+wgNode+"."+name {
-			t.leaf = &nodes[i]
+	for _, v := range nodes {
+		if v.Name == name {
+			t.leaf = v
 			break
 		}
 	}
@@ -131,9 +124,4 @@ func resolve(m mibName, nodes []sysctl.Node) (target, *nameError) {
 	}
 	t.display += m.sep + name
 	return t, nil
-}
-
-// leafName is a leaf's last component.
-func leafName(n *sysctl.Node) string {
-	return n.Name[strings.LastIndexByte(n.Name, '.')+1:]
 }

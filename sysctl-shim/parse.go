@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"nbwg/kernel/sys"
-	"nbwg/kernel/sysctl"
+	"nbwg/kernel/sys/wgsysctl"
 )
 
 // parse handles one operand of ours as sysctl.c's parse() does: resolve
@@ -42,7 +42,7 @@ func (p *prog) parse(l string) (stop bool) {
 		// node lists it, and print_tree, told to add the node's
 		// name, adds it to the name sysctlgetmibinfo already gave,
 		// so the lines read "net.wg.wg.<leaf> = ...".
-		t.display += t.sep + wgNode
+		t.display += t.sep + wgsysctl.Node
 		p.show(t, true)
 		return false
 	}
@@ -91,23 +91,23 @@ func (p *prog) writeNumber(t target, value string, optional bool) (stop bool) {
 	var text string
 	var nv uint64
 	switch n.Type {
-	case sysctl.Int:
+	case sys.CTLTYPE_INT:
 		if hi := uint32(qi >> 32); hi != math.MaxUint32 && hi != 0 {
 			p.perror("%s: %s\n", value, sys.ERANGE)
 			return p.exit()
 		}
 		nv = uint64(uint32(qi))
 		text = strconv.FormatInt(int64(int32(qi)), 10)
-	case sysctl.Bool:
+	case sys.CTLTYPE_BOOL:
 		if qi != 0 {
 			nv = 1
 		}
 		text = strconv.FormatUint(nv, 10)
-	case sysctl.Quad:
+	case sys.CTLTYPE_QUAD:
 		nv = qi
 		text = strconv.FormatUint(qi, 10)
 	}
-	out, err := p.request(sys.SYSCTL_WRITE, n.Name, text)
+	out, err := p.request(sys.SYSCTL_WRITE, n.FullName(), text)
 	var ov uint64
 	if err == nil {
 		ov, err = parseValue(n.Type, out)

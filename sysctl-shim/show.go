@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"nbwg/kernel/sys"
-	"nbwg/kernel/sysctl"
+	"nbwg/kernel/sys/wgsysctl"
 )
 
 // show prints a name of ours as sysctl.c's print_tree does: a leaf's
@@ -30,16 +30,16 @@ func (p *prog) show(t target, req bool) {
 }
 
 // showLeaf prints one leaf's value or description under the name shown.
-func (p *prog) showLeaf(n *sysctl.Node, name string, req bool) {
+func (p *prog) showLeaf(n *wgsysctl.Var, name string, req bool) {
 	if p.opts.d > 0 {
 		desc := ""
-		if out, err := p.request(sys.SYSCTL_DESCRIBE, n.Name, ""); err == nil {
-			desc = listing(out)[n.Name]
+		if out, err := p.request(sys.SYSCTL_DESCRIBE, n.FullName(), ""); err == nil {
+			desc = listing(out)[n.FullName()]
 		}
 		p.describe(name, desc)
 		return
 	}
-	out, err := p.request(0, n.Name, "")
+	out, err := p.request(0, n.FullName(), "")
 	if err == nil {
 		var v uint64
 		if v, err = parseValue(n.Type, out); err == nil {
@@ -53,20 +53,19 @@ func (p *prog) showLeaf(n *sysctl.Node, name string, req bool) {
 // showNode prints every leaf of net.wg.  The kernel answers them in one
 // request; NetBSD's sysctl asks for each, with the same output.
 func (p *prog) showNode(t target, req bool) {
-	node := wgTop + "." + wgNode
+	node := wgsysctl.Top + "." + wgsysctl.Node
 	if p.opts.d > 0 {
 		if p.opts.A > 0 {
 			// print_tree describes interior nodes only for -A.
-			p.describe(t.display, wgDesc)
+			p.describe(t.display, wgsysctl.Desc)
 		}
 		out, _ := p.request(sys.SYSCTL_DESCRIBE, node, "")
 		descs := listing(out)
-		for i := range p.nodes {
-			n := &p.nodes[i]
-			desc := descs[n.Name]
+		for _, n := range p.nodes {
+			desc := descs[n.FullName()]
 			// A child without a description is skipped, unless -A.
 			if desc != "" || p.opts.A > 0 {
-				p.describe(t.display+t.sep+leafName(n), desc)
+				p.describe(t.display+t.sep+n.Name, desc)
 			}
 		}
 		return
@@ -77,10 +76,9 @@ func (p *prog) showNode(t target, req bool) {
 		return
 	}
 	vals := listing(out)
-	for i := range p.nodes {
-		n := &p.nodes[i]
-		name := t.display + t.sep + leafName(n)
-		text, ok := vals[n.Name]
+	for _, n := range p.nodes {
+		name := t.display + t.sep + n.Name
+		text, ok := vals[n.FullName()]
 		if !ok {
 			// A kernel of another nbwg version may lack a node.
 			continue

@@ -6,8 +6,7 @@ import "nbwg/kernel/sys"
 // the caller cred, through sys.Dispatch as the ioctl carrier's server
 // does (the structure's length, the copy-in limit, the errno), and
 // copying out as the carrier's client does (EFAULT when the answer does
-// not fit the buffer).  sysctl-shim answers with one for a kernel that
-// does not run yet; tests put one over an emulated kernel.
+// not fit the buffer).  Tests put one over an emulated kernel.
 func Local(h sys.Handler, cred sys.Cred) Kernel {
 	return &local{h: h, cred: cred}
 }

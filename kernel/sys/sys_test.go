@@ -183,3 +183,23 @@ func TestErrnoText(t *testing.T) {
 		t.Errorf("ErrnoOf(other) = %d", got)
 	}
 }
+
+// TestCtlTypeFormat checks NBWG_SYSCTL's text form of values: a quad's
+// bits read unsigned, an int's signed.
+func TestCtlTypeFormat(t *testing.T) {
+	for _, tc := range []struct {
+		typ  CtlType
+		v    int64
+		want string
+	}{
+		{CTLTYPE_QUAD, -8193, "18446744073709543423"},
+		{CTLTYPE_QUAD, 1 << 60, "1152921504606846976"},
+		{CTLTYPE_INT, -5, "-5"},
+		{CTLTYPE_INT, 120, "120"},
+		{CTLTYPE_BOOL, 1, "1"},
+	} {
+		if got := tc.typ.Format(tc.v); got != tc.want {
+			t.Errorf("%d.Format(%d) = %q, want %q", tc.typ, tc.v, got, tc.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package sys
 import (
 	"encoding/binary"
 	"fmt"
+	"strconv"
 )
 
 // NBWG_SYSCTL carries sysctl(3) requests to the emulated kernel.  NetBSD
@@ -59,4 +60,25 @@ func UnmarshalSysctlReq(b []byte) (*SysctlReq, error) {
 		NewLen:  binary.LittleEndian.Uint32(b[8:]),
 		OldLen:  binary.LittleEndian.Uint32(b[12:]),
 	}, nil
+}
+
+// CtlType is a sysctl node's type, <sys/sysctl.h>'s CTLTYPE_* (the ones
+// nbwg's nodes have).
+type CtlType int
+
+// Node types, with NetBSD's numbers.
+const (
+	CTLTYPE_INT  CtlType = 2 // a C int
+	CTLTYPE_QUAD CtlType = 4 // a 64-bit unsigned integer (u_quad_t)
+	CTLTYPE_BOOL CtlType = 6 // a C bool: 0 or 1
+)
+
+// Format renders a value of the type in the text form NBWG_SYSCTL
+// carries: decimal, signed for an int or a bool, unsigned for a quad,
+// whose bits v holds.
+func (t CtlType) Format(v int64) string {
+	if t == CTLTYPE_QUAD {
+		return strconv.FormatUint(uint64(v), 10)
+	}
+	return strconv.FormatInt(v, 10)
 }

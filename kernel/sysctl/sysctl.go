@@ -15,22 +15,14 @@ import (
 	"nbwg/kernel/sys"
 )
 
-// Type is a node's type, as CTLTYPE_* names them.
-type Type int
-
-// Node types.
-const (
-	Int  Type = iota // CTLTYPE_INT: a C int
-	Quad             // CTLTYPE_QUAD: a 64-bit unsigned integer
-	Bool             // CTLTYPE_BOOL: 0 or 1
-)
-
 // Node is one leaf of the tree.
 type Node struct {
 	Name string // full dotted name, e.g. "net.wg.rekey_timeout"
-	Type Type
+	Type sys.CtlType
 	Desc string
-	Get  func() int64
+	// Get returns the value; a quad's is the bits of its unsigned
+	// value.
+	Get func() int64
 	// Set stores a value already checked against Type; it may refuse
 	// it with an error (sys.EINVAL for out of bounds).
 	Set func(v int64) error
@@ -69,31 +61,25 @@ func (t *Tree) AllDefault() bool {
 }
 
 // Format renders a node's value as sysctl(8) prints it.
-func (n *Node) Format() string {
-	v := n.Get()
-	if n.Type == Quad {
-		return strconv.FormatUint(uint64(v), 10)
-	}
-	return strconv.FormatInt(v, 10)
-}
+func (n *Node) Format() string { return n.Type.Format(n.Get()) }
 
 // parse reads a new value as sysctl(8) would send it.
 func (n *Node) parse(s string) (int64, error) {
 	s = strings.TrimSpace(s)
 	switch n.Type {
-	case Int:
+	case sys.CTLTYPE_INT:
 		v, err := strconv.ParseInt(s, 0, 32)
 		if err != nil {
 			return 0, sys.EINVAL
 		}
 		return v, nil
-	case Quad:
+	case sys.CTLTYPE_QUAD:
 		v, err := strconv.ParseUint(s, 0, 64)
 		if err != nil {
 			return 0, sys.EINVAL
 		}
 		return int64(v), nil
-	case Bool:
+	case sys.CTLTYPE_BOOL:
 		switch s {
 		case "0":
 			return 0, nil

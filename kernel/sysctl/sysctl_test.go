@@ -23,7 +23,7 @@ func TestTree(t *testing.T) {
 	var quad int64 = 1 << 60
 	tree := &Tree{}
 	tree.Add(
-		Node{Name: "net.wg.rekey_timeout", Type: Int, Desc: "retry", Default: 5,
+		Node{Name: "net.wg.rekey_timeout", Type: sys.CTLTYPE_INT, Desc: "retry", Default: 5,
 			Get: func() int64 { return timeout },
 			Set: func(v int64) error {
 				if v < 1 {
@@ -32,9 +32,9 @@ func TestTree(t *testing.T) {
 				timeout = v
 				return nil
 			}},
-		Node{Name: "net.wg.force_underload", Type: Bool, Desc: "load",
+		Node{Name: "net.wg.force_underload", Type: sys.CTLTYPE_BOOL, Desc: "load",
 			Get: func() int64 { return flag }, Set: func(v int64) error { flag = v; return nil }},
-		Node{Name: "net.wg.rekey_after_messages", Type: Quad, Desc: "msgs", Default: 1 << 60,
+		Node{Name: "net.wg.rekey_after_messages", Type: sys.CTLTYPE_QUAD, Desc: "msgs", Default: 1 << 60,
 			Get: func() int64 { return quad }, Set: func(v int64) error { quad = v; return nil }},
 	)
 	root, nobody := sys.Cred{}, sys.Cred{UID: 65534}

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"nbwg/kernel/sys"
+	"nbwg/kernel/sys/wgsysctl"
 	"nbwg/kernel/sysctl"
-	"nbwg/kernel/wg/noise"
 )
 
 // Params are the protocol's tunables, NetBSD's net.wg.* sysctl variables:
@@ -35,21 +35,21 @@ const (
 	DebugPacket = 8
 )
 
-// NewParams returns the defaults of the WireGuard paper, which are
-// NetBSD's.
+// NewParams returns the defaults of the net.wg table (kernel/sys/wgsysctl),
+// which are the WireGuard paper's and NetBSD's.
 func NewParams() *Params {
 	p := &Params{}
-	p.RekeyAfterMessages.Store(noise.RekeyAfterMessages)
-	p.RejectAfterMessages.Store(noise.RejectAfterMessages)
-	p.rekeyAfterTime.Store(secs(noise.RekeyAfterTime))
-	p.rejectAfterTime.Store(secs(noise.RejectAfterTime))
-	p.rekeyAttemptTime.Store(secs(noise.RekeyAttemptTime))
-	p.rekeyTimeout.Store(secs(noise.RekeyTimeout))
-	p.keepaliveTimeout.Store(secs(noise.KeepaliveTimeout))
+	p.RekeyAfterMessages.Store(uint64(wgsysctl.RekeyAfterMessages.Default))
+	p.RejectAfterMessages.Store(uint64(wgsysctl.RejectAfterMessages.Default))
+	p.rekeyAfterTime.Store(wgsysctl.RekeyAfterTime.Default)
+	p.rejectAfterTime.Store(wgsysctl.RejectAfterTime.Default)
+	p.rekeyAttemptTime.Store(wgsysctl.RekeyAttemptTime.Default)
+	p.rekeyTimeout.Store(wgsysctl.RekeyTimeout.Default)
+	p.keepaliveTimeout.Store(wgsysctl.KeepaliveTimeout.Default)
+	p.ForceUnderload.Store(wgsysctl.ForceUnderload.Default != 0)
+	p.Debug.Store(wgsysctl.Debug.Default)
 	return p
 }
-
-func secs(d time.Duration) int64 { return int64(d / time.Second) }
 
 // RekeyAfterTime is REKEY_AFTER_TIME.
 func (p *Params) RekeyAfterTime() time.Duration {
@@ -85,58 +85,46 @@ func (p *Params) SetTimes(rekeyAfter, rejectAfter, attempt, timeout, keepalive i
 	p.keepaliveTimeout.Store(keepalive)
 }
 
-// Sysctl returns the net.wg nodes, with NetBSD's names, types and
-// descriptions (typos included, as NetBSD prints them).  NetBSD bounds
-// nothing beyond the C type; nbwg refuses times and counts below 1,
-// which would make the timers spin or every session expire at once.
-// reject_after_messages and reject_after_time are nbwg's additions
-// (NetBSD compiles them in as constants).
+// Sysctl returns the net.wg nodes over p, in the table's order, with
+// the table's names, types and descriptions (kernel/sys/wgsysctl).  Every
+// setter refuses a value below the variable's Min with EINVAL.  A node's
+// Default is p's value now, the one the kernel starts with: the table's,
+// or net.wg.debug's bit 1 for nbwgd -d, so that a kernel still as it
+// started may halt when idle.
 func (p *Params) Sysctl() []sysctl.Node {
-	seconds := func(v *atomic.Int64) (func() int64, func(int64) error) {
-		return v.Load, func(x int64) error {
-			if x < 1 {
-				return sys.EINVAL
-			}
-			v.Store(x)
-			return nil
-		}
-	}
-	messages := func(v *atomic.Uint64) (func() int64, func(int64) error) {
-		return func() int64 { return int64(v.Load()) }, func(x int64) error {
-			if x == 0 {
-				return sys.EINVAL
-			}
-			v.Store(uint64(x))
-			return nil
-		}
-	}
 	var nodes []sysctl.Node
-	add := func(name string, typ sysctl.Type, desc string, get func() int64, set func(int64) error) {
-		nodes = append(nodes, sysctl.Node{Name: "net.wg." + name, Type: typ, Desc: desc, Get: get, Set: set, Default: get()})
+	add := func(v *wgsysctl.Var, get func() int64, set func(int64)) {
+		nodes = append(nodes, sysctl.Node{
+			Name: v.FullName(), Type: v.Type, Desc: v.Desc, Default: get(),
+			Get: get,
+			Set: func(x int64) error {
+				if !v.InRange(x) {
+					return sys.EINVAL
+				}
+				set(x)
+				return nil
+			},
+		})
 	}
-	g, s := messages(&p.RekeyAfterMessages)
-	add("rekey_after_messages", sysctl.Quad, "session liftime by messages", g, s)
-	g, s = messages(&p.RejectAfterMessages)
-	add("reject_after_messages", sysctl.Quad, "session messages limit", g, s)
-	g, s = seconds(&p.rekeyAfterTime)
-	add("rekey_after_time", sysctl.Int, "session liftime", g, s)
-	g, s = seconds(&p.rejectAfterTime)
-	add("reject_after_time", sysctl.Int, "session time limit", g, s)
-	g, s = seconds(&p.rekeyTimeout)
-	add("rekey_timeout", sysctl.Int, "session handshake retry time", g, s)
-	g, s = seconds(&p.rekeyAttemptTime)
-	add("rekey_attempt_time", sysctl.Int, "session handshake timeout", g, s)
-	g, s = seconds(&p.keepaliveTimeout)
-	add("keepalive_timeout", sysctl.Int, "keepalive timeout", g, s)
-	add("force_underload", sysctl.Bool, "force to detemine under load",
+	messages := func(v *wgsysctl.Var, a *atomic.Uint64) {
+		add(v, func() int64 { return int64(a.Load()) }, func(x int64) { a.Store(uint64(x)) })
+	}
+	seconds := func(v *wgsysctl.Var, a *atomic.Int64) { add(v, a.Load, a.Store) }
+	messages(&wgsysctl.RekeyAfterMessages, &p.RekeyAfterMessages)
+	messages(&wgsysctl.RejectAfterMessages, &p.RejectAfterMessages)
+	seconds(&wgsysctl.RekeyAfterTime, &p.rekeyAfterTime)
+	seconds(&wgsysctl.RejectAfterTime, &p.rejectAfterTime)
+	seconds(&wgsysctl.RekeyTimeout, &p.rekeyTimeout)
+	seconds(&wgsysctl.RekeyAttemptTime, &p.rekeyAttemptTime)
+	seconds(&wgsysctl.KeepaliveTimeout, &p.keepaliveTimeout)
+	add(&wgsysctl.ForceUnderload,
 		func() int64 {
 			if p.ForceUnderload.Load() {
 				return 1
 			}
 			return 0
 		},
-		func(x int64) error { p.ForceUnderload.Store(x != 0); return nil })
-	add("debug", sysctl.Int, "set debug flags 1=log 2=trace 4=dump 8=packet",
-		p.Debug.Load, func(x int64) error { p.Debug.Store(x); return nil })
+		func(x int64) { p.ForceUnderload.Store(x != 0) })
+	add(&wgsysctl.Debug, p.Debug.Load, p.Debug.Store)
 	return nodes
 }
