@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"os/exec"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -373,3 +375,116 @@ func TestHaltServesQueued(t *testing.T) {
 		t.Errorf("after the halt: %v, want ErrNoKernel", err)
 	}
 }
+
+// TestMain lets the test binary play a kernel with few descriptors for
+// TestOutOfDescriptors.
+func TestMain(m *testing.M) {
+	if addr := os.Getenv("NBWG_TEST_FDSERVER"); addr != "" {
+		fdServer(addr)
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// fdServer serves at addr with a descriptor limit of 32.
+func fdServer(addr string) {
+	os.Setenv("NBWG_SOCKET", addr)
+	l, err := Listen()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: 32, Max: 32})
+	fmt.Println("ready")
+	srv := &Server{Handler: &echoKernel{}, MaxConnsPerUser: 1000, MaxConnsUnprivileged: 1000,
+		Logf: func(format string, a ...any) { fmt.Printf(format+"\n", a...) }}
+	err = srv.Serve(l)
+	fmt.Println("Serve returned:", err)
+	os.Exit(1)
+}
+
+// TestOutOfDescriptors: a kernel that runs out of descriptors (accept
+// fails with EMFILE) keeps serving once some come free; it never gives up.
+func TestOutOfDescriptors(t *testing.T) {
+	addr := fmt.Sprintf("@nbwg-test/fd/%d", rand.Uint64())
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "NBWG_TEST_FDSERVER="+addr)
+	var out syncBuffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	defer func() {
+		cmd.Process.Kill()
+		<-exited
+	}()
+	t.Setenv("NBWG_SOCKET", addr)
+	deadline := time.Now().Add(10 * time.Second)
+	for !bytes.Contains(out.Bytes(), []byte("ready")) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	var held []net.Conn
+	for range 100 {
+		c, err := net.DialTimeout("unix", addr, time.Second)
+		if err != nil {
+			break
+		}
+		held = append(held, c)
+	}
+	// Give the server time to hit the limit on the queued ones.
+	time.Sleep(300 * time.Millisecond)
+	select {
+	case <-exited:
+		t.Fatalf("the server ended: %v\n%s", waitErr, out.String())
+	default:
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	var err error
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			t.Fatalf("the server ended: %v\n%s", waitErr, out.String())
+		default:
+		}
+		var c *Conn
+		if c, err = Open(); err == nil {
+			err = c.Ioctl(sys.SIOCGIFFLAGS, make([]byte, sys.SizeofIfreq), nil)
+			c.Close()
+			if errors.Is(err, sys.ENOTTY) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !errors.Is(err, sys.ENOTTY) {
+		t.Fatalf("the server did not recover: %v\n%s", err, out.String())
+	}
+	if !bytes.Contains(out.Bytes(), []byte("too many open files")) {
+		t.Errorf("the server never ran out of descriptors; the test proves nothing:\n%s", out.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer a child process writes while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.b.Bytes())
+}
+
+func (b *syncBuffer) String() string { return string(b.Bytes()) }
