@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"nbwg/kernel/klog"
 	"nbwg/kernel/udp"
@@ -20,9 +21,10 @@ import (
 //     under load mac2 or a cookie reply, the per-source limiter) and go
 //     to the handshake queue (handshake.go), so a flood is dropped before
 //     it takes places in the queue that others need.  Transport messages
-//     find their peer and keypair by the Receiver index and go, batched
-//     per keypair, both to the peer's inbound queue (order) and to the
-//     decryption queue (work).
+//     find their peer and keypair by the Receiver index, are dropped if
+//     the keypair is past REJECT_AFTER_TIME, and go, batched per keypair,
+//     both to the peer's inbound queue (order) and to the decryption
+//     queue (work).
 //  2. Decryption workers (one per CPU, parallel): authenticate and
 //     decrypt each packet of a batch in place, then unlock the batch.
 //  3. Per-peer receiver (one goroutine per peer, sequential): waits for
@@ -87,6 +89,7 @@ func (d *Device) routineReceive(fn udp.ReceiveFunc) {
 			continue
 		}
 		batches = batches[:0]
+		now := d.clock.Now()
 		for i := range count {
 			msg := bufs[i][:sizes[i]]
 			src := netip.AddrPortFrom(eps[i].Addr().Unmap(), eps[i].Port())
@@ -96,7 +99,7 @@ func (d *Device) routineReceive(fn udp.ReceiveFunc) {
 			}
 			switch typ {
 			case wire.TypeTransport:
-				batches = d.receiveTransport(batches, msg, src)
+				batches = d.receiveTransport(batches, msg, src, now)
 			case wire.TypeInitiation, wire.TypeResponse, wire.TypeCookieReply:
 				d.receiveHandshake(msg, typ, src)
 			}
@@ -112,7 +115,7 @@ func (d *Device) routineReceive(fn udp.ReceiveFunc) {
 }
 
 // receiveTransport files a transport message under its keypair's batch.
-func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.AddrPort) []*inBatch {
+func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.AddrPort, now time.Time) []*inBatch {
 	if len(msg) < wire.MessageTransportMinSize {
 		return batches
 	}
@@ -123,6 +126,17 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 	}
 	kp := peer.remote.Keypair(receiver)
 	if kp == nil {
+		return batches
+	}
+	if reject := d.params.RejectAfterTime(); now.Sub(kp.Created()) >= reject {
+		// [W] 6.1: after REJECT_AFTER_TIME a keypair may no longer
+		// be used, to receive as to send; its keys live on until
+		// they are erased at three times that.
+		d.stats.rejectedExpired.Add(1)
+		if d.debug() {
+			d.logf(klog.LOG_DEBUG, "peer %s: transport message from %v on a session older than %v, dropped",
+				peer.displayName(), src, reject)
+		}
 		return batches
 	}
 	buf := getBuffer(len(msg) - headroom)

@@ -16,4 +16,7 @@ type deviceStats struct {
 	cookieRepliesSent  atomic.Uint64
 	ratelimited        atomic.Uint64
 	handshakeQueueFull atomic.Uint64
+	// Transport messages under a keypair older than REJECT_AFTER_TIME
+	// ([W] 6.1).
+	rejectedExpired atomic.Uint64
 }
