@@ -58,9 +58,13 @@ type Device struct {
 	local   *noise.Local
 	index   indexTable
 	checker cookie.Checker
-	// limiter bounds, per source, the handshake messages the device
-	// works on or answers with a cookie (receive.go).
-	limiter *ratelimiter.Limiter
+	// The per-source limits on handshake messages (receive.go): those
+	// the handshake worker takes on, and those answered with a cookie
+	// reply.  Two tables, so that spoofed sources, which can ask for
+	// cookie replies but never prove themselves with mac2, cannot fill
+	// the table that sources proven under load are counted in.
+	hsLimiter     *ratelimiter.Limiter
+	cookieLimiter *ratelimiter.Limiter
 	// logLimit keeps packets from flooding the log (logf).
 	logLimit *klog.Limit
 	stats    deviceStats
@@ -130,7 +134,12 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 	if d.clock == nil {
 		d.clock = clock.Real
 	}
-	d.limiter = ratelimiter.New(d.clock, 0)
+	// Full tables: a new source's handshake is refused (the table holds
+	// 65536 sources, and under load only proven ones get in), while a
+	// cookie reply still goes, as it costs little and is smaller than
+	// the message it answers: better than locking a genuine peer out.
+	d.hsLimiter = ratelimiter.New(d.clock, 0, ratelimiter.RefuseWhenFull)
+	d.cookieLimiter = ratelimiter.New(d.clock, 0, ratelimiter.AllowWhenFull)
 	if d.rand == nil {
 		d.rand = rand.Reader
 	}

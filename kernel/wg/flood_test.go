@@ -201,3 +201,42 @@ func TestCookieRepliesRateLimited(t *testing.T) {
 	advance(clk, noise.RekeyTimeout+time.Second)
 	expect(t, a.tun, ping, 5*time.Second)
 }
+
+// TestSpoofedFloodUnderLoad: under load, initiations from more sources
+// than the limiter's table holds (each source spoofed, as a flood's can
+// be: they never return a cookie) do not lock a genuine peer out.  Its
+// first initiation still gets a cookie reply, although the cookie
+// limiter's table is full, and its retry, proven by mac2, is counted in
+// the handshake limiter, which the spoofed sources never entered.
+func TestSpoofedFloodUnderLoad(t *testing.T) {
+	binds := udptest.NewChannelBinds()
+	ib := newInjectBind(binds[0])
+	clk := clock.NewFake(time.Unix(1_800_000_000, 0))
+	a, b := newPairOver(t, ib, binds[1], nil, nil, nil, clk)
+	a.dev.params.ForceUnderload.Store(true)
+
+	const flood = ratelimiter.MaxEntries + 5000
+	msg := junkInitiation(a.pub, 1)
+	go func() {
+		for i := range flood {
+			src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 5555)
+			select {
+			case ib.In <- injected{data: msg, from: src}:
+			case <-time.After(10 * time.Second):
+				return // the test has failed and gone
+			}
+		}
+	}()
+	st := &a.dev.stats
+	waitFor(t, "A to answer the flood", func() bool { return st.cookieRepliesSent.Load() == flood })
+	if n := a.dev.cookieLimiter.Len(); n != ratelimiter.MaxEntries {
+		t.Errorf("cookie limiter tracks %d sources, want a full table (%d)", n, ratelimiter.MaxEntries)
+	}
+	if n := a.dev.hsLimiter.Len(); n != 0 {
+		t.Errorf("handshake limiter tracks %d sources; none proved itself", n)
+	}
+	b.tun.Inbound <- ping
+	waitFor(t, "A's cookie reply to B", func() bool { return st.cookieRepliesSent.Load() == flood+1 })
+	advance(clk, noise.RekeyTimeout+time.Second)
+	expect(t, a.tun, ping, 5*time.Second)
+}

@@ -167,8 +167,9 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 // then the per-source limiter.  Doing them here, before the queue, keeps
 // a flood from one source from filling the queue: what the limiter
 // refuses never takes a place in it.  Unlike wireguard-go and Linux,
-// which consult the limiter only under load, nbwg always does: a source
-// gets the same share whether or not others are flooding.
+// which consult a limiter only under load and send cookie replies
+// without one, nbwg always does: a source gets the same share whether
+// or not others are flooding.
 func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort) {
 	var want int
 	switch typ {
@@ -194,8 +195,9 @@ func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort)
 			if err := d.checker.CheckMAC2(msg, src, now); err != nil {
 				// A cookie reply is cheap and smaller than what it
 				// answers, but it is still work and traffic that
-				// anyone can ask for: the limiter bounds it too.
-				if !d.limiter.Allow(src.Addr()) {
+				// anyone can ask for, from any address: a limiter
+				// of its own bounds it per source.
+				if !d.cookieLimiter.Allow(src.Addr()) {
 					d.stats.ratelimited.Add(1)
 					d.logf(klog.LOG_DEBUG, "%v from %v: rate limited, no cookie reply", typ, src)
 					return
@@ -212,7 +214,7 @@ func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort)
 			return
 		}
 	}
-	if !d.limiter.Allow(src.Addr()) {
+	if !d.hsLimiter.Allow(src.Addr()) {
 		d.stats.ratelimited.Add(1)
 		d.logf(klog.LOG_DEBUG, "%v from %v: rate limited", typ, src)
 		return

@@ -6,7 +6,7 @@ import "sync/atomic"
 // so that a flood shows in numbers (and tests see positive evidence that
 // a packet was received and refused, not lost on the way).  Datagrams
 // that are not WireGuard messages at all, or name no session, are not
-// counted, as if_wg does not count them.
+// counted here.
 type deviceStats struct {
 	// Handshake messages (receive.go): a mac1 that is wrong ([W] 5.4.4),
 	// a mac2 missing under load that earned a cookie reply ([W] 5.3),

@@ -8,8 +8,12 @@
 // Each source has a token bucket: PacketsPerSecond messages a second, in
 // bursts of up to PacketsBurstable.  A source is an IPv4 address or an
 // IPv6 /64, since one IPv6 host usually holds a whole /64.  The table is
-// bounded (MaxEntries by default); while it is full, messages from sources
-// it does not hold are refused.  An entry idle for a second has refilled
+// bounded (MaxEntries by default); while it is full, a message from a
+// source it does not hold is refused or let through, as the Limiter was
+// made to do (WhenFull): refusing is right where the sources are proven
+// (mac2) or the work is dear, letting through where spoofed sources could
+// fill the table and lock genuine ones out of something cheap.  An entry
+// idle for a second has refilled
 // completely (a burst refills in a quarter of a second), so forgetting it
 // changes nothing: the table is swept of such entries at most once a
 // second, by the Allow call that finds a sweep due.  So a Limiter has no
@@ -50,10 +54,20 @@ const (
 	sweepInterval = time.Second
 )
 
+// WhenFull is what a Limiter answers for a source it does not hold while
+// its table is full.
+type WhenFull bool
+
+const (
+	RefuseWhenFull WhenFull = false
+	AllowWhenFull  WhenFull = true
+)
+
 // Limiter is a set of token buckets keyed by source.
 type Limiter struct {
-	clock clock.Clock
-	max   int
+	clock    clock.Clock
+	max      int
+	whenFull WhenFull
 
 	mu        sync.Mutex
 	table     map[netip.Addr]*bucket
@@ -66,12 +80,13 @@ type bucket struct {
 }
 
 // New returns a Limiter that reads clk and tracks at most maxEntries
-// sources (MaxEntries when maxEntries <= 0).
-func New(clk clock.Clock, maxEntries int) *Limiter {
+// sources (MaxEntries when maxEntries <= 0); whenFull says what it
+// answers for other sources while it tracks that many.
+func New(clk clock.Clock, maxEntries int, whenFull WhenFull) *Limiter {
 	if maxEntries <= 0 {
 		maxEntries = MaxEntries
 	}
-	return &Limiter{clock: clk, max: maxEntries, table: make(map[netip.Addr]*bucket)}
+	return &Limiter{clock: clk, max: maxEntries, whenFull: whenFull, table: make(map[netip.Addr]*bucket)}
 }
 
 // Key returns the source a message from addr is counted under: the
@@ -100,7 +115,7 @@ func (l *Limiter) Allow(addr netip.Addr) bool {
 	b := l.table[key]
 	if b == nil {
 		if len(l.table) >= l.max {
-			return false
+			return bool(l.whenFull)
 		}
 		l.table[key] = &bucket{last: now, tokens: maxTokens - packetCost}
 		return true

@@ -16,7 +16,7 @@ var start = time.Unix(1_800_000_000, 0)
 // The burst and refill of one source, step by step.
 func TestBucket(t *testing.T) {
 	clk := clock.NewFake(start)
-	l := New(clk, 0)
+	l := New(clk, 0, RefuseWhenFull)
 	src := netip.MustParseAddr("192.0.2.1")
 	cost := time.Second / PacketsPerSecond
 	steps := []struct {
@@ -128,7 +128,7 @@ func TestAgainstModel(t *testing.T) {
 		}
 	}
 	clk := clock.NewFake(start)
-	l := New(clk, 0)
+	l := New(clk, 0, RefuseWhenFull)
 	m := &model{tat: make(map[string]time.Time)}
 	allowed := 0
 	for i := range 100_000 {
@@ -155,7 +155,7 @@ func TestAgainstModel(t *testing.T) {
 // a sweep makes room.
 func TestTableBound(t *testing.T) {
 	clk := clock.NewFake(start)
-	l := New(clk, 4)
+	l := New(clk, 4, RefuseWhenFull)
 	src := func(i int) netip.Addr { return netip.AddrFrom4([4]byte{10, 0, 0, byte(i)}) }
 	for i := range 4 {
 		if !l.Allow(src(i)) {
@@ -196,7 +196,7 @@ func TestTableBound(t *testing.T) {
 // stay in memory.
 func TestSweep(t *testing.T) {
 	clk := clock.NewFake(start)
-	l := New(clk, 0)
+	l := New(clk, 0, RefuseWhenFull)
 	for i := range 1000 {
 		l.Allow(netip.AddrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}))
 	}
@@ -214,7 +214,7 @@ func TestSweep(t *testing.T) {
 // stopped, each source gets exactly its burst, whoever asks.
 func TestConcurrent(t *testing.T) {
 	clk := clock.NewFake(start)
-	l := New(clk, 0)
+	l := New(clk, 0, RefuseWhenFull)
 	srcs := []netip.Addr{netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("2001:db8::1")}
 	var mu sync.Mutex
 	allowed := make(map[netip.Addr]int)
@@ -236,5 +236,29 @@ func TestConcurrent(t *testing.T) {
 		if allowed[a] != PacketsBurstable {
 			t.Errorf("%v: %d allowed, want %d", a, allowed[a], PacketsBurstable)
 		}
+	}
+}
+
+// A Limiter made to let sources through when full does so, without
+// tracking them, while the sources it holds stay limited.
+func TestAllowWhenFull(t *testing.T) {
+	clk := clock.NewFake(start)
+	l := New(clk, 2, AllowWhenFull)
+	held := []netip.Addr{netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")}
+	for _, a := range held {
+		for range PacketsBurstable {
+			l.Allow(a)
+		}
+		if l.Allow(a) {
+			t.Fatalf("%v allowed past its burst", a)
+		}
+	}
+	for i := range 100 {
+		if !l.Allow(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})) {
+			t.Fatalf("new source %d refused by a limiter that allows when full", i)
+		}
+	}
+	if n := l.Len(); n != 2 {
+		t.Errorf("Len = %d, want 2", n)
 	}
 }
