@@ -12,12 +12,13 @@
 // source it does not hold is refused or let through, as the Limiter was
 // made to do (WhenFull): refusing is right where the sources are proven
 // (mac2) or the work is dear, letting through where spoofed sources could
-// fill the table and lock genuine ones out of something cheap.  An entry
-// idle for a second has refilled
-// completely (a burst refills in a quarter of a second), so forgetting it
-// changes nothing: the table is swept of such entries at most once a
-// second, by the Allow call that finds a sweep due.  So a Limiter has no
-// goroutine of its own, nothing to stop, and never leaks one.
+// fill the table and lock genuine ones out of something cheap.
+//
+// An entry idle for a second has refilled completely (a burst refills in
+// a quarter of a second), so forgetting it changes nothing: the table is
+// swept of such entries at most once a second, by the Allow call that
+// finds a sweep due.  So a Limiter has no goroutine of its own, nothing
+// to stop, and never leaks one.
 //
 // Time comes from an injected clock, so tests run the buckets on a fake
 // one.  A Limiter is safe for concurrent use.
