@@ -66,12 +66,17 @@ func (l *Logger) Log(pri int, format string, args ...any) {
 	if l == nil {
 		return
 	}
+	if !l.Enabled(pri) {
+		return
+	}
+	// Formatted before the lock is taken: a caller's String methods
+	// and a long message hold up no other logger.
+	msg := strings.TrimSuffix(fmt.Sprintf(format, args...), "\n")
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if pri > l.level {
-		return
+		return // the level changed meanwhile
 	}
-	msg := strings.TrimSuffix(fmt.Sprintf(format, args...), "\n")
 	now := time.Now
 	if l.now != nil {
 		now = l.now

@@ -56,33 +56,50 @@ func (d *Device) closeLocked() {
 // Unlike NetBSD, whose sockets cannot be rebound once bound, a new port
 // replaces the old one; if it cannot be had, the old binding stays.
 func (d *Device) bindPort(port uint16) error {
+	old, err := d.bindPortLocked(port)
+	if err != nil && old != nil {
+		// Logged with no lock held, as every message is.
+		d.logf(klog.LOG_ERR, "cannot rebind port %d: %v", old.port, old.err)
+	}
+	return err
+}
+
+// rebindError is the failure to return to the old port after a new one
+// could not be had.
+type rebindError struct {
+	port uint16
+	err  error
+}
+
+// bindPortLocked does bindPort's work under the device's locks.
+func (d *Device) bindPortLocked(port uint16) (*rebindError, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if port != 0 && port == d.listenPort {
-		return nil
+		return nil, nil
 	}
 	n := &d.net
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return errNoSockets
+		return nil, errNoSockets
 	}
 	if n.bind == nil {
 		d.listenPort = port
-		return nil
+		return nil, nil
 	}
 	old, wasOpen := n.port, n.open
 	d.closeLocked()
 	if err := d.openLocked(port); err != nil {
 		if wasOpen {
 			if err2 := d.openLocked(old); err2 != nil {
-				d.logf(klog.LOG_ERR, "cannot rebind port %d: %v", old, err2)
+				return &rebindError{old, err2}, err
 			}
 		}
-		return err
+		return nil, err
 	}
 	d.listenPort = port
-	return nil
+	return nil, nil
 }
 
 // send sends messages to ep, binding the sockets to a port of the

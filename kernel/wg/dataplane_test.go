@@ -35,7 +35,13 @@ type host struct {
 // be nil.
 func newHost(t *testing.T, bind udp.Bind, seed byte, params *Params, clk clock.Clock) *host {
 	t.Helper()
-	h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8), bind: bind.(*udptest.ChannelBind)}
+	h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8)}
+	switch b := bind.(type) {
+	case *udptest.ChannelBind:
+		h.bind = b
+	case *injectBind:
+		h.bind = b.ChannelBind
+	}
 	if params == nil {
 		params = NewParams()
 	}
@@ -95,6 +101,13 @@ func (h *host) addPeer(t *testing.T, name string, pub []byte, psk []byte, endpoi
 func newPair(t *testing.T, pskA, pskB []byte, params *Params, clk clock.Clock) (a, b *host) {
 	t.Helper()
 	binds := udptest.NewChannelBinds()
+	return newPairOver(t, binds[0], binds[1], pskA, pskB, params, clk)
+}
+
+// newPairOver is newPair over the given binds (A's first).
+func newPairOver(t *testing.T, bindA, bindB udp.Bind, pskA, pskB []byte, params *Params, clk clock.Clock) (a, b *host) {
+	t.Helper()
+	binds := [2]udp.Bind{bindA, bindB}
 	a = newHost(t, binds[0], 0xa0, copyParams(params), clk)
 	b = newHost(t, binds[1], 0xb0, copyParams(params), clk)
 	if err := set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234))); err != nil {

@@ -18,6 +18,7 @@ import (
 	"nbwg/kernel/wg/clock"
 	"nbwg/kernel/wg/cookie"
 	"nbwg/kernel/wg/noise"
+	"nbwg/kernel/wg/ratelimiter"
 )
 
 // Env is what a Device needs from its host: how to make its tunnel device
@@ -57,6 +58,16 @@ type Device struct {
 	local   *noise.Local
 	index   indexTable
 	checker cookie.Checker
+	// The per-source limits on handshake messages (receive.go): those
+	// the handshake worker takes on, and those answered with a cookie
+	// reply.  Two tables, so that spoofed sources, which can ask for
+	// cookie replies but never prove themselves with mac2, cannot fill
+	// the table that sources proven under load are counted in.
+	hsLimiter     *ratelimiter.Limiter
+	cookieLimiter *ratelimiter.Limiter
+	// logLimit keeps packets from flooding the log (logf).
+	logLimit *klog.Limit
+	stats    deviceStats
 
 	// mu guards the configuration below; the data plane reads it
 	// through peerByKey and Peer methods.
@@ -115,6 +126,7 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 		encryptQueue: make(chan *outBatch, cryptoQueueLen),
 		decryptQueue: make(chan *inBatch, cryptoQueueLen),
 		hsQueue:      make(chan *hsMessage, handshakeQueueLen),
+		logLimit:     klog.NewLimit(0, 0, nil),
 	}
 	if d.params == nil {
 		d.params = NewParams()
@@ -122,6 +134,12 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 	if d.clock == nil {
 		d.clock = clock.Real
 	}
+	// Full tables: a new source's handshake is refused (the table holds
+	// 65536 sources, and under load only proven ones get in), while a
+	// cookie reply still goes, as it costs little and is smaller than
+	// the message it answers: better than locking a genuine peer out.
+	d.hsLimiter = ratelimiter.New(d.clock, 0, ratelimiter.RefuseWhenFull)
+	d.cookieLimiter = ratelimiter.New(d.clock, 0, ratelimiter.AllowWhenFull)
 	if d.rand == nil {
 		d.rand = rand.Reader
 	}
@@ -245,13 +263,24 @@ func (d *Device) setPrivateKey(key []byte) error {
 }
 
 // logf logs a protocol event: errors always, the rest at LOG_DEBUG when
-// net.wg.debug has its log bit, as NetBSD's WG_DLOG.
+// net.wg.debug has its log bit, as NetBSD's WG_DLOG.  Packets cause most
+// debug messages, so those are rate-limited per call site (klog.Limit),
+// as the Linux driver's net_dbg_ratelimited.  Callers hold none of the
+// device's or peers' locks: a slow log must not stall the data plane.
 func (d *Device) logf(pri int, format string, args ...any) {
-	if pri >= klog.LOG_DEBUG && d.params.Debug.Load()&DebugLog == 0 {
+	if pri < klog.LOG_DEBUG {
+		d.log.Log(pri, d.ifp.Name()+": "+format, args...)
 		return
 	}
-	d.log.Log(pri, d.ifp.Name()+": "+format, args...)
+	if !d.debug() {
+		return
+	}
+	d.log.LogLimited(d.logLimit, pri, d.ifp.Name()+": ", format, args...)
 }
+
+// debug reports whether debug messages are logged, so callers can skip
+// preparing their arguments.
+func (d *Device) debug() bool { return d.params.Debug.Load()&DebugLog != 0 }
 
 // underLoad reports whether handshakes must prove their source address
 // with a cookie ([W] 5.3): when the handshake queue backs up (and for a

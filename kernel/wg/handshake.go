@@ -10,10 +10,10 @@ import (
 
 // The handshake worker handles initiations, responses and cookie replies
 // one at a time: they are rare, each costs a few Curve25519 operations,
-// and doing them in order keeps a peer's handshake state simple.  Every
-// message must carry a valid mac1 ([W] 5.4.4: "must always reject
-// messages with an invalid msg.mac1"); under load it must also carry a
-// valid mac2, or it is answered with a cookie reply and dropped ([W] 5.3).
+// and doing them in order keeps a peer's handshake state simple.  What
+// reaches it has passed the socket reader's checks (receive.go): a valid
+// mac1, a valid mac2 when the device was under load ([W] 5.3, 5.4.4), and
+// the per-source rate limit.
 
 func (d *Device) routineHandshake() {
 	defer d.workers.Done()
@@ -26,18 +26,6 @@ func (d *Device) routineHandshake() {
 func (d *Device) handleHandshake(m *hsMessage) {
 	msg := m.buf[:m.n]
 	now := d.clock.Now()
-	if m.typ != wire.TypeCookieReply {
-		if err := d.checker.CheckMAC1(msg); err != nil {
-			d.logf(klog.LOG_DEBUG, "%v from %v: %v", m.typ, m.src, err)
-			return
-		}
-		if d.underLoad() {
-			if err := d.checker.CheckMAC2(msg, m.src, now); err != nil {
-				d.sendCookieReply(msg, m.src, now)
-				return
-			}
-		}
-	}
 	switch m.typ {
 	case wire.TypeInitiation:
 		d.consumeInitiation(msg, m.src, now)
@@ -58,6 +46,7 @@ func (d *Device) sendCookieReply(msg []byte, src netip.AddrPort, now time.Time) 
 	}
 	buf := make([]byte, wire.MessageCookieReplySize)
 	reply.Marshal(buf)
+	d.stats.cookieRepliesSent.Add(1)
 	d.logf(klog.LOG_DEBUG, "under load: sending cookie reply to %v", src)
 	d.send([][]byte{buf}, src)
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"time"
 
 	"nbwg/kernel/klog"
 	"nbwg/kernel/udp"
@@ -16,10 +17,14 @@ import (
 // The receive path, in stages:
 //
 //  1. Socket readers (one goroutine per socket, sequential): read a batch
-//     of datagrams.  Handshake messages go to the handshake queue
-//     (handshake.go); transport messages find their peer and keypair by
-//     the Receiver index and go, batched per keypair, both to the peer's
-//     inbound queue (order) and to the decryption queue (work).
+//     of datagrams.  Handshake messages pass the cheap checks here (mac1,
+//     under load mac2 or a cookie reply, the per-source limiter) and go
+//     to the handshake queue (handshake.go), so a flood is dropped before
+//     it takes places in the queue that others need.  Transport messages
+//     find their peer and keypair by the Receiver index, are dropped if
+//     the keypair is past REJECT_AFTER_TIME, and go, batched per keypair,
+//     both to the peer's inbound queue (order) and to the decryption
+//     queue (work).
 //  2. Decryption workers (one per CPU, parallel): authenticate and
 //     decrypt each packet of a batch in place, then unlock the batch.
 //  3. Per-peer receiver (one goroutine per peer, sequential): waits for
@@ -84,6 +89,7 @@ func (d *Device) routineReceive(fn udp.ReceiveFunc) {
 			continue
 		}
 		batches = batches[:0]
+		now := d.clock.Now()
 		for i := range count {
 			msg := bufs[i][:sizes[i]]
 			src := netip.AddrPortFrom(eps[i].Addr().Unmap(), eps[i].Port())
@@ -93,7 +99,7 @@ func (d *Device) routineReceive(fn udp.ReceiveFunc) {
 			}
 			switch typ {
 			case wire.TypeTransport:
-				batches = d.receiveTransport(batches, msg, src)
+				batches = d.receiveTransport(batches, msg, src, now)
 			case wire.TypeInitiation, wire.TypeResponse, wire.TypeCookieReply:
 				d.receiveHandshake(msg, typ, src)
 			}
@@ -109,7 +115,7 @@ func (d *Device) routineReceive(fn udp.ReceiveFunc) {
 }
 
 // receiveTransport files a transport message under its keypair's batch.
-func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.AddrPort) []*inBatch {
+func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.AddrPort, now time.Time) []*inBatch {
 	if len(msg) < wire.MessageTransportMinSize {
 		return batches
 	}
@@ -120,6 +126,17 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 	}
 	kp := peer.remote.Keypair(receiver)
 	if kp == nil {
+		return batches
+	}
+	if reject := d.params.RejectAfterTime(); now.Sub(kp.Created()) >= reject {
+		// [W] 6.1: after REJECT_AFTER_TIME a keypair may no longer
+		// be used, to receive as to send; its keys live on until
+		// they are erased at three times that.
+		d.stats.rejectedExpired.Add(1)
+		if d.debug() {
+			d.logf(klog.LOG_DEBUG, "peer %s: transport message from %v on a session older than %v, dropped",
+				peer.displayName(), src, reject)
+		}
 		return batches
 	}
 	buf := getBuffer(len(msg) - headroom)
@@ -142,8 +159,17 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 	return append(batches, b)
 }
 
-// receiveHandshake queues a handshake message; when the queue is full
-// the message is dropped (and the device is under load).
+// receiveHandshake does the cheap checks on a handshake message and
+// queues it for the handshake worker, in the order of wireguard-go's
+// handshake routine and the Linux driver's: mac1 ([W] 5.4.4: "must
+// always reject messages with an invalid msg.mac1"); under load ([W]
+// 5.3) a valid mac2, or else a cookie reply and the message is dropped;
+// then the per-source limiter.  Doing them here, before the queue, keeps
+// a flood from one source from filling the queue: what the limiter
+// refuses never takes a place in it.  Unlike wireguard-go and Linux,
+// which consult a limiter only under load and send cookie replies
+// without one, nbwg always does: a source gets the same share whether
+// or not others are flooding.
 func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort) {
 	var want int
 	switch typ {
@@ -157,19 +183,66 @@ func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort)
 	if len(msg) != want {
 		return
 	}
+	switch typ {
+	case wire.TypeInitiation, wire.TypeResponse:
+		if err := d.checker.CheckMAC1(msg); err != nil {
+			d.stats.invalidMAC1.Add(1)
+			d.logf(klog.LOG_DEBUG, "%v from %v: %v", typ, src, err)
+			return
+		}
+		if d.underLoad() {
+			now := d.clock.Now()
+			if err := d.checker.CheckMAC2(msg, src, now); err != nil {
+				// A cookie reply is cheap and smaller than what it
+				// answers, but it is still work and traffic that
+				// anyone can ask for, from any address: a limiter
+				// of its own bounds it per source.
+				if !d.cookieLimiter.Allow(src.Addr()) {
+					d.stats.ratelimited.Add(1)
+					d.logf(klog.LOG_DEBUG, "%v from %v: rate limited, no cookie reply", typ, src)
+					return
+				}
+				d.sendCookieReply(msg, src, now)
+				return
+			}
+		}
+	case wire.TypeCookieReply:
+		// A cookie reply must answer one of our handshakes: one that
+		// names no index of ours is dropped here, without a place in
+		// the queue.
+		if d.index.lookup(binary.LittleEndian.Uint32(msg[4:])) == nil {
+			return
+		}
+	}
+	if !d.hsLimiter.Allow(src.Addr()) {
+		d.stats.ratelimited.Add(1)
+		d.logf(klog.LOG_DEBUG, "%v from %v: rate limited", typ, src)
+		return
+	}
 	m := hsPool.Get().(*hsMessage)
 	m.n = copy(m.buf[:], msg)
 	m.typ, m.src = typ, src
+	queued, full := false, false
 	d.queueMu.RLock()
-	defer d.queueMu.RUnlock()
-	if d.queuesClosed {
-		hsPool.Put(m)
+	if !d.queuesClosed {
+		select {
+		case d.hsQueue <- m:
+			queued = true
+		default:
+			full = true
+		}
+	}
+	d.queueMu.RUnlock()
+	if queued {
 		return
 	}
-	select {
-	case d.hsQueue <- m:
-	default:
-		hsPool.Put(m)
+	hsPool.Put(m)
+	if full {
+		// Many sources at once (the limiter holds each one back):
+		// the device is under load, and the sender retries after
+		// REKEY_TIMEOUT, with a cookie by then.
+		d.stats.handshakeQueueFull.Add(1)
+		d.logf(klog.LOG_DEBUG, "%v from %v: handshake queue full, dropped", typ, src)
 	}
 }
 

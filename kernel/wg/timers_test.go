@@ -210,7 +210,7 @@ func TestReplayedPacketDropped(t *testing.T) {
 	sealed := kp.Encrypt(msg[:headroom], msg[headroom:headroom+padded], c)
 	for i := range 2 {
 		var batches []*inBatch
-		batches = a.dev.receiveTransport(batches, sealed, b.bind.Endpoint(false))
+		batches = a.dev.receiveTransport(batches, sealed, b.bind.Endpoint(false), a.dev.clock.Now())
 		for _, bt := range batches {
 			bt.mu.Lock()
 			if !a.dev.queueInbound(bt) {
@@ -251,7 +251,7 @@ func TestOutOfOrderWithinWindowAccepted(t *testing.T) {
 	}
 	// Deliver 2, 0, 1: all three arrive.
 	for _, i := range []int{2, 0, 1} {
-		batches := a.dev.receiveTransport(nil, msgs[i], b.bind.Endpoint(false))
+		batches := a.dev.receiveTransport(nil, msgs[i], b.bind.Endpoint(false), a.dev.clock.Now())
 		for _, bt := range batches {
 			bt.mu.Lock()
 			a.dev.queueInbound(bt)
