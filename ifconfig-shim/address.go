@@ -1,13 +1,14 @@
 package main
 
 import (
-	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
 
+	"nbwg/internal/addrinfo"
 	"nbwg/internal/ctype"
 	"nbwg/kernel/sys"
 )
@@ -119,95 +120,39 @@ func (a *addrParser) match(p *prog, in penv, arg *string) (match, outcome, error
 	return match{env: env, next: a.next, exec: a.exec}, matched, nil
 }
 
-// getaddr is paddr_match's use of getaddrinfo(3): a numeric address
-// first, then inet_aton(3)'s forms for IPv4, then the name service; the
-// name must give exactly one address.  It returns the socket address or
-// nil.
+// getaddr is paddr_match's use of getaddrinfo(3) (parse.c): a numeric
+// address first (AI_NUMERICHOST | AI_PASSIVE, SOCK_DGRAM, the family
+// given); failing that, for IPv4, whatever inet_aton(3) reads (port 0);
+// failing that, the name, which must give exactly one address.  Scope
+// names are the emulated kernel's interfaces.  It returns the socket
+// address or nil.
 func (p *prog) getaddr(host, serv string, af int) []byte {
-	port, ok := p.service(serv)
-	if !ok {
-		return nil
+	r := &addrinfo.Resolver{
+		LookupHost:    p.lookupHost,
+		LookupService: addrinfo.ServiceLookup(p.lookupPort),
+		IfNameToIndex: p.ifIndex,
 	}
-	if sa, found, ok := p.numericHost(host, port, af); found {
-		if ok {
-			return sa
+	hints := addrinfo.Hints{Flags: addrinfo.AI_NUMERICHOST | addrinfo.AI_PASSIVE, Family: af, Socktype: addrinfo.SOCK_DGRAM}
+	for {
+		res, err := r.Getaddrinfo(&host, &serv, &hints)
+		if err == nil {
+			if len(res) != 1 {
+				return nil // EMLINK
+			}
+			return res[0].Sockaddr()
 		}
-		return nil
-	}
-	if af == sys.AF_INET || af == sys.AF_UNSPEC {
-		if a, ok := inetAton(host); ok {
-			return inetSockaddr(a, 0)
+		numeric := hints.Flags&addrinfo.AI_NUMERICHOST != 0
+		if numeric && (af == sys.AF_INET || af == sys.AF_UNSPEC) {
+			if a, ok := addrinfo.InetAton(host); ok {
+				return inetSockaddr(a, 0)
+			}
 		}
-	}
-	network := map[int]string{sys.AF_UNSPEC: "ip", sys.AF_INET: "ip4", sys.AF_INET6: "ip6"}[af]
-	addrs, err := p.lookupHost(context.Background(), network, host)
-	if err != nil || len(addrs) != 1 {
-		return nil
-	}
-	a := addrs[0]
-	if a.Is4() || a.Is4In6() && af != sys.AF_INET6 {
-		return inetSockaddr(a.Unmap().As4(), port)
-	}
-	return inet6Sockaddr(a.As16(), port, 0)
-}
-
-// service is the port of getaddrinfo's service argument: a number or a
-// name from services(5).
-func (p *prog) service(serv string) (uint16, bool) {
-	if n, err := strconv.ParseUint(serv, 10, 16); err == nil {
-		return uint16(n), true
-	}
-	n, err := p.lookupPort(context.Background(), "udp", serv)
-	if err != nil || n < 0 || n > 65535 {
-		return 0, false
-	}
-	return uint16(n), true
-}
-
-// numericHost is getaddrinfo's numeric pass (explore_numeric_scope):
-// found reports whether host is a numeric address of the family at all;
-// ok whether its scope, if any, was understood.
-func (p *prog) numericHost(host string, port uint16, af int) (sa []byte, found, ok bool) {
-	if af != sys.AF_INET6 {
-		if a, ok := inetAton(host); ok {
-			return inetSockaddr(a, port), true, true
+		var e *addrinfo.Error
+		if !numeric || !errors.As(err, &e) || e.Code != addrinfo.EAI_NONAME {
+			return nil
 		}
+		hints.Flags &^= addrinfo.AI_NUMERICHOST
 	}
-	if af == sys.AF_INET {
-		return nil, false, false
-	}
-	addr, zone, _ := strings.Cut(host, "%")
-	a, err := netip.ParseAddr(addr)
-	if err != nil || !a.Is6() || a.Zone() != "" {
-		return nil, false, false
-	}
-	var scope uint32
-	if strings.Contains(host, "%") {
-		s, ok := p.scopeID(a, zone)
-		if !ok {
-			return nil, true, false
-		}
-		scope = s
-	}
-	return inet6Sockaddr(a.As16(), port, scope), true, true
-}
-
-// scopeID is getaddrinfo's ip6_str2scopeid: an interface name for a
-// link-local address, else (or failing that) a decimal number.
-func (p *prog) scopeID(a netip.Addr, zone string) (uint32, bool) {
-	if zone == "" {
-		return 0, false
-	}
-	if a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() {
-		if idx, ok := p.ifIndex(zone); ok {
-			return idx, true
-		}
-	}
-	n, err := strconv.ParseUint(zone, 10, 32)
-	if err != nil {
-		return 0, false
-	}
-	return uint32(n), true
 }
 
 // ifIndex is if_nametoindex(3) over the kernel's interfaces, which on
@@ -223,89 +168,6 @@ func (p *prog) ifIndex(name string) (uint32, bool) {
 		}
 	}
 	return 0, false
-}
-
-// inetAton is inet_aton(3): a, a.b, a.b.c or a.b.c.d, each part decimal,
-// octal (leading 0) or hexadecimal (0x); the last part fills the
-// remaining bytes.  Anything after white space is ignored.
-func inetAton(s string) ([4]byte, bool) {
-	var parts []uint32
-	i := 0
-	at := func(i int) byte {
-		if i < len(s) {
-			return s[i]
-		}
-		return 0
-	}
-	var val uint32
-	for {
-		c := at(i)
-		if !ctype.IsDigit(c) {
-			return [4]byte{}, false
-		}
-		val = 0
-		base := uint32(10)
-		digit := false
-		if c == '0' {
-			i++
-			c = at(i)
-			if c == 'x' || c == 'X' {
-				base = 16
-				i++
-				c = at(i)
-			} else {
-				base = 8
-				digit = true
-			}
-		}
-		for {
-			if ctype.IsDigit(c) {
-				if base == 8 && (c == '8' || c == '9') {
-					return [4]byte{}, false
-				}
-				val = val*base + uint32(c-'0')
-			} else if base == 16 && ctype.IsXDigit(c) {
-				val = val<<4 | uint32(ctype.HexVal(c))
-			} else {
-				break
-			}
-			i++
-			c = at(i)
-			digit = true
-		}
-		if c == '.' {
-			if len(parts) >= 3 || val > 0xff {
-				return [4]byte{}, false
-			}
-			parts = append(parts, val)
-			i++
-			continue
-		}
-		if c != 0 && !ctype.IsSpace(c) || !digit {
-			return [4]byte{}, false
-		}
-		break
-	}
-	switch len(parts) {
-	case 1:
-		if val > 0xffffff {
-			return [4]byte{}, false
-		}
-		val |= parts[0] << 24
-	case 2:
-		if val > 0xffff {
-			return [4]byte{}, false
-		}
-		val |= parts[0]<<24 | parts[1]<<16
-	case 3:
-		if val > 0xff {
-			return [4]byte{}, false
-		}
-		val |= parts[0]<<24 | parts[1]<<16 | parts[2]<<8
-	}
-	var a [4]byte
-	binary.BigEndian.PutUint32(a[:], val)
-	return a, true
 }
 
 // parseAtalk reads an AppleTalk address "net.node" (parse.c's sscanf

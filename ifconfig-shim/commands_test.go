@@ -153,6 +153,26 @@ func TestAddresses(t *testing.T) {
 		},
 		want: []string{ll, "inet 10.0.0.1/16 flags 0", "inet 10.0.0.2/8 flags 0"},
 	}, {
+		// parse.c's paddr_match splits the service off before it
+		// looks for a prefix length, and falls back on inet_aton(3)
+		// whatever getaddrinfo's error, so an IPv4 address takes any
+		// service text.  The port is not used.
+		name: "services after a comma",
+		cmds: [][]string{
+			{"wg0", "inet", "10.2.0.1,domain"},
+			{"wg0", "inet", "172.16.0.1,nosuch", "alias"},
+			{"wg0", "inet6", "fd00::1,+53"},
+		},
+		want: []string{ll, "inet6 fd00::1/64 flags 0", "inet 10.2.0.1/8 flags 0", "inet 172.16.0.1/16 flags 0"},
+	}, {
+		name: "a scope by interface name",
+		cmds: [][]string{{"wg0", "inet6", "fe80::2%wg0/64", "alias"}},
+		want: []string{"inet6 fe80::2%wg0/64 flags 0 scopeid 0x2"},
+	}, {
+		name: "a scope by number",
+		cmds: [][]string{{"wg0", "inet6", "fe80::3%2/64", "alias"}},
+		want: []string{"inet6 fe80::3%wg0/64 flags 0 scopeid 0x2"},
+	}, {
 		name: "a host name with one address",
 		cmds: [][]string{{"wg0", "inet", "one.example/28"}},
 		want: []string{ll, "inet 192.0.2.7/28 flags 0"},

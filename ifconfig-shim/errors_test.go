@@ -80,7 +80,8 @@ func TestUsage(t *testing.T) {
 		{"wg0", "inet", "fd00::1"},
 		{"wg0", "inet6", "10.0.0.1"},
 		{"wg0", "inet", "two.example"},     // a name with two addresses
-		{"wg0", "inet", "10.0.0.1,nosuch"}, // an unknown service
+		{"wg0", "inet6", "fd00::1,nosuch"}, // an unknown service (no inet_aton fallback for inet6)
+		{"wg0", "inet6", "fd00::1,"},       // an empty service
 		{"wg0", "inet6", "fe80::1%wg9"},    // an unknown scope
 		{"wg0", "alias", "alias"},          // alias once
 		{"wg0", "10.0.0.1", "delete", "alias"},

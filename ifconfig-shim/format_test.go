@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/netip"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -61,43 +60,6 @@ func TestPlural(t *testing.T) {
 	}{{0, "\tinput: 0 packets"}, {1, "\tinput: 1 packet"}, {2, "\tinput: 2 packets"}} {
 		if got := plural("\tinput: ", tt.n, "packet"); got != tt.want {
 			t.Errorf("plural(%d) = %q, want %q", tt.n, got, tt.want)
-		}
-	}
-}
-
-func TestInetAton(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string // "" for invalid
-	}{
-		{"10.2.0.1", "10.2.0.1"},
-		{"10.1", "10.0.0.1"},
-		{"10.1.2", "10.1.0.2"},
-		{"167772161", "10.0.0.1"},
-		{"0xffffff00", "255.255.255.0"},
-		{"0x0a.0.0.1", "10.0.0.1"},
-		{"012.0.0.1", "10.0.0.1"},
-		{"0", "0.0.0.0"},
-		{"10.0.0.1 trailing", "10.0.0.1"},
-		{"10.0.0.256", ""},
-		{"256.0.0.1", ""},
-		{"10.0.0.1.1", ""},
-		{"10..0.1", ""},
-		{"09.0.0.1", ""},
-		{"0x", ""},
-		{"", ""},
-		{"10.0.0.1x", ""},
-		{"10.1.65536", ""},
-		{"fd00::1", ""},
-	}
-	for _, tt := range tests {
-		a, ok := inetAton(tt.in)
-		got := ""
-		if ok {
-			got = netip.AddrFrom4(a).String()
-		}
-		if got != tt.want {
-			t.Errorf("inetAton(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"nbwg/internal/addrinfo"
 	"nbwg/internal/inet"
 	"nbwg/kernel/sys"
 )
@@ -73,24 +74,24 @@ func in6PrefixLen(m []byte) int {
 // in6Status prints the interface's IPv6 addresses (af_inet6.c).
 func (p *prog) in6Status(name string, list []ifaddr) {
 	prefs := p.preferences(name, list, sys.AF_INET6)
+	// getnameinfo(3) names a link-local scope after the kernel's
+	// interface of that index (if_indextoname(3) reads getifaddrs(3),
+	// which is list).
 	scopeName := map[uint32]string{}
 	for _, a := range list {
 		if a.family == sys.AF_LINK {
 			scopeName[uint32(a.index)] = a.name
 		}
 	}
+	r := &addrinfo.Resolver{IfIndexToName: func(index uint32) (string, bool) {
+		n, ok := scopeName[index]
+		return n, ok
+	}}
 	for _, a := range list {
 		if a.name != name || a.family != sys.AF_INET6 {
 			continue
 		}
-		numeric := inet.Ntop6(a.addr.As16())
-		if a.scope != 0 {
-			zone, ok := scopeName[a.scope]
-			if !ok {
-				zone = fmt.Sprint(a.scope)
-			}
-			numeric += "%" + zone
-		}
+		numeric := r.NumericHost6(a.addr.As16(), a.scope)
 		p.printf("\tinet6 %s", p.hostName(a.addr, numeric))
 		p.printf("/%d", in6PrefixLen(a.mask))
 		if a.flags&sys.IFF_POINTOPOINT != 0 {

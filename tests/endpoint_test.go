@@ -4,6 +4,7 @@ package tests
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
 
 	"nbwg/internal/hosts"
@@ -12,7 +13,8 @@ import (
 // TestEndpointForms: every form of --endpoint= wgconfig accepts reaches
 // the kernel as a struct sockaddr and comes back, as NetBSD's if_wg
 // keeps it verbatim, printed by sockaddr_snprintf's "%a:%p": IPv6
-// without brackets, a scope after '%'.
+// without brackets, a scope after '%' (an interface name for a
+// link-local address).
 func TestEndpointForms(t *testing.T) {
 	integration(t)
 	h := hosts.New(t, "A")
@@ -21,6 +23,15 @@ func TestEndpointForms(t *testing.T) {
 	h.WriteFile(t, "nsswitch.conf", []byte("hosts: files\n"), 0o644)
 	h.WriteFile(t, "hosts", []byte("127.0.0.1 localhost\n192.0.2.7 peer4\n2001:db8::7 peer6\n"), 0o644)
 	quiet(t, h, "ifconfig wg0 create")
+	// getnameinfo(3) names a link-local scope after the interface of
+	// that index, if there is one (ip6_sa2str), as the kernel's sockets
+	// see them: here lo (1) and the TUN device of wg0.
+	scope := func(index int) string {
+		if name, ok := linuxIfName(t, h, index); ok {
+			return name
+		}
+		return strconv.Itoa(index)
+	}
 	for i, tt := range []struct{ endpoint, shown string }{
 		{"192.0.2.123:1234", "192.0.2.123:1234"},
 		{"[192.0.2.123]:1234", "192.0.2.123:1234"},
@@ -34,9 +45,15 @@ func TestEndpointForms(t *testing.T) {
 		{"localhost:51820", "127.0.0.1:51820"},
 		// A service name from /etc/services.
 		{"192.0.2.123:domain", "192.0.2.123:53"},
-		// wgconfig cannot name the kernel's interfaces, so a scope is
-		// shown as its number.
-		{"[fe80::1%2]:51820", "fe80::1%2:51820"},
+		// A scope of a link-local address, by number or by name, is
+		// shown by name when the index names an interface.
+		{"[fe80::1%2]:51820", "fe80::1%" + scope(2) + ":51820"},
+		{"[fe80::1%1]:51820", "fe80::1%lo:51820"},
+		{"[fe80::1%lo]:51820", "fe80::1%lo:51820"},
+		{"[fe80::1%wg0]:51820", "fe80::1%wg0:51820"},
+		{"[fe80::1%4000]:51820", "fe80::1%" + scope(4000) + ":51820"},
+		// Other scopes are numbers.
+		{"[fd00::1%1]:51820", "fd00::1%1:51820"},
 		// A v4-mapped IPv6 address stays an IPv6 sockaddr.
 		{"[::ffff:192.0.2.1]:1234", "::ffff:192.0.2.1:1234"},
 	} {

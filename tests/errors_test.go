@@ -86,7 +86,11 @@ func TestBadInput(t *testing.T) {
 		{"allowed-ip cidr 129", addC + "--allowed-ips=fd00:2::43/129", fails(add + einval)},
 		{"allowed-ip cidr not a number", addC + "--allowed-ips=10.2.0.43/x", fails("wgconfig: strtol: not a number\n")},
 		// NetBSD hands errno (0), not getaddrinfo's code, to gai_strerror.
-		{"allowed-ip not an address", addC + "--allowed-ips=10.2.0/24", fails("wgconfig: getaddrinfo: Success\n")},
+		// (getaddrinfo reads IPv4 with inet_aton, so 10.2.0/24 would be
+		// 10.2.0.0/24; five parts are no address.)
+		{"allowed-ip not an address", addC + "--allowed-ips=10.2.0.0.0/24", fails("wgconfig: getaddrinfo: Success\n")},
+		{"allowed-ip scope of no interface", addC + "--allowed-ips=fe80::1%vio0/64", fails("wgconfig: getaddrinfo: Success\n")},
+		{"endpoint scope of no interface", addC + "--endpoint=[fe80::1%vio0]:1234", fails("wgconfig: getaddrinfo: fe80::1%vio0:1234 (No address associated with hostname)\n")},
 		{"allowed-ip host name", addC + "--allowed-ips=localhost/32", fails("wgconfig: getaddrinfo: Success\n")},
 		{"allowed-ip of another peer", addC + "--allowed-ips=10.2.0.43/32,10.2.0.42/32", fails(add + eexist)},
 		{"allowed-ip6 of another peer", addC + "--allowed-ips=fd00:2::42/128", fails(add + eexist)},

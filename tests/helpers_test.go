@@ -124,6 +124,24 @@ func ifIndex(t *testing.T, h *hosts.Host, ifname string) int {
 	return n
 }
 
+// linuxIfName is the name of the host's device of that Linux index
+// (if_indextoname(3) as wgconfig sees the namespace), if there is one.
+func linuxIfName(t *testing.T, h *hosts.Host, index int) (string, bool) {
+	t.Helper()
+	for _, line := range strings.Split(h.MustRun(t, "ip -o link show"), "\n") {
+		// "2: wg0: <POINTOPOINT,...> ..."; a veth's name carries
+		// "@ifN".
+		n, rest, ok := strings.Cut(line, ": ")
+		if !ok || n != strconv.Itoa(index) {
+			continue
+		}
+		name, _, _ := strings.Cut(rest, ":")
+		name, _, _ = strings.Cut(name, "@")
+		return name, true
+	}
+	return "", false
+}
+
 // peer is what wgconfig shows of a peer.
 type peer struct {
 	name, pub string

@@ -46,8 +46,9 @@ const inet6AddrStrLen = 46
 // formatEndpoint prints a peer's endpoint, the raw struct sockaddr the
 // kernel returns, with sockaddr_snprintf(3)'s "%a:%p": the numeric
 // address as getnameinfo(3) gives it (IPv6 without brackets, a non-zero
-// scope id after '%'), a colon, the port.  An AF_UNSPEC address prints
-// nothing; the text is cut to fit NetBSD's buffer.
+// scope id after '%', a link-local one as an interface name), a colon,
+// the port.  An AF_UNSPEC address prints nothing; the text is cut to fit
+// NetBSD's buffer.
 func formatEndpoint(o prop.Object) (string, error) {
 	data, ok := o.(prop.Data)
 	if !ok {
@@ -74,14 +75,9 @@ func formatEndpoint(o prop.Object) (string, error) {
 			return "", errc(sys.Errno(0), "sockaddr_snprintf failed")
 		}
 		port = binary.BigEndian.Uint16(ss[2:])
-		addr = inet.Ntop6([16]byte(ss[8:24]))
-		if scope := binary.LittleEndian.Uint32(ss[24:]); scope != 0 {
-			// NetBSD names a link-local scope after its
-			// interface; nbwg cannot see the kernel's
-			// interface indexes and prints the number, as
-			// NetBSD does for other scopes.
-			addr += "%" + strconv.FormatUint(uint64(scope), 10)
-		}
+		// A link-local scope is named after its interface when
+		// the index names one, as the kernel's sockets see them.
+		addr = resolver.NumericHost6([16]byte(ss[8:24]), binary.LittleEndian.Uint32(ss[24:]))
 	default:
 		return "", errc(sys.EAFNOSUPPORT, "sockaddr_snprintf failed")
 	}

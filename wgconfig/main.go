@@ -11,8 +11,11 @@
 //   - add peer accepts --preshared-key-file= as well as --preshared-key=
 //     (wgconfig(8) documents the former, the code accepts the latter);
 //   - a key file holding fewer than 32 bytes of base64 leaves the rest
-//     of the key zero, where NetBSD leaves uninitialized stack bytes;
-//   - a link-local %scope is understood only as a number.
+//     of the key zero, where NetBSD leaves uninitialized stack bytes.
+//
+// A link-local %scope names an interface of the network namespace
+// wgconfig runs in, as the kernel's UDP sockets see them (package
+// addrinfo does getaddrinfo(3) and getnameinfo(3)).
 package main
 
 import (

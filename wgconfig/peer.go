@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"strings"
 
+	"nbwg/internal/addrinfo"
 	"nbwg/internal/b64key"
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
@@ -61,6 +63,21 @@ func handleOption(arg string, d *prop.Dictionary) error {
 	return errx("invalid option: %s", arg)
 }
 
+// resolver is getaddrinfo's and getnameinfo's view of the host: its
+// name service, and the interfaces of wgconfig's network namespace,
+// where the kernel's sockets send to a scoped endpoint (on NetBSD, the
+// kernel's own).  Tests replace it.
+var resolver = addrinfo.System()
+
+// gaiError is the code and errno of a failed Getaddrinfo.
+func gaiError(err error) *addrinfo.Error {
+	var e *addrinfo.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return &addrinfo.Error{Code: addrinfo.EAI_FAIL}
+}
+
 // optionEndpoint handles --endpoint=<ip>:<port> (wgconfig.c:
 // handle_option_endpoint): "[addr]:port", or "addr:port" split at the
 // last colon when there are several (so fc00::2:51820 is fc00::2 port
@@ -70,11 +87,14 @@ func optionEndpoint(value string, d *prop.Dictionary) error {
 	if err != nil {
 		return err
 	}
-	a, code := resolve(host, port)
-	if code != 0 {
-		return errx("getaddrinfo: %s:%s (%s)", host, port, gaiStrerror(code))
+	// wgconfig.c rev 1.7 no longer sets AI_NUMERICHOST here: host
+	// names are looked up, and a link-local scope may name an
+	// interface.
+	res, err := resolver.Getaddrinfo(&host, &port, &addrinfo.Hints{Family: sys.AF_UNSPEC})
+	if err != nil {
+		return errx("getaddrinfo: %s:%s (%s)", host, port, addrinfo.Strerror(gaiError(err).Code))
 	}
-	d.SetData(sys.WGKeyEndpoint, a.sockaddr())
+	d.SetData(sys.WGKeyEndpoint, res[0].Sockaddr())
 	return nil
 }
 
@@ -116,22 +136,16 @@ func optionAllowedIPs(value string, d *prop.Dictionary) error {
 		if err != nil {
 			return err
 		}
-		a, ok, errno := resolveNumeric(ip)
-		if !ok {
+		res, err := resolver.Getaddrinfo(&ip, nil, &addrinfo.Hints{Flags: addrinfo.AI_NUMERICHOST, Family: sys.AF_UNSPEC})
+		if err != nil {
 			// NetBSD passes errno, not getaddrinfo's result, to
 			// gai_strerror, so the text is that of errno's value.
-			return errx("getaddrinfo: %s", gaiStrerror(errno))
+			return errx("getaddrinfo: %s", addrinfo.Strerror(int(gaiError(err).Errno)))
 		}
+		a := res[0]
 		entry := prop.NewDictionary()
-		if a.addr.Is4() {
-			b := a.addr.As4()
-			entry.SetUint8(sys.WGKeyFamily, sys.AF_INET)
-			entry.SetData(sys.WGKeyIP, b[:])
-		} else {
-			b := a.addr.As16()
-			entry.SetUint8(sys.WGKeyFamily, sys.AF_INET6)
-			entry.SetData(sys.WGKeyIP, b[:])
-		}
+		entry.SetUint8(sys.WGKeyFamily, uint8(a.Family))
+		entry.SetData(sys.WGKeyIP, a.Addr.AsSlice())
 		entry.SetUint16(sys.WGKeyCIDR, cidr)
 		list.Add(entry)
 	}

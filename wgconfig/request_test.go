@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net"
 	"net/netip"
 	"os"
@@ -10,32 +11,60 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"nbwg/internal/addrinfo"
 	"nbwg/kernel/sys"
 )
 
-// fakeResolver replaces the host and service databases for a test.
+// fakeResolver replaces the host and service databases and the
+// interface names for a test: the network namespace has lo (1) and
+// vio0 (2).
 func fakeResolver(t *testing.T) {
 	hosts := map[string][]netip.Addr{
 		"vpn.example":    {netip.MustParseAddr("192.0.2.7"), netip.MustParseAddr("2001:db8::7")},
 		"v4only.example": {netip.MustParseAddr("198.51.100.7")},
 	}
-	oldHost, oldService := lookupHost, lookupService
-	lookupHost = func(host string) ([]netip.Addr, error) {
-		if a, ok := hosts[host]; ok {
-			return a, nil
-		}
-		if host == "flaky.example" {
-			return nil, &net.DNSError{Err: "timeout", Name: host, IsTemporary: true}
-		}
-		return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+	old := resolver
+	resolver = &addrinfo.Resolver{
+		LookupHost: func(_ context.Context, network, host string) ([]netip.Addr, error) {
+			if a, ok := hosts[host]; ok {
+				return a, nil
+			}
+			if host == "flaky.example" {
+				return nil, &net.DNSError{Err: "timeout", Name: host, IsTemporary: true}
+			}
+			return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+		},
+		LookupService: func(name, proto string) (int, bool) {
+			if name == "http" {
+				return 80, true
+			}
+			return 0, false
+		},
+		IfNameToIndex: fakeInterfaces.index,
+		IfIndexToName: fakeInterfaces.name,
 	}
-	lookupService = func(name string) (int, bool) {
-		if name == "http" {
-			return 80, true
+	t.Cleanup(func() { resolver = old })
+}
+
+// interfaces is a network namespace's interface table for a test.
+type interfaces []string
+
+var fakeInterfaces = interfaces{1: "lo", 2: "vio0"}
+
+func (l interfaces) index(name string) (uint32, bool) {
+	for i, n := range l {
+		if n != "" && n == name {
+			return uint32(i), true
 		}
-		return 0, false
 	}
-	t.Cleanup(func() { lookupHost, lookupService = oldHost, oldService })
+	return 0, false
+}
+
+func (l interfaces) name(index uint32) (string, bool) {
+	if int(index) < len(l) && l[index] != "" {
+		return l[index], true
+	}
+	return "", false
 }
 
 // writeFile writes a key file and returns its path.
@@ -147,14 +176,20 @@ func TestAddPeer(t *testing.T) {
 		{"scoped endpoint", []string{"--endpoint=[fe80::1%2]:51820"}, base(map[string]any{"endpoint": sin6("[fe80::1]:51820", 2)})},
 		{"scoped bare endpoint", []string{"--endpoint=fe80::1%2:51820"}, base(map[string]any{"endpoint": sin6("[fe80::1]:51820", 2)})},
 		{"v4-mapped endpoint stays v6", []string{"--endpoint=::ffff:192.0.2.1:7"}, base(map[string]any{"endpoint": sin6("[::ffff:192.0.2.1]:7", 0)})},
-		{"inet_pton's 09", []string{"--endpoint=09.1.2.3:7"}, base(map[string]any{"endpoint": sin("9.1.2.3:7")})},
+		// getaddrinfo reads IPv4 with inet_aton (getaddrinfo.c 1.123
+		// explore_numeric): shorthand, octal and hexadecimal parts.
+		{"inet_aton shorthand", []string{"--endpoint=10.1:7"}, base(map[string]any{"endpoint": sin("10.0.0.1:7")})},
+		{"inet_aton hex and octal", []string{"--endpoint=0x7f.01:7"}, base(map[string]any{"endpoint": sin("127.0.0.1:7")})},
+		{"scope named after an interface", []string{"--endpoint=[fe80::1%vio0]:51820"}, base(map[string]any{"endpoint": sin6("[fe80::1]:51820", 2)})},
+		{"link-local multicast scope by name", []string{"--endpoint=[ff02::1%vio0]:51820"}, base(map[string]any{"endpoint": sin6("[ff02::1]:51820", 2)})},
+		{"numeric scope of a global address", []string{"--endpoint=[fd00::1%7]:51820"}, base(map[string]any{"endpoint": sin6("[fd00::1]:51820", 7)})},
 		{"service name", []string{"--endpoint=192.0.2.1:http"}, base(map[string]any{"endpoint": sin("192.0.2.1:80")})},
 		{"strtoul port", []string{"--endpoint=192.0.2.1: +42"}, base(map[string]any{"endpoint": sin("192.0.2.1:42")})},
 		{"host name, IPv6 first", []string{"--endpoint=vpn.example:51820"}, base(map[string]any{"endpoint": sin6("[2001:db8::7]:51820", 0)})},
 		{"host name, IPv4 only", []string{"--endpoint=v4only.example:51820"}, base(map[string]any{"endpoint": sin("198.51.100.7:51820")})},
 		{
 			"allowed-ips forms",
-			[]string{"--allowed-ips=::ffff:10.0.0.1/128,10.0.0.1/ 8,10.0.0.0/200,0.0.0.0/0,fe80::1%3/64,::/0"},
+			[]string{"--allowed-ips=::ffff:10.0.0.1/128,10.0.0.1/ 8,10.0.0.0/200,0.0.0.0/0,fe80::1%3/64,::/0,10.1/8,010.0.0.1/8,fe80::2%vio0/64"},
 			base(map[string]any{"allowedips": []any{
 				allowedIP(24, "::ffff:10.0.0.1", 128),
 				allowedIP(2, "10.0.0.1", 8),
@@ -162,6 +197,9 @@ func TestAddPeer(t *testing.T) {
 				allowedIP(2, "0.0.0.0", 0),
 				allowedIP(24, "fe80::1", 64),
 				allowedIP(24, "::", 0),
+				allowedIP(2, "10.0.0.1", 8), // inet_aton shorthand
+				allowedIP(2, "8.0.0.1", 8),  // inet_aton octal
+				allowedIP(24, "fe80::2", 64),
 			}}),
 		},
 		{
@@ -262,6 +300,9 @@ func TestCommandErrors(t *testing.T) {
 		{add("--endpoint=flaky.example:51820"), "getaddrinfo: flaky.example:51820 (Temporary failure in name resolution)"},
 		{add("--endpoint=fe80::1%:51820"), "getaddrinfo: fe80::1%:51820 (No address associated with hostname)"},
 		{add("--endpoint=[fe80::1%wg0]:51820"), "getaddrinfo: fe80::1%wg0:51820 (No address associated with hostname)"},
+		{add("--endpoint=[fd00::1%vio0]:51820"), "getaddrinfo: fd00::1%vio0:51820 (No address associated with hostname)"},
+		{add("--endpoint=09.1.2.3:7"), "getaddrinfo: 09.1.2.3:7 (No address associated with hostname)"},
+		{add("--endpoint=192.0.2.1 :7"), "getaddrinfo: 192.0.2.1 :7 (No address associated with hostname)"},
 		// Allowed IPs.  NetBSD hands errno, not getaddrinfo's result, to
 		// gai_strerror: errno is 0 ("Success") unless a scope id
 		// overflowed (ERANGE, past gai_strerror's table).
@@ -276,8 +317,10 @@ func TestCommandErrors(t *testing.T) {
 		{add("--allowed-ips=10.0.0.1/-1"), "out of range"},
 		{add("--allowed-ips=10.0.0.1/99999999999999999999"), "strtol: Result too large or too small"},
 		{add("--allowed-ips=10.0.0.256/32"), "getaddrinfo: Success"},
-		{add("--allowed-ips=10.1/8"), "getaddrinfo: Success"},
-		{add("--allowed-ips=010.0.0.1/8"), "getaddrinfo: Success"},
+		{add("--allowed-ips=09.0.0.1/8"), "getaddrinfo: Success"},
+		{add("--allowed-ips=10.0.0.1 /8"), "getaddrinfo: Success"},
+		{add("--allowed-ips=10.0.0.1x/8"), "getaddrinfo: Success"},
+		{add("--allowed-ips=fd00::1%vio0/64"), "getaddrinfo: Success"},
 		{add("--allowed-ips=vpn.example/32"), "getaddrinfo: Success"},
 		{add("--allowed-ips=fe80::1%x/64"), "getaddrinfo: Success"},
 		{add("--allowed-ips=fe80::1%99999999999999999999999/64"), "getaddrinfo: Unknown error"},

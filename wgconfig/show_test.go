@@ -327,6 +327,7 @@ func TestShowPrivateKey(t *testing.T) {
 // TestMalformedReplies feeds replies no NetBSD kernel sends, to check
 // that wgconfig's diagnostics are NetBSD's.
 func TestMalformedReplies(t *testing.T) {
+	fakeResolver(t) // index 2 names vio0, 3 nothing
 	peer := func(mod func(d *prop.Dictionary)) []byte {
 		d := prop.NewDictionary()
 		pd := prop.NewDictionary()
@@ -390,6 +391,14 @@ func TestMalformedReplies(t *testing.T) {
 			result{0, "peer: p\n\tpublic-key: " + pubB + "\n\tendpoint: \n\tpreshared-key: (hidden)\n\tlatest-handshake: (never)\n", ""}},
 		{"endpoint with a scope", peer(func(d *prop.Dictionary) { d.SetData("endpoint", sin6("[fe80::1]:51820", 3)) }),
 			result{0, "peer: p\n\tpublic-key: " + pubB + "\n\tendpoint: fe80::1%3:51820\n\tpreshared-key: (hidden)\n\tlatest-handshake: (never)\n", ""}},
+		// getnameinfo names a link-local scope after its interface
+		// (ip6_sa2str), and numbers any other scope.
+		{"endpoint with a named scope", peer(func(d *prop.Dictionary) { d.SetData("endpoint", sin6("[fe80::1]:51820", 2)) }),
+			result{0, "peer: p\n\tpublic-key: " + pubB + "\n\tendpoint: fe80::1%vio0:51820\n\tpreshared-key: (hidden)\n\tlatest-handshake: (never)\n", ""}},
+		{"link-local multicast endpoint", peer(func(d *prop.Dictionary) { d.SetData("endpoint", sin6("[ff12::1]:51820", 2)) }),
+			result{0, "peer: p\n\tpublic-key: " + pubB + "\n\tendpoint: ff12::1%vio0:51820\n\tpreshared-key: (hidden)\n\tlatest-handshake: (never)\n", ""}},
+		{"global endpoint with a scope", peer(func(d *prop.Dictionary) { d.SetData("endpoint", sin6("[fd00::1]:51820", 2)) }),
+			result{0, "peer: p\n\tpublic-key: " + pubB + "\n\tendpoint: fd00::1%2:51820\n\tpreshared-key: (hidden)\n\tlatest-handshake: (never)\n", ""}},
 		{"endpoint cut to INET6_ADDRSTRLEN", peer(func(d *prop.Dictionary) {
 			d.SetData("endpoint", sin6("[ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe]:65535", 4000000000))
 		}), result{0, "peer: p\n\tpublic-key: " + pubB + "\n\tendpoint: ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe%40000\n\tpreshared-key: (hidden)\n\tlatest-handshake: (never)\n", ""}},
