@@ -79,7 +79,7 @@ func internalizeReply(buf []byte) (*prop.Dictionary, error) {
 // dictionary's data and the document are cleared afterwards, since they
 // may carry keys.
 func (c *wgconfig) ioctlSet(cmd uint64, d *prop.Dictionary) error {
-	defer wipe(d)
+	defer prop.Wipe(d)
 	xml, err := prop.Externalize(d)
 	if err != nil {
 		return errc(err, "prop_dictionary_externalize failed")
@@ -93,25 +93,4 @@ func (c *wgconfig) ioctlSet(cmd uint64, d *prop.Dictionary) error {
 		return errc(err, "ioctl(SIOCSDRVSPEC): cmd=%d", cmd)
 	}
 	return nil
-}
-
-// wipe clears every data object in a property list: keys travel as data.
-func wipe(o prop.Object) {
-	switch v := o.(type) {
-	case prop.Data:
-		clear(v)
-	case *prop.Dictionary:
-		if v == nil {
-			return
-		}
-		for _, k := range v.Keys() {
-			if e, ok := v.Get(k); ok {
-				wipe(e)
-			}
-		}
-	case *prop.Array:
-		for _, e := range v.Items() {
-			wipe(e)
-		}
-	}
 }

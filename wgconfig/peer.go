@@ -29,7 +29,7 @@ func (c *wgconfig) addPeer(args []string) error {
 		return errx("b64_pton failed")
 	}
 	d := prop.NewDictionary()
-	defer wipe(d)
+	defer prop.Wipe(d)
 	d.SetString(sys.WGKeyName, name)
 	d.SetData(sys.WGKeyPublicKey, key[:])
 	for _, arg := range args[2:] {

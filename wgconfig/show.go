@@ -15,7 +15,7 @@ func (c *wgconfig) showAll([]string) error {
 	if err != nil {
 		return err
 	}
-	defer wipe(d)
+	defer prop.Wipe(d)
 	c.printf("interface: %s\n", c.iface)
 	// NetBSD compiles out the line that would print the key.
 	c.printf("\tprivate-key: (hidden)\n")
@@ -83,7 +83,7 @@ func (c *wgconfig) showPeer(args []string) error {
 	if err != nil {
 		return err
 	}
-	defer wipe(d)
+	defer prop.Wipe(d)
 	peers, ok, err := peerList(d)
 	if err != nil || !ok {
 		return err
@@ -111,7 +111,7 @@ func (c *wgconfig) showPrivateKey([]string) error {
 	if err != nil {
 		return err
 	}
-	defer wipe(d)
+	defer prop.Wipe(d)
 	return c.printKey("private-key: ", d, sys.WGKeyPrivateKey)
 }
 

@@ -25,6 +25,7 @@ func (d *Device) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte
 		if err != nil {
 			return nil, err
 		}
+		defer prop.Wipe(dict)
 		switch ifd.Cmd {
 		case sys.WG_IOCTL_SET_PRIVATE_KEY:
 			return nil, d.ioctlSetPrivateKey(dict)
@@ -228,14 +229,18 @@ func (d *Device) ioctlDeletePeer(dict *prop.Dictionary) error {
 // request and grow their buffer.
 func (d *Device) ioctlGet(ifd *sys.Ifdrv, privileged bool) ([]byte, error) {
 	dict := d.configDict(privileged)
+	defer prop.Wipe(dict)
 	xml, err := prop.Externalize(dict)
+	defer clear(xml) // it holds the keys for a privileged caller
 	if err != nil {
 		return nil, sys.ENOMEM
 	}
 	if ifd.Len < uint64(len(xml))+1 {
 		return nil, sys.ENOMEM
 	}
-	return append(xml, 0), nil
+	out := make([]byte, len(xml)+1) // NUL-terminated; the carrier wipes it
+	copy(out, xml)
+	return out, nil
 }
 
 func (d *Device) configDict(privileged bool) *prop.Dictionary {
