@@ -13,8 +13,8 @@ import (
 	"nbwg/internal/cli"
 	"nbwg/kernel/ifnet"
 	"nbwg/kernel/prop"
+	"nbwg/kernel/kern"
 	"nbwg/kernel/sys"
-	"nbwg/kernel/wg"
 )
 
 var (
@@ -48,7 +48,7 @@ type host struct {
 
 func newHost(t *testing.T) *host {
 	t.Helper()
-	return &host{t: t, n: ifnet.New(nil, wg.NewCloner(wg.Env{})), clock: time.Unix(1700000000, 0)}
+	return &host{t: t, n: kern.New(kern.Parts{}).Net, clock: time.Unix(1700000000, 0)}
 }
 
 // result is what one ifconfig run did.

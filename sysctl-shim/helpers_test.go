@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"nbwg/internal/cli"
+	"nbwg/kernel/kern"
 	"nbwg/kernel/sys"
 	"nbwg/kernel/sysctl"
 	"nbwg/kernel/wg"
@@ -38,8 +39,8 @@ type host struct {
 // host sysctl in place.
 func newHost(t *testing.T) *host {
 	t.Helper()
-	h := &host{t: t, params: wg.NewParams(), tree: &sysctl.Tree{}, running: true}
-	h.tree.Add(h.params.Sysctl()...)
+	k := kern.New(kern.Parts{})
+	h := &host{t: t, params: k.Params, tree: k.Sysctl, running: true}
 	fakeHostSysctl(t)
 	return h
 }

@@ -14,9 +14,9 @@ import (
 
 // Driver is what a cloned interface's driver (if_wg) provides.
 type Driver interface {
-	// Ioctl handles the requests ifioctl does not (SIOCSDRVSPEC,
+	// Handler takes the requests ifioctl does not (SIOCSDRVSPEC,
 	// SIOCGDRVSPEC); it returns sys.ENOTTY for those it does not know.
-	Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error)
+	sys.Handler
 	// Init is if_init: the interface is up and about to be running.
 	Init() error
 	// Stop is if_stop: the interface went down.

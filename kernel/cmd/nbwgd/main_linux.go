@@ -22,14 +22,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"nbwg/kernel/hostif"
-	"nbwg/kernel/ifnet"
 	"nbwg/kernel/ioctl"
+	"nbwg/kernel/kern"
 	"nbwg/kernel/klog"
-	"nbwg/kernel/sys"
-	"nbwg/kernel/sysctl"
 	"nbwg/kernel/tun"
 	"nbwg/kernel/udp"
-	"nbwg/kernel/wg"
 )
 
 func main() {
@@ -107,20 +104,15 @@ func run(foreground bool, logPath string, debug bool) int {
 		}
 	}
 
-	params := wg.NewParams()
-	if debug {
-		params.Debug.Store(wg.DebugLog)
-	}
-	var tree sysctl.Tree
-	tree.Add(params.Sysctl()...)
-	ifs := ifnet.New(hostif.New(), wg.NewCloner(wg.Env{
+	k := kern.New(kern.Parts{
+		Host:    hostif.New(),
 		OpenTUN: openTUN,
 		NewBind: udp.NewBind,
 		Log:     log,
-		Params:  params,
-	}))
+		Debug:   debug,
+	})
 	idle := make(chan struct{}, 1)
-	ifs.Changed = func(count int) {
+	k.Net.Changed = func(count int) {
 		if count == 0 {
 			select {
 			case idle <- struct{}{}:
@@ -128,14 +120,11 @@ func run(foreground bool, logPath string, debug bool) int {
 			}
 		}
 	}
-	// An idle kernel halts, unless that would lose tunables an
-	// administrator set.
-	mayHalt := func() bool { return tree.AllDefault() && ifs.Count() == 0 }
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	srv := &ioctl.Server{
-		Handler: kernel{ifs: ifs, sysctl: &tree},
+		Handler: k,
 		Logf:    func(format string, a ...any) { log.Log(klog.LOG_WARNING, format, a...) },
 	}
 	served := make(chan error, 1)
@@ -148,10 +137,10 @@ func run(foreground bool, logPath string, debug bool) int {
 	idleCheck := time.NewTicker(idleCheckInterval)
 	defer idleCheck.Stop()
 	halt := func(why string) bool {
-		if !mayHalt() {
+		if !k.Idle() {
 			return false
 		}
-		halted, err := srv.Halt(l, served, mayHalt)
+		halted, err := srv.Halt(l, served, k.Idle)
 		if err != nil {
 			log.Log(klog.LOG_ERR, "carrier: %v", err)
 		}
@@ -185,7 +174,7 @@ loop:
 			serve()
 		}
 	}
-	ifs.DestroyAll()
+	k.Halt()
 	log.Log(klog.LOG_INFO, "halted")
 	return 0
 }
@@ -263,20 +252,6 @@ func openLog(path string) (*os.File, error) {
 		return nil, err
 	}
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-}
-
-// kernel routes each request: sysctl requests to the sysctl tree, the
-// rest through ifioctl.
-type kernel struct {
-	ifs    *ifnet.Net
-	sysctl *sysctl.Tree
-}
-
-func (k kernel) Ioctl(cred sys.Cred, cmd uint32, arg, in []byte) ([]byte, error) {
-	if cmd == sys.NBWG_SYSCTL {
-		return k.sysctl.Ioctl(cred, cmd, arg, in)
-	}
-	return k.ifs.Ioctl(cred, cmd, arg, in)
 }
 
 // openTUN opens the interface's TUN device with TCP/UDP segmentation
