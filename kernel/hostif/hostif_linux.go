@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 
 	"nbwg/kernel/netlink"
 )
@@ -43,12 +44,18 @@ func New() *Linux {
 }
 
 // Attach readies the TUN device: Linux must not add link-local addresses
-// of its own (the emulated kernel adds NetBSD's), and its index becomes
-// the interface's index and scope id.
+// of its own (the emulated kernel adds NetBSD's), it must keep the IPv6
+// addresses while the device is down (NetBSD does; Linux drops them
+// unless told otherwise), and its index becomes the interface's index
+// and scope id.
 func (h *Linux) Attach(name string) (int, error) {
 	if err := netlink.SetAddrGenModeNone(name); err != nil {
 		return 0, err
 	}
+	// Without IPv6 in the namespace there is no such file, and nothing
+	// to keep; ifnet also gives the addresses back when the device comes
+	// up, for kernels that lack the setting.
+	os.WriteFile("/proc/sys/net/ipv6/conf/"+name+"/keep_addr_on_down", []byte("1\n"), 0)
 	idx, err := netlink.LinkIndex(name)
 	if err != nil {
 		return 0, fmt.Errorf("index of %s: %w", name, err)

@@ -40,6 +40,7 @@ func (n *Net) bringUp(ifp *Interface) error {
 		if err := n.host.SetUp(ifp.name, true); err != nil {
 			return err
 		}
+		n.restoreInet6(ifp)
 	}
 	if !ifp.hasLinkLocal() {
 		return n.attachLinkLocal(ifp)
@@ -103,17 +104,28 @@ func (n *Net) setMTU(ifp *Interface, mtu int) error {
 	old := ifp.MTU()
 	ifp.mtu.Store(int32(mtu))
 	ifp.drv.SetMTU(mtu)
-	if n.host != nil && old < 1280 && mtu >= 1280 {
+	if old < 1280 && mtu >= 1280 {
 		// Linux drops a device's IPv6 addresses while its MTU is
-		// below IPv6's minimum; the emulated kernel kept them, so
-		// give them back to the host.
-		for _, a := range ifp.addrs {
-			if a.Prefix.Addr().Is6() {
-				n.host.AddAddr(ifp.index, a.Prefix)
-			}
-		}
+		// below IPv6's minimum; the emulated kernel kept them.
+		n.restoreInet6(ifp)
 	}
 	return nil
+}
+
+// restoreInet6 gives the host device back the IPv6 addresses the
+// emulated kernel holds, where Linux dropped them and NetBSD keeps them:
+// while the MTU was below 1280, or while the device was down (where the
+// host does not keep addresses on down).  An address the device still
+// has is refused as a duplicate, which is what is wanted.
+func (n *Net) restoreInet6(ifp *Interface) {
+	if n.host == nil {
+		return
+	}
+	for _, a := range ifp.addrs {
+		if a.Prefix.Addr().Is6() {
+			n.host.AddAddr(ifp.index, a.Prefix)
+		}
+	}
 }
 
 // MTU bounds accepted by SIOCSIFMTU.
