@@ -75,13 +75,15 @@ install: build
 	@if [ -f rc.d/nbwg@.service ]; then \
 		install -d $(UNITDIR); \
 		install -m 0644 rc.d/nbwg@.service $(UNITDIR)/nbwg@.service; \
+		sed 's|/usr/local/sbin/nbwgd|$(PREFIX)/sbin/nbwgd|' rc.d/nbwgd.service > $(UNITDIR)/nbwgd.service; \
+		chmod 0644 $(UNITDIR)/nbwgd.service; \
 	fi
 
 uninstall:
 	@for c in $(COMMANDS); do name=$${c%%:*}; \
 		if grep -q nbwg $(SBINDIR)/$$name 2>/dev/null; then rm -f $(SBINDIR)/$$name; fi; done
 	@if [ -d man ]; then for page in $$(cd man && find . -name '*.[0-9]'); do rm -f $(MANDIR)/$$page; done; fi
-	rm -f $(ETCDIR)/rc.d/nbwg $(LIBEXECDIR)/rc.subr $(LIBEXECDIR)/ifconfig.subr $(UNITDIR)/nbwg@.service
+	rm -f $(ETCDIR)/rc.d/nbwg $(LIBEXECDIR)/rc.subr $(LIBEXECDIR)/ifconfig.subr $(UNITDIR)/nbwg@.service $(UNITDIR)/nbwgd.service
 	-rmdir $(LIBEXECDIR) 2>/dev/null
 
 clean:

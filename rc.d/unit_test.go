@@ -166,3 +166,55 @@ func TestInstalledLayout(t *testing.T) {
 		}
 	})
 }
+
+// TestKernelUnit: nbwgd.service supervises the kernel: it restarts a
+// kernel that failed (killed, crashed), not one that halted, and applies
+// every interface's file after each start; systemd accepts it beside
+// nbwg@.service, which wants it.
+func TestKernelUnit(t *testing.T) {
+	text, err := os.ReadFile("nbwgd.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"\nExecStart=/usr/local/sbin/nbwgd -f\n",
+		"\nExecStartPost=" + installedScript + " onestart\n",
+		"\nRestart=on-failure\n",
+		"\nKillMode=mixed\n",
+	} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("nbwgd.service lacks %q", strings.TrimSpace(want))
+		}
+	}
+	at, err := os.ReadFile("nbwg@.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nWants=nbwgd.service\n", "\nAfter=nbwgd.service\n"} {
+		if !strings.Contains(string(at), want) {
+			t.Errorf("nbwg@.service lacks %q", strings.TrimSpace(want))
+		}
+	}
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		if os.Getenv("CI") != "" || os.Geteuid() == 0 {
+			t.Fatal("systemd-analyze is not installed (scripts/setup.sh installs systemd)")
+		}
+		t.Skip("skipping: systemd-analyze is not installed")
+	}
+	dir := t.TempDir()
+	script := filepath.Join(rcdDir(t), "network")
+	for name, body := range map[string]string{
+		"nbwgd.service":    strings.ReplaceAll(strings.ReplaceAll(string(text), installedScript, script), "/usr/local/sbin/nbwgd", "/bin/true"),
+		"nbwg@.service":    strings.ReplaceAll(string(at), installedScript, script),
+		"nbwg@wg0.service": strings.ReplaceAll(string(at), installedScript, script),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(analyze, "verify", "--man=no", filepath.Join(dir, "nbwgd.service"), filepath.Join(dir, "nbwg@wg0.service"))
+	if out, err := cmd.CombinedOutput(); err != nil || len(out) != 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}

@@ -238,19 +238,26 @@ func newHostA(t *testing.T) *hostA {
 	a.b = peer{name: "B", pub: b.pub, endpoint: "198.51.100.45:5678", allowed: "10.2.0.42/32,fd00:2::42/128"}
 	a.WriteFile(t, "wg/wg0", []byte(a.key.priv+"\n"), 0o600)
 	a.WriteFile(t, "wg/wg0.A-B", []byte(a.psk+"\n"), 0o600)
+	newHostAConfig(t, a)
+	return a
+}
+
+// newHostAConfig configures A's wg0, as newHostA does and as an
+// administrator would again after its kernel was lost.
+func newHostAConfig(t *testing.T, a *hostA) {
+	t.Helper()
 	for _, s := range []string{
 		"ifconfig wg0 create",
 		"ifconfig wg0 inet 10.2.0.1/24",
 		"ifconfig wg0 inet6 fd00:2::1/64",
 		"wgconfig wg0 set private-key /etc/wg/wg0",
 		"wgconfig wg0 set listen-port 1234",
-		"wgconfig wg0 add peer B " + b.pub + " --preshared-key=/etc/wg/wg0.A-B --allowed-ips=10.2.0.42/32,fd00:2::42/128 --endpoint=198.51.100.45:5678",
+		"wgconfig wg0 add peer B " + a.b.pub + " --preshared-key=/etc/wg/wg0.A-B --allowed-ips=10.2.0.42/32,fd00:2::42/128 --endpoint=198.51.100.45:5678",
 		"ifconfig wg0 up",
 	} {
 		quiet(t, a.Host, s)
 	}
 	check(t, a.Host, "wgconfig wg0", out(showAll("wg0", "1234", a.b)))
-	return a
 }
 
 // state is everything root can read of wg0, secrets included: what a

@@ -53,13 +53,14 @@ func (e *Env) Warn(err error, format string, a ...any) {
 // ProcessEnv is the Env of the running process, reaching the kernel
 // through the ioctl carrier.
 func ProcessEnv() *Env {
-	return &Env{
+	e := &Env{
 		Args:   os.Args,
 		Stdin:  os.Stdin,
 		Stdout: os.Stdout,
 		Stderr: os.Stderr,
-		Kernel: dialKernel,
 	}
+	e.Kernel = func(start bool) (Kernel, error) { return dialKernel(e, start) }
+	return e
 }
 
 // noKernel answers every request as a kernel without wg interfaces would.
@@ -95,7 +96,14 @@ func (noKernel) Ioctl(cmd uint32, arg []byte, buf []byte) error {
 	return sys.ENXIO
 }
 
-func dialKernel(start bool) (Kernel, error) {
+// dialKernel connects to the namespace's kernel.  A kernel that died
+// without halting (killed, crashed) is reported once, by the first
+// command that finds it gone, before a new one is started or the request
+// fails as on a host without wg interfaces.
+func dialKernel(e *Env, start bool) (Kernel, error) {
+	if err := ioctl.DiedKernel(true); err != nil {
+		e.Warnx("%v", err)
+	}
 	var c *ioctl.Conn
 	var err error
 	if start {

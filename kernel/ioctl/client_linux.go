@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -86,6 +87,14 @@ func dial(a address, deadline time.Time) (*Conn, error) {
 		}
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ENOENT):
+			// A kernel that is halting has stopped listening but
+			// runs until it has served what reached it, and may
+			// resume: until it has decided, the namespace's
+			// interfaces are not known to be gone.
+			if a.inTransition() && time.Now().Before(deadline) {
+				time.Sleep(delay)
+				continue
+			}
 			return nil, ErrNoKernel
 		case errors.Is(err, syscall.EAGAIN) && time.Now().Before(deadline):
 			// The kernel's backlog is full: it is busy accepting.
@@ -105,6 +114,18 @@ func dial(a address, deadline time.Time) (*Conn, error) {
 		return nil, err
 	}
 	return &Conn{c: c, addr: a, kernel: cred}, nil
+}
+
+// inTransition reports whether a kernel runs in the namespace without
+// listening: it is halting (or has just started).  Its record is there
+// and its process alive; a clean halt removes the record before the
+// process ends.
+func (a address) inTransition() bool {
+	if a.override() {
+		return false
+	}
+	info, ok := readInfo(filepath.Join(a.dir, infoName))
+	return ok && alive(info.PID)
 }
 
 // Kernel describes the kernel for messages: its pid and log.

@@ -107,12 +107,15 @@ func sameFile(f *os.File, path string) bool {
 // listenLocked binds the socket while holding the namespace's lock: a
 // socket file left there belongs to a kernel that is gone.
 func listenLocked(a address, lock *os.File) (*Listener, error) {
-	infoPath := filepath.Join(a.dir, infoName)
+	// A clean halt removes the record; one that is still there, or was
+	// moved aside by the command that reported it, is a kernel that died.
 	var prev *Info
-	if i, ok := readInfo(infoPath); ok {
-		// A clean halt removes the file: this kernel died.
-		prev = &i
+	for _, name := range []string{infoName, diedName} {
+		if i, ok := readInfo(filepath.Join(a.dir, name)); ok && prev == nil {
+			prev = &i
+		}
 	}
+	os.Remove(filepath.Join(a.dir, diedName))
 	os.Remove(a.sock)
 	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: a.sock, Net: "unix"})
 	if err != nil {
@@ -230,6 +233,7 @@ func (l *Listener) Close() error {
 	err := l.l.Close()
 	if !l.addr.override() {
 		os.Remove(filepath.Join(l.addr.dir, infoName))
+		os.Remove(filepath.Join(l.addr.dir, diedName))
 		os.Remove(l.addr.sock)
 		// Unlink the lock while holding it; a kernel starting now
 		// finds it gone and makes a new one.

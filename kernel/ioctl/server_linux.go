@@ -284,6 +284,9 @@ func (s *Server) Halt(l *Listener, served <-chan error, idle func() bool) (bool,
 	grace := time.Now().Add(haltGrace)
 	deadline := grace.Add(s.RequestTimeout)
 	for len(s.conns) > 0 && time.Now().Before(deadline) {
+		if !idle() {
+			break // a request made it busy: resume at once
+		}
 		if time.Now().After(grace) {
 			for c, st := range s.conns {
 				if !st.busy {

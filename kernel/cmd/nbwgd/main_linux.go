@@ -33,15 +33,40 @@ func main() {
 	foreground := flag.Bool("f", false, "log to standard error too")
 	logPath := flag.String("l", "", "log file (default: "+defaultLogDir+"/nbwgd[.NETNS].log)")
 	debug := flag.Bool("d", false, "log debug messages")
+	status := flag.Bool("s", false, "tell whether the namespace's kernel runs, and exit")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: %s [-df] [-l logfile]\n", filepath.Base(os.Args[0]))
+		fmt.Fprintf(os.Stderr, "usage: %s [-dfs] [-l logfile]\n", filepath.Base(os.Args[0]))
 		os.Exit(1)
 	}
 	flag.Parse()
 	if flag.NArg() != 0 {
 		flag.Usage()
 	}
+	if *status {
+		os.Exit(showStatus())
+	}
 	os.Exit(run(*foreground, *logPath, *debug))
+}
+
+// showStatus tells whether the namespace's kernel runs (exit 0), or not
+// (exit 1), and whether one died without halting.  It changes nothing.
+func showStatus() int {
+	c, err := ioctl.Open()
+	if err == nil {
+		fmt.Printf("nbwgd: %s runs in this network namespace\n", c.Kernel())
+		c.Close()
+		return 0
+	}
+	if !errors.Is(err, ioctl.ErrNoKernel) {
+		fmt.Fprintf(os.Stderr, "nbwgd: %v\n", err)
+		return 1
+	}
+	if err := ioctl.DiedKernel(false); err != nil {
+		fmt.Printf("nbwgd: no kernel runs in this network namespace: %v\n", err)
+		return 1
+	}
+	fmt.Println("nbwgd: no kernel runs in this network namespace")
+	return 1
 }
 
 func run(foreground bool, logPath string, debug bool) int {
