@@ -207,7 +207,7 @@ func TestSetErrors(t *testing.T) {
 		{"endpoint family", root, sys.WG_IOCTL_ADD_PEER, withEndpoint(append([]byte{16, 99}, make([]byte, 14)...)), sys.EPFNOSUPPORT},
 		{"endpoint length", root, sys.WG_IOCTL_ADD_PEER, withEndpoint(append([]byte{28, sys.AF_INET}, make([]byte, 26)...)), sys.EINVAL},
 		{"allowed-ip family", root, sys.WG_IOCTL_ADD_PEER, badFamily, sys.EINVAL},
-		{"allowed-ip cidr", root, sys.WG_IOCTL_ADD_PEER, peerDict("X", key(5), "10.9.0.0/24"), 0},
+		{"valid allowed-ip (control)", root, sys.WG_IOCTL_ADD_PEER, peerDict("X", key(5), "10.9.0.0/24"), 0},
 		{"duplicate name", root, sys.WG_IOCTL_ADD_PEER, peerDict("B", key(6)), sys.EEXIST},
 		{"duplicate key", root, sys.WG_IOCTL_ADD_PEER, peerDict("Y", key(1)), sys.EEXIST},
 		{"prefix taken", root, sys.WG_IOCTL_ADD_PEER, peerDict("Y", key(6), "10.3.0.0/16", "10.2.0.0/24"), sys.EEXIST},
@@ -290,4 +290,130 @@ func TestThousandPeers(t *testing.T) {
 	if peers.Len() != 1000 {
 		t.Errorf("%d peers reported", peers.Len())
 	}
+}
+
+// allowedIPEntry is one element of an allowedips array built field by
+// field, so that a test can leave a key out or give it the wrong type.
+func allowedIPEntry(family, ip, cidr prop.Object) *prop.Dictionary {
+	e := prop.NewDictionary()
+	if family != nil {
+		e.Set("family", family)
+	}
+	if ip != nil {
+		e.Set("ip", ip)
+	}
+	if cidr != nil {
+		e.Set("cidr", cidr)
+	}
+	return e
+}
+
+// TestAllowedIPEntries checks parseAllowedIPs entry by entry against
+// wg_handle_prop_peer (if_wg.c 1.85): an element that is not a dictionary,
+// or lacks family, ip or cidr, or holds one of them in a type or range its
+// getter refuses, is skipped silently (get_int/get_data/get_uint8 fail and
+// the loop continues), so the peer is added with the other entries; an ip
+// whose length does not match the family is EINVAL and nothing is added.
+// cidr > 32 or > 128 is EINVAL in nbwg, where 1.85 passes it unchecked to
+// in_len2mask (netbsd-divergences.md row 15, wgconfig.8).
+func TestAllowedIPEntries(t *testing.T) {
+	n := testKernel(t)
+	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("B", key(1), "10.2.0.0/24")); err != nil {
+		t.Fatal(err)
+	}
+	before := get(t, n, root)
+
+	u := prop.Unsigned
+	v4 := prop.Data([]byte{10, 9, 0, 0})
+	v6 := prop.Data(netip.MustParseAddr("fd00:9::").AsSlice())
+	// valid is the entry every case sends first; kept is how GET
+	// returns it (family set_int, cidr set_uint8).
+	valid := allowedIPEntry(u(sys.AF_INET), v4, u(24))
+	kept := allowedIPEntry(prop.Signed(sys.AF_INET), v4, u(24))
+	for _, tc := range []struct {
+		name  string
+		entry prop.Object
+		want  sys.Errno        // 0: the peer is added
+		added *prop.Dictionary // the second entry as GET returns it, if kept
+	}{
+		// Rejected: nothing is added.
+		{name: "ip of 3 bytes, family inet", entry: allowedIPEntry(u(sys.AF_INET), prop.Data([]byte{10, 9, 1}), u(24)), want: sys.EINVAL},
+		{name: "ip of 16 bytes, family inet", entry: allowedIPEntry(u(sys.AF_INET), v6, u(24)), want: sys.EINVAL},
+		{name: "ip of 4 bytes, family inet6", entry: allowedIPEntry(u(sys.AF_INET6), v4, u(24)), want: sys.EINVAL},
+		{name: "cidr 33", entry: allowedIPEntry(u(sys.AF_INET), prop.Data([]byte{10, 9, 1, 0}), u(33)), want: sys.EINVAL},
+		{name: "cidr 129", entry: allowedIPEntry(u(sys.AF_INET6), v6, u(129)), want: sys.EINVAL},
+		{name: "family 7", entry: allowedIPEntry(u(7), v4, u(24)), want: sys.EINVAL},
+		{name: "negative family", entry: allowedIPEntry(prop.Signed(-2), v4, u(24)), want: sys.EINVAL},
+
+		// Skipped silently: the peer gets the valid entry alone.
+		{name: "no cidr", entry: allowedIPEntry(u(sys.AF_INET), prop.Data([]byte{10, 9, 1, 0}), nil)},
+		{name: "no ip", entry: allowedIPEntry(u(sys.AF_INET), nil, u(24))},
+		{name: "no family", entry: allowedIPEntry(nil, prop.Data([]byte{10, 9, 1, 0}), u(24))},
+		// wgconfig.c sends cidr with set_uint16; get_uint8 refuses
+		// 300, so "--allowed-ips=10.9.1.0/300" adds a peer without it.
+		{name: "cidr as uint16 300", entry: allowedIPEntry(u(sys.AF_INET), prop.Data([]byte{10, 9, 1, 0}), u(300))},
+		{name: "cidr as string", entry: allowedIPEntry(u(sys.AF_INET), prop.Data([]byte{10, 9, 1, 0}), prop.String("24"))},
+		{name: "ip as string", entry: allowedIPEntry(u(sys.AF_INET), prop.String("10.9.1.0"), u(24))},
+		// get_int fails for a number an int cannot hold.
+		{name: "family beyond int", entry: allowedIPEntry(u(1<<32|sys.AF_INET), prop.Data([]byte{10, 9, 1, 0}), u(24))},
+		{name: "string element", entry: prop.String("10.9.1.0/24")},
+		{name: "array element", entry: prop.NewArray(valid)},
+
+		// Kept, boundaries included; the signed family GET itself
+		// writes is read back too.
+		{name: "cidr 32", entry: allowedIPEntry(u(sys.AF_INET), prop.Data([]byte{10, 9, 1, 1}), u(32)),
+			added: allowedIPEntry(prop.Signed(sys.AF_INET), prop.Data([]byte{10, 9, 1, 1}), u(32))},
+		{name: "cidr 128", entry: allowedIPEntry(u(sys.AF_INET6), v6, u(128)),
+			added: allowedIPEntry(prop.Signed(sys.AF_INET6), v6, u(128))},
+		{name: "cidr 0, signed family", entry: allowedIPEntry(prop.Signed(sys.AF_INET6), prop.Data(make([]byte, 16)), prop.Signed(0)),
+			added: allowedIPEntry(prop.Signed(sys.AF_INET6), prop.Data(make([]byte, 16)), u(0))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pd := peerDict("X", key(5))
+			pd.Set("allowedips", prop.NewArray(valid, tc.entry))
+			err := set(n, root, sys.WG_IOCTL_ADD_PEER, pd)
+			if tc.want != 0 {
+				if !errors.Is(err, tc.want) {
+					t.Errorf("err = %v, want %v", err, tc.want)
+				}
+				if after := get(t, n, root); !prop.Equal(before, after) {
+					t.Errorf("configuration changed")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("add peer: %v", err)
+			}
+			defer func() {
+				if err := set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("X"))); err != nil {
+					t.Fatalf("delete X: %v", err)
+				}
+			}()
+			want := prop.NewArray(kept)
+			if tc.added != nil {
+				want.Add(tc.added)
+			}
+			got, ok := peerByName(t, get(t, n, root), "X").GetArray("allowedips")
+			if !ok || !prop.Equal(want, got) {
+				wx, _ := prop.Externalize(one("allowedips", want))
+				gx, _ := prop.Externalize(one("allowedips", got))
+				t.Errorf("X's allowedips (-want +got):\n%s", cmp.Diff(string(wx), string(gx)))
+			}
+		})
+	}
+}
+
+// peerByName finds a peer in a GET dictionary.
+func peerByName(t *testing.T, d *prop.Dictionary, name string) *prop.Dictionary {
+	t.Helper()
+	peers, _ := d.GetArray("peers")
+	for _, o := range peers.Items() {
+		if p, ok := o.(*prop.Dictionary); ok {
+			if s, _ := p.GetString("name"); s == name {
+				return p
+			}
+		}
+	}
+	t.Fatalf("no peer %q", name)
+	return nil
 }
