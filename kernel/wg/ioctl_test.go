@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -248,6 +249,116 @@ func TestSetErrors(t *testing.T) {
 	copy(ifd.Name[:], "wg0")
 	if _, err := n.Ioctl(root, sys.SIOCGDRVSPEC, ifd.Marshal(), nil); !errors.Is(err, sys.ENOMEM) {
 		t.Errorf("small buffer: %v", err)
+	}
+
+	// The frame around the document: struct ifdrv of the wrong size
+	// (NetBSD's ioctl(2) refuses an argument whose size is not the
+	// command's IOCPARM_LEN), a request the driver does not serve, and
+	// a document shorter than the ifd_len announced (copyin of bytes
+	// that are not there: EFAULT).
+	doc, err := prop.Externalize(one("listen_port", prop.Unsigned(4321)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frame := func(cmd, length uint64) []byte {
+		f := sys.Ifdrv{Cmd: cmd, Len: length}
+		copy(f.Name[:], "wg0")
+		return f.Marshal()
+	}
+	port := frame(sys.WG_IOCTL_SET_LISTEN_PORT, uint64(len(doc)))
+	for _, tc := range []struct {
+		name string
+		cred sys.Cred
+		cmd  uint32
+		arg  []byte
+		in   []byte
+		want sys.Errno
+	}{
+		{"short ifdrv, SET", root, sys.SIOCSDRVSPEC, port[:sys.SizeofIfdrv-1], doc, sys.EINVAL},
+		{"short ifdrv, SET, unprivileged", nobody, sys.SIOCSDRVSPEC, port[:sys.SizeofIfdrv-1], doc, sys.EINVAL},
+		{"long ifdrv, SET", root, sys.SIOCSDRVSPEC, append(slices.Clone(port), 0), doc, sys.EINVAL},
+		{"short ifdrv, GET", root, sys.SIOCGDRVSPEC, frame(0, 1<<20)[:sys.SizeofIfdrv-1], nil, sys.EINVAL},
+		{"short ifdrv, GET, unprivileged", nobody, sys.SIOCGDRVSPEC, frame(0, 1<<20)[:sys.SizeofIfdrv-1], nil, sys.EINVAL},
+		{"long ifdrv, GET", root, sys.SIOCGDRVSPEC, append(frame(0, 1<<20), 0), nil, sys.EINVAL},
+		{"unknown request", root, 0xc0286999, port, doc, sys.ENOTTY},
+		{"document shorter than ifd_len", root, sys.SIOCSDRVSPEC, frame(sys.WG_IOCTL_SET_LISTEN_PORT, uint64(len(doc)+1)), doc, sys.EFAULT},
+		{"no document", root, sys.SIOCSDRVSPEC, port, nil, sys.EFAULT},
+		{"document cut by ifd_len", root, sys.SIOCSDRVSPEC, frame(sys.WG_IOCTL_SET_LISTEN_PORT, uint64(len(doc)-10)), doc, sys.EINVAL},
+	} {
+		if _, err := n.Ioctl(tc.cred, tc.cmd, tc.arg, tc.in); !errors.Is(err, tc.want) {
+			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
+		}
+		if after := get(t, n, root); !prop.Equal(before, after) {
+			t.Errorf("%s: configuration changed", tc.name)
+		}
+	}
+	// The control: the same frame and document work, and bytes past
+	// ifd_len are not read.
+	if _, err := n.Ioctl(root, sys.SIOCSDRVSPEC, port, append(slices.Clone(doc), "<junk"...)); err != nil {
+		t.Errorf("set listen-port with bytes past ifd_len: %v", err)
+	}
+	if p, _ := get(t, n, root).GetUint16("listen_port"); p != 4321 {
+		t.Errorf("listen_port %d after the control request, want 4321", p)
+	}
+}
+
+// TestPropLenBoundary: wg_alloc_prop_buf refuses ifd_len >=
+// WG_MAX_PROPLEN (E2BIG) and takes one byte less.  The document is padded
+// with white space after </plist>, which libprop ignores.
+func TestPropLenBoundary(t *testing.T) {
+	n := testKernel(t)
+	doc, err := prop.Externalize(one("private_key", prop.Data(key(7))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		length int
+		want   sys.Errno
+	}{
+		{sys.WG_MAX_PROPLEN, sys.E2BIG},
+		{sys.WG_MAX_PROPLEN - 1, 0},
+	} {
+		padded := append(slices.Clone(doc), bytes.Repeat([]byte{'\n'}, tc.length-len(doc))...)
+		ifd := sys.Ifdrv{Cmd: sys.WG_IOCTL_SET_PRIVATE_KEY, Len: uint64(len(padded))}
+		copy(ifd.Name[:], "wg0")
+		_, err := n.Ioctl(root, sys.SIOCSDRVSPEC, ifd.Marshal(), padded)
+		if got := sys.ErrnoOf(err, sys.EINVAL); got != tc.want {
+			t.Errorf("ifd_len %d: err = %v, want %v", tc.length, err, tc.want)
+		}
+		k, ok := get(t, n, root).GetData("private_key")
+		if set := ok && bytes.Equal(k, key(7)); set != (tc.want == 0) {
+			t.Errorf("ifd_len %d: private key set = %v", tc.length, set)
+		}
+	}
+}
+
+// TestGetBufferBoundary: the reply is the XML and its NUL, so a buffer of
+// len(xml)+1 bytes holds it and one of len(xml) does not.  NetBSD's
+// wg_ioctl_get answers EINVAL there; nbwg ENOMEM (divergences row 12), so
+// that wgconfig can tell "grow the buffer" from a bad request.
+func TestGetBufferBoundary(t *testing.T) {
+	n := testKernel(t)
+	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("B", key(1), "10.2.0.0/24")); err != nil {
+		t.Fatal(err)
+	}
+	ask := func(length int) ([]byte, error) {
+		ifd := sys.Ifdrv{Len: uint64(length)}
+		copy(ifd.Name[:], "wg0")
+		return n.Ioctl(root, sys.SIOCGDRVSPEC, ifd.Marshal(), nil)
+	}
+	full, err := ask(1 << 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xml := bytes.TrimSuffix(full, []byte{0})
+	if len(xml) != len(full)-1 || bytes.IndexByte(xml, 0) >= 0 {
+		t.Fatalf("reply of %d bytes is not the XML and one NUL", len(full))
+	}
+	if out, err := ask(len(xml) + 1); err != nil || !bytes.Equal(out, full) {
+		t.Errorf("buffer of len(xml)+1 = %d: %d bytes, %v; want the whole reply", len(xml)+1, len(out), err)
+	}
+	if out, err := ask(len(xml)); !errors.Is(err, sys.ENOMEM) || out != nil {
+		t.Errorf("buffer of len(xml) = %d: %d bytes, %v; want ENOMEM", len(xml), len(out), err)
 	}
 }
 
