@@ -87,8 +87,10 @@ func TestNetwork(t *testing.T) {
 		args:  []string{"start"},
 		want: hosts.Result{
 			Stdout: "Configuring wg interfaces: wg0\nConfiguring wg interfaces: wg1.\n",
-			Stderr: "$ETC/ifconfig.wg0: ifconfig wg0 create: ifconfig: SIOCIFCREATE2: Operation not permitted\n",
-			Code:   1,
+			Stderr: "$ETC/ifconfig.wg0: ifconfig: clone_command: Operation not permitted\n" +
+				"$ETC/ifconfig.wg0: ifconfig: exec_matches: Operation not permitted\n" +
+				"$ETC/ifconfig.wg0: ifconfig wg0 create: exit status 1\n",
+			Code: 1,
 		},
 		wantLog:    []string{"ifconfig|wg0|create", "ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24"},
 		wantIfaces: []string{"wg1"},
