@@ -132,7 +132,11 @@ func TestErrors(t *testing.T) {
 			want: fails("ifconfig: clone_command: File exists\nifconfig: exec_matches: File exists\n")},
 		{name: "destroy unknown", args: []string{"wg5", "destroy"},
 			want: fails("ifconfig: clone_command: Device not configured\nifconfig: exec_matches: Device not configured\n")},
-		{name: "create a bad unit", args: []string{"wg01", "create"},
+		// if_clone_lookup: a unit that reaches INT_MAX/10 with a
+		// digit to come is no cloner's (kernel/ifnet TestCloneUnits).
+		{name: "create a bad unit", args: []string{"wg99999999999", "create"},
+			want: fails("ifconfig: clone_command: Invalid argument\nifconfig: exec_matches: Invalid argument\n")},
+		{name: "destroy a bad unit", args: []string{"wg2147483648", "destroy"},
 			want: fails("ifconfig: clone_command: Invalid argument\nifconfig: exec_matches: Invalid argument\n")},
 		{name: "unknown interface", args: []string{"wg9"},
 			want: fails("ifconfig: SIOCGIFFLAGS wg9: Device not configured\n")},

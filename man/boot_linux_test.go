@@ -72,7 +72,7 @@ func TestBootExamples(t *testing.T) {
 		etc string
 	}{{a, etcA}, {b, etcB}} {
 		r := boot.h.Run(t, fmt.Sprintf("NBWG_ETC=%s %s start", boot.etc, script))
-		if r.Code != 0 || r.Stderr != "" || r.Stdout != "Configuring wg interfaces: wg0.\n" {
+		if r.Code != 0 || r.Stderr != "" || r.Stdout != "Configuring network interfaces: wg0.\n" {
 			t.Fatalf("%s: rc.d start: exit status %d\nstdout:\n%s\nstderr:\n%s", boot.h.Name, r.Code, r.Stdout, r.Stderr)
 		}
 	}

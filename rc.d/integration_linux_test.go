@@ -108,8 +108,11 @@ func TestBootTwoHosts(t *testing.T) {
 	// line is named, everything else is applied, start exits 1.
 	a.write(t, "ifconfig.wg0", fileA("net", pubB))
 	a.write(t, "ifconfig.wg1", "inet 10.3.0.1/24\nup\n")
+	// NetBSD's wording and its one heading (etc/rc.d/network 1.74
+	// lines 250, 269, 343): the report ends the line as NetBSD's echo
+	// before a warning does (line 261), and wg1 follows on the next.
 	want := hosts.Result{
-		Stdout: "Configuring wg interfaces: wg0\nConfiguring wg interfaces: wg1.\n",
+		Stdout: "Configuring network interfaces: wg0\n wg1.\n",
 		Stderr: "$ETC/ifconfig.wg0:2: ifconfig wg0 net 10.2.0.1/24: not valid ifconfig(8) arguments (its usage message left out); exit status 1\n",
 		Code:   1,
 	}
@@ -125,19 +128,19 @@ func TestBootTwoHosts(t *testing.T) {
 
 	// Fixed, restart applies the files once more, each once.
 	a.write(t, "ifconfig.wg0", fileA("inet", pubB))
-	want = hosts.Result{Stdout: "Downing wg interfaces: wg0 wg1.\nConfiguring wg interfaces: wg0 wg1.\n"}
+	want = hosts.Result{Stdout: "Downing network interfaces: wg0 wg1.\nConfiguring network interfaces: wg0 wg1.\n"}
 	if diff := cmp.Diff(want, a.network(t, "restart")); diff != "" {
 		t.Fatalf("A: restart (-want +got):\n%s", diff)
 	}
 	b.write(t, "ifconfig.wg0", fileB(pubA))
-	want = hosts.Result{Stdout: "Configuring wg interfaces: wg0.\n"}
+	want = hosts.Result{Stdout: "Configuring network interfaces: wg0.\n"}
 	if diff := cmp.Diff(want, b.network(t, "start")); diff != "" {
 		t.Fatalf("B: start (-want +got):\n%s", diff)
 	}
 
 	// A second start applies nothing twice.
 	want = hosts.Result{
-		Stdout: "Configuring wg interfaces:.\n",
+		Stdout: "Configuring network interfaces:\n.\n",
 		Stderr: fmt.Sprintf("%[1]s: wg0 exists already; its configuration is not applied again (use restart)\n"+
 			"%[1]s: wg1 exists already; its configuration is not applied again (use restart)\n", filepath.Join(rcdDir(t), "network")),
 	}

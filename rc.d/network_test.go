@@ -29,6 +29,14 @@ const (
 	wg1File = "create\ninet 10.3.0.1/24\n"
 )
 
+// TestNetwork checks the script's output against NetBSD's
+// etc/rc.d/network 1.74 (2018/06/29; the line numbers are that file's):
+// start prints "Configuring network interfaces:" (line 250), " wgN" for
+// each interface it configures (269) and "." (343), once; stop
+// "Downing network interfaces:" (542), " wgN" (551) and "." (563).
+// NetBSD ends the line before a warning (261) and goes on with the next
+// name on the following line; nbwg's FILE:LINE reports, its own addition,
+// do the same.
 func TestNetwork(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -49,18 +57,21 @@ func TestNetwork(t *testing.T) {
 			"ifconfig.tun0": "up\n",
 		},
 		args: []string{"start"},
-		want: hosts.Result{Stdout: "Configuring wg interfaces: wg0 wg1.\n"},
+		want: hosts.Result{Stdout: "Configuring network interfaces: wg0 wg1.\n"},
 		wantLog: []string{
 			"ifconfig|wg0|create", "ifconfig|wg0|inet|10.2.0.1/24", "ifconfig|wg0|up",
 			"ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24",
 		},
 		wantIfaces: []string{"wg0+", "wg1"},
 	}, {
+		// The report ends the line of progress, as NetBSD's echo
+		// before a warning (1.74 line 261); wg1 goes on on the next
+		// line, with no second heading (line 269).
 		name:  "a failing line: reported, the others still brought up, exit 1",
 		files: map[string]string{"ifconfig.wg0": "create\nnet 10.2.0.1/24\nup\n", "ifconfig.wg1": wg1File},
 		args:  []string{"start"},
 		want: hosts.Result{
-			Stdout: "Configuring wg interfaces: wg0\nConfiguring wg interfaces: wg1.\n",
+			Stdout: "Configuring network interfaces: wg0\n wg1.\n",
 			Stderr: "$ETC/ifconfig.wg0:2: ifconfig wg0 net 10.2.0.1/24: not valid ifconfig(8) arguments (its usage message left out); exit status 1\n",
 			Code:   1,
 		},
@@ -75,7 +86,9 @@ func TestNetwork(t *testing.T) {
 		existing: []string{"wg0+"},
 		args:     []string{"start"},
 		want: hosts.Result{
-			Stdout: "Configuring wg interfaces: wg1.\n",
+			// The heading comes first (line 250), the message
+			// after it on a line of its own.
+			Stdout: "Configuring network interfaces:\n wg1.\n",
 			Stderr: "network: wg0 exists already; its configuration is not applied again (use restart)\n",
 		},
 		wantLog:    []string{"ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24"},
@@ -86,9 +99,11 @@ func TestNetwork(t *testing.T) {
 		env:   []string{"FAKE_CREATE_FAIL=wg0"},
 		args:  []string{"start"},
 		want: hosts.Result{
-			Stdout: "Configuring wg interfaces: wg0\nConfiguring wg interfaces: wg1.\n",
-			Stderr: "$ETC/ifconfig.wg0: ifconfig wg0 create: ifconfig: SIOCIFCREATE2: Operation not permitted\n",
-			Code:   1,
+			Stdout: "Configuring network interfaces: wg0\n wg1.\n",
+			Stderr: "$ETC/ifconfig.wg0: ifconfig: clone_command: Operation not permitted\n" +
+				"$ETC/ifconfig.wg0: ifconfig: exec_matches: Operation not permitted\n" +
+				"$ETC/ifconfig.wg0: ifconfig wg0 create: exit status 1\n",
+			Code: 1,
 		},
 		wantLog:    []string{"ifconfig|wg0|create", "ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24"},
 		wantIfaces: []string{"wg1"},
@@ -96,7 +111,7 @@ func TestNetwork(t *testing.T) {
 		name:       "an interface named twice is started once",
 		files:      map[string]string{"ifconfig.wg0": wg0File},
 		args:       []string{"start", "wg0", "wg0"},
-		want:       hosts.Result{Stdout: "Configuring wg interfaces: wg0.\n"},
+		want:       hosts.Result{Stdout: "Configuring network interfaces: wg0.\n"},
 		wantLog:    []string{"ifconfig|wg0|create", "ifconfig|wg0|inet|10.2.0.1/24", "ifconfig|wg0|up"},
 		wantIfaces: []string{"wg0+"},
 	}, {
@@ -104,7 +119,7 @@ func TestNetwork(t *testing.T) {
 		files:      map[string]string{"ifconfig.wg0": wg0File, "ifconfig.wg1": wg1File},
 		existing:   []string{"wg0+", "wg1", "wg5+"},
 		args:       []string{"stop"},
-		want:       hosts.Result{Stdout: "Downing wg interfaces: wg0 wg1.\n"},
+		want:       hosts.Result{Stdout: "Downing network interfaces: wg0 wg1.\n"},
 		wantLog:    []string{"ifconfig|wg0|down", "ifconfig|wg0|destroy", "ifconfig|wg1|down", "ifconfig|wg1|destroy"},
 		wantIfaces: []string{"wg5+"},
 	}, {
@@ -112,14 +127,14 @@ func TestNetwork(t *testing.T) {
 		files:      map[string]string{"ifconfig.wg0": wg0File},
 		existing:   []string{"wg0+", "wg5+"},
 		args:       []string{"stop", "wg5", "wg9"},
-		want:       hosts.Result{Stdout: "Downing wg interfaces: wg5.\n"},
+		want:       hosts.Result{Stdout: "Downing network interfaces: wg5.\n"},
 		wantLog:    []string{"ifconfig|wg5|down", "ifconfig|wg5|destroy"},
 		wantIfaces: []string{"wg0+"},
 	}, {
 		name:       "start a named interface",
 		files:      map[string]string{"ifconfig.wg0": wg0File, "ifconfig.wg1": wg1File},
 		args:       []string{"start", "wg1"},
-		want:       hosts.Result{Stdout: "Configuring wg interfaces: wg1.\n"},
+		want:       hosts.Result{Stdout: "Configuring network interfaces: wg1.\n"},
 		wantLog:    []string{"ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24"},
 		wantIfaces: []string{"wg1"},
 	}, {
@@ -127,7 +142,8 @@ func TestNetwork(t *testing.T) {
 		files: map[string]string{"ifconfig.wg0": wg0File},
 		args:  []string{"start", "wg7"},
 		want: hosts.Result{
-			Stdout: "Configuring wg interfaces:.\n",
+			// The dot alone after the warning (lines 261, 343).
+			Stdout: "Configuring network interfaces:\n.\n",
 			Stderr: "network: WARNING: $ETC/ifconfig.wg7 missing and ifconfig_wg7 not set; interface wg7 not configured.\n",
 			Code:   1,
 		},
@@ -150,7 +166,7 @@ func TestNetwork(t *testing.T) {
 		name:       "nbwg=NO, onestart",
 		files:      map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "nbwg=NO\n"},
 		args:       []string{"onestart"},
-		want:       hosts.Result{Stdout: "Configuring wg interfaces: wg0.\n"},
+		want:       hosts.Result{Stdout: "Configuring network interfaces: wg0.\n"},
 		wantLog:    []string{"ifconfig|wg0|create", "ifconfig|wg0|inet|10.2.0.1/24", "ifconfig|wg0|up"},
 		wantIfaces: []string{"wg0+"},
 	}, {
@@ -169,29 +185,45 @@ func TestNetwork(t *testing.T) {
 		},
 		args: []string{"start"},
 		want: hosts.Result{
-			Stdout: "Configuring wg interfaces: wg1\n",
+			// NetBSD's very output for these files (lines 250,
+			// 269, 261-264, 343).
+			Stdout: "Configuring network interfaces: wg1\n.\n",
 			Stderr: "network: WARNING: $ETC/ifconfig.wg2 missing and ifconfig_wg2 not set; interface wg2 not configured.\n",
 		},
 		wantLog:    []string{"ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24"},
 		wantIfaces: []string{"wg1"},
 	}, {
+		// NetBSD skips network_start_interfaces, heading and all
+		// (lines 47-48), and network_stop_interfaces (499-500).
 		name:  "net_interfaces=NO",
 		files: map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "net_interfaces=NO\n"},
 		args:  []string{"start"},
-		want:  hosts.Result{Stdout: "Configuring wg interfaces:.\n"},
+	}, {
+		name:       "net_interfaces=NO, stop",
+		files:      map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "net_interfaces=NO\n"},
+		existing:   []string{"wg0+"},
+		args:       []string{"stop"},
+		wantIfaces: []string{"wg0+"},
+	}, {
+		name:       "net_interfaces=NO, named",
+		files:      map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "net_interfaces=NO\n"},
+		args:       []string{"start", "wg0"},
+		want:       hosts.Result{Stdout: "Configuring network interfaces: wg0.\n"},
+		wantLog:    []string{"ifconfig|wg0|create", "ifconfig|wg0|inet|10.2.0.1/24", "ifconfig|wg0|up"},
+		wantIfaces: []string{"wg0+"},
 	}, {
 		name:  "auto_ifconfig not set properly",
 		files: map[string]string{"ifconfig.wg0": wg0File, "rc.conf": "auto_ifconfig=maybe\n"},
 		args:  []string{"start"},
 		want: hosts.Result{
-			Stdout: "Configuring wg interfaces:.\n",
+			Stdout: "Configuring network interfaces:.\n",
 			Stderr: "network: WARNING: $auto_ifconfig is not set properly - see rc.conf(5).\n",
 		},
 	}, {
 		name:  "an rc.conf variable alone brings an interface up",
 		files: map[string]string{"rc.conf": "ifconfig_wg3='inet 10.4.0.1/24; up'\n"},
 		args:  []string{"start"},
-		want:  hosts.Result{Stdout: "Configuring wg interfaces: wg3.\n"},
+		want:  hosts.Result{Stdout: "Configuring network interfaces: wg3.\n"},
 		wantLog: []string{
 			"ifconfig|wg3|create", "ifconfig|wg3|inet|10.4.0.1/24", "ifconfig|wg3|up",
 		},
@@ -244,7 +276,7 @@ func TestNetwork(t *testing.T) {
 		files: map[string]string{"ifconfig.wg0": "net 10.2.0.1/24\nup\n"},
 		args:  []string{"forcestart"},
 		want: hosts.Result{
-			Stdout: "Configuring wg interfaces: wg0\n",
+			Stdout: "Configuring network interfaces: wg0\n.\n",
 			Stderr: "$ETC/ifconfig.wg0:1: ifconfig wg0 net 10.2.0.1/24: not valid ifconfig(8) arguments (its usage message left out); exit status 1\n",
 		},
 		wantLog:    []string{"ifconfig|wg0|create", "ifconfig|wg0|net|10.2.0.1/24", "ifconfig|wg0|up"},
@@ -294,34 +326,34 @@ func TestRestart(t *testing.T) {
 			wantIfaces []string
 		}{{
 			args:       []string{"start"},
-			want:       hosts.Result{Stdout: "Configuring wg interfaces: wg0 wg1.\n"},
+			want:       hosts.Result{Stdout: "Configuring network interfaces: wg0 wg1.\n"},
 			wantLog:    apply,
 			wantIfaces: []string{"wg0+", "wg1"},
 		}, {
 			args: []string{"start"},
 			want: hosts.Result{
-				Stdout: "Configuring wg interfaces:.\n",
+				Stdout: "Configuring network interfaces:\n.\n",
 				Stderr: "network: wg0 exists already; its configuration is not applied again (use restart)\n" +
 					"network: wg1 exists already; its configuration is not applied again (use restart)\n",
 			},
 			wantIfaces: []string{"wg0+", "wg1"},
 		}, {
 			args:       []string{"restart"},
-			want:       hosts.Result{Stdout: "Downing wg interfaces: wg0 wg1.\nConfiguring wg interfaces: wg0 wg1.\n"},
+			want:       hosts.Result{Stdout: "Downing network interfaces: wg0 wg1.\nConfiguring network interfaces: wg0 wg1.\n"},
 			wantLog:    append(append([]string{}, destroy...), apply...),
 			wantIfaces: []string{"wg0+", "wg1"},
 		}, {
 			args:       []string{"restart", "wg1"},
-			want:       hosts.Result{Stdout: "Downing wg interfaces: wg1.\nConfiguring wg interfaces: wg1.\n"},
+			want:       hosts.Result{Stdout: "Downing network interfaces: wg1.\nConfiguring network interfaces: wg1.\n"},
 			wantLog:    []string{"ifconfig|wg1|down", "ifconfig|wg1|destroy", "ifconfig|wg1|create", "ifconfig|wg1|inet|10.3.0.1/24"},
 			wantIfaces: []string{"wg0+", "wg1"},
 		}, {
 			args:    []string{"stop"},
-			want:    hosts.Result{Stdout: "Downing wg interfaces: wg0 wg1.\n"},
+			want:    hosts.Result{Stdout: "Downing network interfaces: wg0 wg1.\n"},
 			wantLog: destroy,
 		}, {
 			args: []string{"stop"},
-			want: hosts.Result{Stdout: "Downing wg interfaces:.\n"},
+			want: hosts.Result{Stdout: "Downing network interfaces:.\n"},
 		}}
 		for _, s := range steps {
 			if diff := cmp.Diff(s.want, h.network(t, sh, s.args...)); diff != "" {

@@ -63,12 +63,18 @@ func TestRun(t *testing.T) {
 		},
 	}, {
 		name: "ifconfig's message carries file and line",
-		text: "inet 10.0.0.1/24\n# again:\ninet 10.0.0.1/24\nup\n",
+		text: "inet 10.0.0.1/24\n# a typo:\ninet 10.0.0.1/33\nup\n",
 		want: hosts.Result{
-			Stderr: "$ETC/ifconfig.wg0:3: ifconfig: SIOCAIFADDR: File exists\n" +
-				"$ETC/ifconfig.wg0:3: ifconfig wg0 inet 10.0.0.1/24: exit status 1\n",
+			Stderr: "$ETC/ifconfig.wg0:3: ifconfig: paddr_match: prefixlen_to_mask(2, 33): Invalid argument\n" +
+				"$ETC/ifconfig.wg0:3: ifconfig wg0 inet 10.0.0.1/33: exit status 1\n",
 			Code: 1,
 		},
+		wantLog: []string{"ifconfig|wg0|inet|10.0.0.1/24", "ifconfig|wg0|inet|10.0.0.1/33", "ifconfig|wg0|up"},
+	}, {
+		// The kernel updates an address given again in place, so
+		// ifconfig succeeds in silence, as NetBSD's does.
+		name:    "an address given twice is no error",
+		text:    "inet 10.0.0.1/24\n# again:\ninet 10.0.0.1/24\nup\n",
 		wantLog: []string{"ifconfig|wg0|inet|10.0.0.1/24", "ifconfig|wg0|inet|10.0.0.1/24", "ifconfig|wg0|up"},
 	}, {
 		name: "failing shell lines are reported, not fatal",
@@ -95,9 +101,18 @@ func TestRun(t *testing.T) {
 			"ifconfig|wg0|up",
 		},
 	}, {
-		name:    "ifconfig lines: quotes, variables, no globbing, trailing comment",
-		vars:    "mtu=1380",
-		text:    "description 'my tunnel'\nmtu $mtu # from rc.conf\ndescription *\n",
+		// nbwg's kernel refuses descriptions; what matters here is
+		// the arguments ifconfig gets.
+		name: "ifconfig lines: quotes, variables, no globbing, trailing comment",
+		vars: "mtu=1380",
+		text: "description 'my tunnel'\nmtu $mtu # from rc.conf\ndescription *\n",
+		want: hosts.Result{
+			Stderr: "$ETC/ifconfig.wg0:1: ifconfig: description: not supported by nbwg's kernel\n" +
+				"$ETC/ifconfig.wg0:1: ifconfig wg0 description 'my tunnel': exit status 1\n" +
+				"$ETC/ifconfig.wg0:3: ifconfig: description: not supported by nbwg's kernel\n" +
+				"$ETC/ifconfig.wg0:3: ifconfig wg0 description *: exit status 1\n",
+			Code: 1,
+		},
 		wantLog: []string{"ifconfig|wg0|description|my tunnel", "ifconfig|wg0|mtu|1380", "ifconfig|wg0|description|*"},
 	}, {
 		name: "ifconfig line the shell cannot parse",

@@ -61,35 +61,62 @@ func rcdDir(t *testing.T) string {
 // fakeIfconfig plays ifconfig(8) for the unit tests: interfaces are
 // directories under $FAKE_STATE/if, their addresses lines of a file, and
 // every command but the listings is logged to $FAKE_STATE/log with its
-// arguments joined by "|".  Unknown words get a usage message, as
-// NetBSD's ifconfig gives.  $FAKE_CLONERS replaces the list of cloners,
-// and create fails for the interface $FAKE_CREATE_FAIL names.
+// arguments joined by "|".  $FAKE_CLONERS replaces the list of cloners,
+// and create fails for the interface $FAKE_CREATE_FAIL names, as it does
+// for a user other than root.
+//
+// Its failures are the real command's, word for word (nbwg's ifconfig on
+// nbwg's kernel; TestFakeIfconfigIsReal compares them), except that a
+// usage message is cut after its first line: an address or word it
+// cannot read, an address whose prefix is too long, an interface that
+// does not exist, create twice, description (which nbwg's kernel
+// refuses).  An address given again is not an error: the kernel updates
+// it in place (kernel/ifnet/addr.go), as NetBSD's does.
 const fakeIfconfig = `#!/bin/sh
 st=$FAKE_STATE
 mkdir -p "$st/if"
+usage() { echo "usage: ifconfig [-h] [-m] [-v] [-z] [-L] interface" >&2; exit 1; }
 case $1 in
 -C)	echo "${FAKE_CLONERS-wg}"; exit 0 ;;
 -l)	echo $(ls "$st/if"); exit 0 ;;
 -lu)	for i in $(ls "$st/if"); do [ -f "$st/if/$i/up" ] && printf '%s ' "$i"; done; echo; exit 0 ;;
--*)	echo "usage: ifconfig [-h] interface" >&2; exit 1 ;;
+-*)	o=${1#-}; echo "ifconfig: unknown option -- $(printf %.1s "$o")" >&2; usage ;;
 esac
 line=ifconfig; for a; do line="$line|$a"; done; echo "$line" >>"$st/log"
 int=$1; shift
 d=$st/if/$int
-if [ "$1" = create ]; then
-	if [ "$FAKE_CREATE_FAIL" = "$int" ]; then echo "ifconfig: SIOCIFCREATE2: Operation not permitted" >&2; exit 1; fi
-	if [ -d "$d" ]; then echo "ifconfig: SIOCIFCREATE2: File exists" >&2; exit 1; fi
-	mkdir "$d" && : >"$d/addrs"; exit
-fi
-if [ ! -d "$d" ]; then echo "ifconfig: SIOCGIFFLAGS $int: Device not configured" >&2; exit 1; fi
+fail() { for m; do echo "ifconfig: $m" >&2; done; exit 1; }
 case $1 in
-destroy)	rm -r "$d" ;;
-up)		: >"$d/up" ;;
-down)		rm -f "$d/up" ;;
-inet|inet6)	if grep -qxF -- "$2" "$d/addrs"; then echo "ifconfig: SIOCAIFADDR: File exists" >&2; exit 1; fi
-		echo "$2" >>"$d/addrs" ;;
-mtu|description|-description)	;;
-*)	printf 'usage: ifconfig [-h] [-m] [-v] [-z] [-L] interface\n\t[ af [ address [ dest_addr ] ] ]\n' >&2; exit 1 ;;
+create)
+	[ "$FAKE_CREATE_FAIL" = "$int" ] && fail "clone_command: Operation not permitted" "exec_matches: Operation not permitted"
+	[ -d "$d" ] && fail "clone_command: File exists" "exec_matches: File exists"
+	mkdir "$d" && : >"$d/addrs"; exit ;;
+destroy)
+	[ -d "$d" ] || fail "clone_command: Device not configured" "exec_matches: Device not configured"
+	rm -r "$d"; exit ;;
+'')
+	[ -d "$d" ] || fail "SIOCGIFFLAGS $int: Device not configured"
+	exit ;;
+esac
+case $1 in
+inet|inet6)
+	[ $# -eq 1 ] && exit 0	# the real one shows those addresses
+	[ $# -eq 2 ] || usage
+	case $1:${2##*/} in
+	inet:*[!0-9]*|inet6:*[!0-9]*) ;;
+	inet:*) [ "${2##*/}" -le 32 ] || fail "paddr_match: prefixlen_to_mask(2, ${2##*/}): Invalid argument" ;;
+	inet6:*) [ "${2##*/}" -le 128 ] || fail "paddr_match: prefixlen_to_mask(24, ${2##*/}): Invalid argument" ;;
+	esac
+	[ -d "$d" ] || fail "commit_address: getifflags: Device not configured"
+	grep -qxF -- "$2" "$d/addrs" || echo "$2" >>"$d/addrs" ;;
+up|down|mtu)
+	[ $1 = mtu ] && { [ $# -eq 2 ] || usage; }
+	[ $1 != mtu ] && { [ $# -eq 1 ] || usage; }
+	[ -d "$d" ] || fail "exec_matches: Device not configured"
+	case $1 in up) : >"$d/up" ;; down) rm -f "$d/up" ;; esac ;;
+description|-description)
+	fail "$1: not supported by nbwg's kernel" ;;
+*)	usage ;;
 esac
 `
 

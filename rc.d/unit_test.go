@@ -83,10 +83,10 @@ func TestUnitCommands(t *testing.T) {
 		want       hosts.Result
 		wantIfaces []string
 	}{
-		{"ExecStart", hosts.Result{Stdout: "Configuring wg interfaces: wg0.\n"}, []string{"wg0+"}},
-		{"ExecReload", hosts.Result{Stdout: "Downing wg interfaces: wg0.\nConfiguring wg interfaces: wg0.\n"}, []string{"wg0+"}},
-		{"ExecStop", hosts.Result{Stdout: "Downing wg interfaces: wg0.\n"}, nil},
-		{"ExecStop", hosts.Result{Stdout: "Downing wg interfaces:.\n"}, nil},
+		{"ExecStart", hosts.Result{Stdout: "Configuring network interfaces: wg0.\n"}, []string{"wg0+"}},
+		{"ExecReload", hosts.Result{Stdout: "Downing network interfaces: wg0.\nConfiguring network interfaces: wg0.\n"}, []string{"wg0+"}},
+		{"ExecStop", hosts.Result{Stdout: "Downing network interfaces: wg0.\n"}, nil},
+		{"ExecStop", hosts.Result{Stdout: "Downing network interfaces:.\n"}, nil},
 	}
 	for _, s := range steps {
 		if diff := cmp.Diff(s.want, h.run(t, sh, "", command(s.key)...)); diff != "" {
@@ -158,7 +158,7 @@ func TestInstalledLayout(t *testing.T) {
 	eachShell(t, func(t *testing.T, sh shell) {
 		h := newFakeHost(t)
 		h.writeEtc(t, "ifconfig.wg0", wg0File)
-		if diff := cmp.Diff(hosts.Result{Stdout: "Configuring wg interfaces: wg0.\n"}, h.run(t, sh, "", installed, "start")); diff != "" {
+		if diff := cmp.Diff(hosts.Result{Stdout: "Configuring network interfaces: wg0.\n"}, h.run(t, sh, "", installed, "start")); diff != "" {
 			t.Errorf("installed start (-want +got):\n%s", diff)
 		}
 		if diff := cmp.Diff([]string{"wg0+"}, h.ifaces(t)); diff != "" {

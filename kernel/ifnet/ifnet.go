@@ -2,6 +2,7 @@ package ifnet
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -183,9 +184,11 @@ func (n *Net) lookup(name string) *Interface {
 	return nil
 }
 
-// splitUnit splits "wg12" into its cloner and unit, as if_clone_lookup
-// does: the unit is the trailing decimal digits, without a leading zero
-// unless it is 0 itself.
+// splitUnit splits "wg12" into its cloner and unit as if_clone_lookup
+// (sys/net/if.c) does: the unit is the trailing decimal digits, read
+// with leading zeros ("wg01" is unit 1), and refused once the value read
+// so far reaches INT_MAX/10 with another digit to come (so
+// "wg2147483640" and "wg99999999999" are bogus, "wg1999999999" is not).
 func (n *Net) splitUnit(name string) (*Cloner, int, bool) {
 	i := len(name)
 	for i > 0 && name[i-1] >= '0' && name[i-1] <= '9' {
@@ -194,13 +197,12 @@ func (n *Net) splitUnit(name string) (*Cloner, int, bool) {
 	if i == 0 || i == len(name) {
 		return nil, 0, false
 	}
-	digits := name[i:]
-	if len(digits) > 1 && digits[0] == '0' {
-		return nil, 0, false
-	}
-	unit, err := strconv.Atoi(digits)
-	if err != nil || unit < 0 {
-		return nil, 0, false
+	unit := 0
+	for _, d := range name[i:] {
+		if unit >= math.MaxInt32/10 {
+			return nil, 0, false
+		}
+		unit = unit*10 + int(d-'0')
 	}
 	for _, c := range n.cloners {
 		if c.Name == name[:i] {
@@ -210,15 +212,19 @@ func (n *Net) splitUnit(name string) (*Cloner, int, bool) {
 	return nil, 0, false
 }
 
-// create is if_clone_create.
+// create is if_clone_create.  The interface is named by its cloner and
+// unit, as if_initname names it, so "wg01" creates wg1.  NetBSD checks
+// only the name given for a duplicate, and so would make a second wg1
+// beside an existing one; nbwg refuses that with EEXIST.
 func (n *Net) create(name string) error {
 	if len(name) >= sys.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
 		return sys.EINVAL
 	}
-	c, _, ok := n.splitUnit(name)
+	c, unit, ok := n.splitUnit(name)
 	if !ok {
 		return sys.EINVAL
 	}
+	name = c.Name + strconv.Itoa(unit)
 	if n.lookup(name) != nil {
 		return sys.EEXIST
 	}
@@ -261,8 +267,12 @@ func (n *Net) nextIndex() int {
 	return idx
 }
 
-// destroy is if_clone_destroy.
+// destroy is if_clone_destroy: a name no cloner takes is EINVAL, then
+// one that names no interface ENXIO ("wg01" does not name wg1).
 func (n *Net) destroy(name string) error {
+	if _, _, ok := n.splitUnit(name); !ok {
+		return sys.EINVAL
+	}
 	ifp := n.lookup(name)
 	if ifp == nil {
 		return sys.ENXIO

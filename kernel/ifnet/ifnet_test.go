@@ -89,12 +89,13 @@ func TestCreateDestroy(t *testing.T) {
 	}{
 		{root, sys.SIOCIFCREATE, "wg0", nil},
 		{root, sys.SIOCIFCREATE, "wg0", sys.EEXIST},
-		{root, sys.SIOCIFCREATE, "wg01", sys.EINVAL},
+		{root, sys.SIOCIFCREATE, "wg00", sys.EEXIST}, // unit 0: wg0 (TestCloneUnits)
 		{root, sys.SIOCIFCREATE, "wg", sys.EINVAL},
 		{root, sys.SIOCIFCREATE, "tun0", sys.EINVAL},
 		{nobody, sys.SIOCIFCREATE, "wg1", sys.EPERM},
 		{nobody, sys.SIOCIFDESTROY, "wg0", sys.EPERM},
 		{root, sys.SIOCIFDESTROY, "wg7", sys.ENXIO},
+		{root, sys.SIOCIFDESTROY, "tun0", sys.EINVAL},
 		{root, sys.SIOCIFCREATE, "wg1", nil},
 		{root, sys.SIOCIFDESTROY, "wg0", nil},
 		{root, sys.SIOCGIFFLAGS, "wg0", sys.ENXIO},
@@ -108,6 +109,68 @@ func TestCreateDestroy(t *testing.T) {
 	}
 	if n.Count() != 1 || n.Lookup("wg1") == nil {
 		t.Errorf("table holds %d interfaces", n.Count())
+	}
+}
+
+// TestCloneUnits follows if_clone_lookup, sys/net/if.c (rev 1.308,
+// lines 1049-1092; the same unit loop in 1.419.2.9): the unit is read
+// digit by digit with leading zeros, and a name whose unit has reached
+// INT_MAX/10 (214748364) with a digit still to read is no cloner's
+// (EINVAL, line 1082).  if_clone_create (lines 1007-1020) then lets the
+// cloner name the interface: wg_clone_create calls if_initname (lines
+// 285-289), "%s%d", so "wg01" makes wg1.  NetBSD looks for a duplicate
+// under the name given (ifunit("wg01"), lines 1606-1639), and would make
+// a second wg1 beside an existing one; nbwg refuses that with EEXIST.
+// if_clone_destroy runs the same lookup first, then wants the exact name.
+func TestCloneUnits(t *testing.T) {
+	n, _ := newTestNet()
+	names := func() []string {
+		var l []string
+		for _, ifp := range n.ifaces {
+			l = append(l, ifp.Name())
+		}
+		return l
+	}
+	for _, tc := range []struct {
+		cmd   uint32
+		name  string
+		want  error
+		after []string // the interfaces then, in creation order
+	}{
+		{sys.SIOCIFCREATE, "wg01", nil, []string{"wg1"}},
+		{sys.SIOCIFCREATE, "wg1", sys.EEXIST, []string{"wg1"}},
+		{sys.SIOCIFCREATE, "wg001", sys.EEXIST, []string{"wg1"}},
+		{sys.SIOCIFDESTROY, "wg01", sys.ENXIO, []string{"wg1"}},
+		{sys.SIOCIFCREATE, "wg00", nil, []string{"wg1", "wg0"}},
+		// Nine digits never reach INT_MAX/10 before the last.
+		{sys.SIOCIFCREATE, "wg214748364", nil, []string{"wg1", "wg0", "wg214748364"}},
+		// 199999999 < 214748364 when the tenth digit comes.
+		{sys.SIOCIFCREATE, "wg1999999999", nil, []string{"wg1", "wg0", "wg214748364", "wg1999999999"}},
+		{sys.SIOCIFDESTROY, "wg1999999999", nil, []string{"wg1", "wg0", "wg214748364"}},
+		// Leading zeros add no value: unit 1 again.
+		{sys.SIOCIFCREATE, "wg0000000000001", sys.EEXIST, []string{"wg1", "wg0", "wg214748364"}},
+		// 214748364 read with a digit to come.
+		{sys.SIOCIFCREATE, "wg2147483640", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+		{sys.SIOCIFCREATE, "wg2147483647", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+		{sys.SIOCIFCREATE, "wg2147483648", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+		{sys.SIOCIFCREATE, "wg4294967297", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+		{sys.SIOCIFCREATE, "wg99999999999", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+		{sys.SIOCIFDESTROY, "wg99999999999", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+		// A leading zero does not hide the length: 1234567890 read,
+		// a digit to come.
+		{sys.SIOCIFCREATE, "wg0123456789012", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+		{sys.SIOCIFCREATE, "wg1a", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+		{sys.SIOCIFCREATE, "wg-1", sys.EINVAL, []string{"wg1", "wg0", "wg214748364"}},
+	} {
+		if err := do(t, n, root, tc.cmd, ifreq(tc.name)); !errors.Is(err, tc.want) && err != tc.want {
+			t.Errorf("%s %s: err = %v, want %v", sys.IoctlName(tc.cmd), tc.name, err, tc.want)
+		}
+		if diff := cmp.Diff(tc.after, names()); diff != "" {
+			t.Errorf("%s %s: interfaces after (-want +got):\n%s", sys.IoctlName(tc.cmd), tc.name, diff)
+		}
+	}
+	if n.Lookup("wg01") != nil || n.Lookup("wg1") == nil {
+		t.Errorf("wg01 create made an interface named otherwise than wg1")
 	}
 }
 
