@@ -27,6 +27,7 @@ var externalPages = map[string]string{
 	"ping(8)":        "iputils-ping",
 	"sysctl.conf(5)": "procps",
 	"wg(8)":          "wireguard-tools",
+	"wg-quick(8)":    "wireguard-tools",
 }
 
 // xrefs returns the cross references of a page, "name(section)".
