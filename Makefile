@@ -50,15 +50,19 @@ fmt-check:
 
 # ifconfig and sysctl must not replace the host's own (nbwg's hand
 # other interfaces and names to them): refuse a PREFIX where they live.
+# With DESTDIR (a staged install, for a package) the host's PREFIX is
+# checked too, since installing the package would replace its commands.
 install: build
 	install -d $(SBINDIR)
 	@set -e; for c in $(COMMANDS); do \
 		name=$${c%%:*}; \
 		[ -f bin/$$name ] || continue; \
-		if [ -e $(SBINDIR)/$$name ] && ! grep -q nbwg $(SBINDIR)/$$name 2>/dev/null; then \
-			echo "install: $(SBINDIR)/$$name is not nbwg's; refusing to replace it (use PREFIX=/usr/local)" >&2; \
-			exit 1; \
-		fi; \
+		for f in $(SBINDIR)/$$name $(if $(DESTDIR),$(PREFIX)/sbin/$$name); do \
+			if [ -e $$f ] && ! grep -q nbwg $$f 2>/dev/null; then \
+				echo "install: $$f is not nbwg's; refusing to replace it (use PREFIX=/usr/local)" >&2; \
+				exit 1; \
+			fi; \
+		done; \
 		install -m 0755 bin/$$name $(SBINDIR)/$$name; \
 	done
 	@set -e; if [ -d man ]; then for page in $$(cd man && find . -name '*.[0-9]'); do \

@@ -194,3 +194,29 @@ func (p *prog) setPreference(e penv) error {
 	}
 	return nil
 }
+
+// setifdescr is "description str" (and "descr str"): SIOCSIFDESCR with
+// the string and its NUL.  A string that does not fit IFDESCRSIZE is
+// refused before any request, with err(3): the errno it prints is the
+// one parse() left behind, EINVAL from the last parser that refused the
+// end of the words (parse.c paddr_match).
+func (p *prog) setifdescr(e penv) error {
+	s, _ := e.data("descr")
+	if len(s)+1 > sys.IFDESCRSIZE {
+		return p.err(sys.EINVAL, "description too long")
+	}
+	buf := append(append([]byte{}, s...), 0)
+	if _, err := p.ifreqBuf(sys.SIOCSIFDESCR, ifnameOf(e), buf); err != nil {
+		return p.err(err, "SIOCSIFDESCR")
+	}
+	return nil
+}
+
+// unsetifdescr is "-description" (and "-descr"): SIOCSIFDESCR with no
+// buffer.
+func (p *prog) unsetifdescr(e penv) error {
+	if _, err := p.ifreqBuf(sys.SIOCSIFDESCR, ifnameOf(e), nil); err != nil {
+		return p.err(err, "SIOCSIFDESCR")
+	}
+	return nil
+}

@@ -194,6 +194,10 @@ func TestErrors(t *testing.T) {
 			want: fails("ifconfig: SIOCAIFADDR: Operation not permitted\n")},
 		{name: "non-root inet6", cred: nobody, args: []string{"wg0", "inet6", "fd00::1/64"},
 			want: fails("ifconfig: SIOCAIFADDR_IN6: Operation not permitted\n")},
+		{name: "non-root description", cred: nobody, args: []string{"wg0", "description", "to B"},
+			want: fails("ifconfig: SIOCSIFDESCR: Operation not permitted\n")},
+		{name: "non-root -description", cred: nobody, args: []string{"wg0", "-description"},
+			want: fails("ifconfig: SIOCSIFDESCR: Operation not permitted\n")},
 		{name: "non-root -z", cred: nobody, args: []string{"-z", "wg0"},
 			want: result{Stdout: freshDisplay, Stderr: "ifconfig: SIOCZIFDATA: Operation not permitted\n", Code: 1}},
 
@@ -219,7 +223,6 @@ func TestErrors(t *testing.T) {
 		{name: "802.11", args: []string{"wg0", "ssid", "net"}, want: fails("ifconfig: ssid: not supported for wg(4) interfaces\n")},
 		{name: "capabilities", args: []string{"wg0", "-tso4"}, want: fails("ifconfig: -tso4: not supported for wg(4) interfaces\n")},
 		{name: "link-level address", args: []string{"wg0", "link", "02:00:00:00:00:01"}, want: fails("ifconfig: link: not supported for wg(4) interfaces\n")},
-		{name: "description", args: []string{"wg0", "description", "tunnel to B"}, want: fails("ifconfig: description: not supported by nbwg's kernel\n")},
 		// Refused before anything is done: wg1 is not created.
 		{name: "refused with create", args: []string{"wg1", "create", "media", "auto"}, want: fails("ifconfig: media: not supported for wg(4) interfaces\n")},
 	}

@@ -76,8 +76,6 @@ const (
 	// notForWG: the word configures something wg(4) interfaces do not
 	// have (media, vlan, tunnel, carp, ...).
 	notForWG
-	// notInKernel: wg interfaces have it on NetBSD, nbwg's kernel not.
-	notInKernel
 )
 
 // match is one matched word (or end of words).

@@ -34,15 +34,26 @@ const ifLinkstrUnset = 2
 // ifreq issues a struct ifreq request about name; fill, if set, prepares
 // the union.  It returns the structure as the kernel left it.
 func (p *prog) ifreq(cmd uint32, name string, fill func(*sys.Ifreq)) (*sys.Ifreq, error) {
+	return p.ifreqWith(cmd, name, fill, nil)
+}
+
+// ifreqWith is ifreq with a user buffer the structure points at.
+func (p *prog) ifreqWith(cmd uint32, name string, fill func(*sys.Ifreq), buf []byte) (*sys.Ifreq, error) {
 	r := &sys.Ifreq{Name: ifname(name)}
 	if fill != nil {
 		fill(r)
 	}
 	b := r.Marshal()
-	if err := p.ioctl(cmd, b, nil); err != nil {
+	if err := p.ioctl(cmd, b, buf); err != nil {
 		return nil, err
 	}
 	return sys.UnmarshalIfreq(b)
+}
+
+// ifreqBuf issues a struct ifreq request whose ifr_buf and ifr_buflen
+// describe buf (SIOCSIFDESCR, SIOCGIFDESCR).
+func (p *prog) ifreqBuf(cmd uint32, name string, buf []byte) (*sys.Ifreq, error) {
+	return p.ifreqWith(cmd, name, func(r *sys.Ifreq) { r.SetBuflen(uint32(len(buf))) }, buf)
 }
 
 // ifflags is SIOCGIFFLAGS: the interface flags (a u_short).

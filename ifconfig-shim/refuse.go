@@ -10,11 +10,8 @@ import (
 // why instead, and leaves the interface as it was.
 func (p *prog) refuse(matches []match, last penv) error {
 	for _, m := range matches {
-		switch m.support {
-		case notForWG:
+		if m.support == notForWG {
 			return p.errx("%s: not supported for wg(4) interfaces", m.word)
-		case notInKernel:
-			return p.errx("%s: not supported by nbwg's kernel", m.word)
 		}
 	}
 	// An address of the link or AppleTalk family: wg(4) has neither a

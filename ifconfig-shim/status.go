@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -110,6 +111,7 @@ func (p *prog) status(e penv, list []ifaddr) error {
 		p.printf(" mtu %d", r.Int())
 	}
 	p.printf("\n")
+	p.description(name)
 
 	o := &p.opts
 	if o.v {
@@ -139,6 +141,19 @@ func (p *prog) status(e penv, list []ifaddr) error {
 		// addresses.
 	}
 	return nil
+}
+
+// description prints the interface's description, if it has one, as
+// NetBSD 10's status() does after the capabilities (which wg(4) has
+// none of): SIOCGIFDESCR into an IFDESCRSIZE buffer, printed up to its
+// NUL between double quotes.  Any error (ENOMSG: none) prints nothing.
+func (p *prog) description(name string) {
+	buf := make([]byte, sys.IFDESCRSIZE)
+	if _, err := p.ifreqBuf(sys.SIOCGIFDESCR, name, buf); err != nil {
+		return
+	}
+	s, _, _ := bytes.Cut(buf, []byte{0})
+	p.printf("\tdescription: \"%s\"\n", s)
 }
 
 func linkStateString(s int) string {

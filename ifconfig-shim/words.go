@@ -85,6 +85,8 @@ func newGrammar() *grammar {
 
 	netmask := &addrParser{addrKey: "dstormask", exec: (*prog).setifnetmask, next: root}
 	broadcastWord := &addrParser{addrKey: "broadcast", exec: (*prog).setifbroadaddr, next: root}
+	// ifconfig.c's parse_descr: not hexadecimal, unlike linkstr.
+	descr := &strParser{key: "descr", exec: (*prog).setifdescr, next: root}
 	misc := &kwParser{words: []keyword{
 		{word: "alias", key: "alias", val: true, neg: true, negVal: false, deact: "alias", next: root},
 		{word: "broadcast", next: broadcastWord},
@@ -97,10 +99,10 @@ func newGrammar() *grammar {
 		{word: "trailers", neg: true, exec: (*prog).notrailers, next: root},
 		{word: "linkstr", next: &strParser{key: "linkstr", hexOK: true, exec: (*prog).setlinkstr, next: root}},
 		{word: "-linkstr", exec: (*prog).unsetlinkstr, next: root},
-		{word: "descr", next: &strParser{key: "descr", next: root}, support: notInKernel},
-		{word: "description", next: &strParser{key: "descr", next: root}, support: notInKernel},
-		{word: "-descr", next: root, support: notInKernel},
-		{word: "-description", next: root, support: notInKernel},
+		{word: "descr", next: descr},
+		{word: "description", next: descr},
+		{word: "-descr", exec: (*prog).unsetifdescr, next: root},
+		{word: "-description", exec: (*prog).unsetifdescr, next: root},
 	}}
 
 	// The IPv6 keywords (af_inet6.c) apply to the inet6 commit only;

@@ -28,6 +28,7 @@ var externalPages = map[string]string{
 	"sysctl.conf(5)": "procps",
 	"wg(8)":          "wireguard-tools",
 	"systemd(1)":     "systemd",
+	"wg-quick(8)":    "wireguard-tools",
 }
 
 // xrefs returns the cross references of a page, "name(section)".

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/binary"
+	"os"
 	"strconv"
 	"time"
 
@@ -11,9 +12,15 @@ import (
 	"nbwg/kernel/sys"
 )
 
-// timeLocation is the zone ctime(3) prints in: the local one.  Tests
-// pin it.
-var timeLocation = time.Local
+// timeLocation is the zone ctime(3) prints in: the one TZ names (tz.go),
+// else the system's.  Tests pin it.
+var timeLocation = func() *time.Location {
+	tz, set := os.LookupEnv("TZ")
+	if loc := ctimeZone(tz, set); loc != nil {
+		return loc
+	}
+	return time.Local
+}()
 
 // ctime is ctime(3): "Wed Nov 25 14:37:20 2026\n", the day of the month
 // padded with a space.

@@ -32,32 +32,49 @@ func (c *wgconfig) addPeer(args []string) error {
 	defer prop.Wipe(d)
 	d.SetString(sys.WGKeyName, name)
 	d.SetData(sys.WGKeyPublicKey, key[:])
+	var o peerRequest
+	o.d = d
 	for _, arg := range args[2:] {
-		if err := handleOption(arg, d); err != nil {
+		if err := o.handleOption(arg); err != nil {
 			return err
 		}
 	}
-	return c.ioctlSet(sys.WG_IOCTL_ADD_PEER, d)
+	if err := c.ioctlSet(sys.WG_IOCTL_ADD_PEER, d); err != nil {
+		return err
+	}
+	if o.keyWarning != "" {
+		c.warnx("%s", o.keyWarning)
+	}
+	return nil
+}
+
+// peerRequest is an add peer request being built from the options.
+type peerRequest struct {
+	d *prop.Dictionary
+	// keyWarning is what to say, once the peer is added, about the
+	// preshared key's file (see keyFileWarning).
+	keyWarning string
 }
 
 // peerOptions are add peer's options, matched by prefix in this order
 // (wgconfig.c: options).
 var peerOptions = []struct {
 	prefix string
-	handle func(value string, d *prop.Dictionary) error
+	handle func(value string, o *peerRequest) error
 }{
-	{"--endpoint=", optionEndpoint},
-	{"--allowed-ips=", optionAllowedIPs},
+	{"--endpoint=", func(v string, o *peerRequest) error { return optionEndpoint(v, o.d) }},
+	{"--allowed-ips=", func(v string, o *peerRequest) error { return optionAllowedIPs(v, o.d) }},
 	{"--preshared-key=", optionPresharedKey},
-	// wgconfig(8) documents this spelling; NetBSD's code refuses it.
+	// nbwg's own spelling: NetBSD's wgconfig and its manual know only
+	// --preshared-key= and refuse this one as an invalid option.
 	{"--preshared-key-file=", optionPresharedKey},
 }
 
 // handleOption applies one add peer option to the request.
-func handleOption(arg string, d *prop.Dictionary) error {
+func (o *peerRequest) handleOption(arg string) error {
 	for _, opt := range peerOptions {
 		if value, ok := strings.CutPrefix(arg, opt.prefix); ok {
-			return opt.handle(value, d)
+			return opt.handle(value, o)
 		}
 	}
 	return errx("invalid option: %s", arg)
@@ -155,13 +172,16 @@ func optionAllowedIPs(value string, d *prop.Dictionary) error {
 
 // optionPresharedKey handles --preshared-key=<file path> (wgconfig.c:
 // handle_option_preshared_key).
-func optionPresharedKey(path string, d *prop.Dictionary) error {
+func optionPresharedKey(path string, o *peerRequest) error {
 	var key [b64key.KeyLen]byte
 	defer clear(key[:])
-	if err := readKey(path, &key); err != nil {
+	warning, err := readKey(path, &key)
+	if err != nil {
 		return err
 	}
-	d.SetData(sys.WGKeyPresharedKey, key[:])
+	// The last of repeated options wins, and with it its warning.
+	o.keyWarning = warning
+	o.d.SetData(sys.WGKeyPresharedKey, key[:])
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -18,22 +19,32 @@ func (c *wgconfig) setPrivateKey(args []string) error {
 	}
 	var key [b64key.KeyLen]byte
 	defer clear(key[:])
-	if err := readKey(args[0], &key); err != nil {
+	warning, err := readKey(args[0], &key)
+	if err != nil {
 		return err
 	}
 	d := prop.NewDictionary()
+	defer prop.Wipe(d)
 	d.SetData(sys.WGKeyPrivateKey, key[:])
-	return c.ioctlSet(sys.WG_IOCTL_SET_PRIVATE_KEY, d)
+	if err := c.ioctlSet(sys.WG_IOCTL_SET_PRIVATE_KEY, d); err != nil {
+		return err
+	}
+	if warning != "" {
+		c.warnx("%s", warning)
+	}
+	return nil
 }
 
 // readKey reads a key file as wgconfig.c's read_key does: its first 44
 // bytes are the key's base64 text, and whatever follows (a newline) is
-// ignored.
-func readKey(path string, key *[b64key.KeyLen]byte) error {
+// ignored.  Along with the key it returns keyFileWarning's warning, for
+// the caller to give once the kernel has taken the key.
+func readKey(path string, key *[b64key.KeyLen]byte) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		// err(3) names the call, not the file.
-		return errc(err, "fopen")
+		// err(3) names the call, not the file: NetBSD's message,
+		// kept byte for byte (wgconfig.8 CAVEATS).
+		return "", errc(err, "fopen")
 	}
 	defer f.Close()
 	var text [b64key.Base64Len]byte
@@ -42,12 +53,32 @@ func readKey(path string, key *[b64key.KeyLen]byte) error {
 	// (a directory, say) just ends the count.
 	n, _ := io.ReadFull(f, text[:])
 	if n != len(text) {
-		return errx("base64 key len is short: %d", n)
+		return "", errx("base64 key len is short: %d", n)
 	}
 	if _, err := b64key.Decode(key[:], text[:]); err != nil {
-		return errx("b64_pton failed")
+		return "", errx("b64_pton failed")
 	}
-	return nil
+	return keyFileWarning(f, path), nil
+}
+
+// keyFileWarning is an nbwg addition: a key file that users other than
+// its owner may read gives the key away, so wgconfig says so, as
+// wg-quick(8) says of a world-accessible configuration ("Warning: `%s'
+// is world accessible"), and goes on.  Only regular files are judged (a
+// pipe such as /dev/stdin has no lasting mode).  NetBSD's wgconfig says
+// nothing.
+func keyFileWarning(f *os.File, path string) string {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		return ""
+	}
+	switch perm := fi.Mode().Perm(); {
+	case perm&0o007 != 0:
+		return fmt.Sprintf("warning: `%s' is world accessible", path)
+	case perm&0o070 != 0:
+		return fmt.Sprintf("warning: `%s' is group accessible", path)
+	}
+	return ""
 }
 
 // setListenPort sets the interface's UDP port (wgconfig.c:

@@ -85,6 +85,9 @@ type Interface struct {
 	addrs      []Addr
 	lastChange time.Time
 	net        *Net
+	// descr is the description (IFDESCRSIZE bytes, NUL-padded), nil
+	// when there is none.
+	descr []byte
 }
 
 // Name is the interface's name, e.g. "wg0".

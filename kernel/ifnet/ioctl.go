@@ -63,6 +63,10 @@ func (n *Net) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte, e
 		return nil, n.setMTU(ifp, int(r.Int()))
 	case sys.SIOCGIFDATA, sys.SIOCZIFDATA:
 		return nil, n.ifdata(ifp, cmd, arg)
+	case sys.SIOCSIFDESCR:
+		return nil, n.setDescr(ifp, arg, in)
+	case sys.SIOCGIFDESCR:
+		return n.getDescr(ifp, arg)
 	case sys.SIOCAIFADDR:
 		r, _ := sys.UnmarshalInAliasreq(arg)
 		return nil, n.aifaddr(ifp, r)
@@ -94,7 +98,7 @@ func isSet(cmd uint32) bool {
 	switch cmd {
 	case sys.SIOCIFCREATE, sys.SIOCIFDESTROY, sys.SIOCSIFFLAGS, sys.SIOCSIFMTU,
 		sys.SIOCAIFADDR, sys.SIOCDIFADDR, sys.SIOCAIFADDR_IN6, sys.SIOCDIFADDR_IN6,
-		sys.SIOCZIFDATA:
+		sys.SIOCZIFDATA, sys.SIOCSIFDESCR:
 		return true
 	}
 	return false

@@ -63,6 +63,8 @@ func pointerOffset(cmd uint32) int {
 		return 32 // ifd_data
 	case sys.SIOCIFGCLONERS, sys.SIOCGIFCONF:
 		return 8 // ifcr_buffer, ifc_buf
+	case sys.SIOCSIFDESCR, sys.SIOCGIFDESCR:
+		return sys.IfreqBufOffset // ifr_buf
 	}
 	return -1
 }

@@ -9,6 +9,10 @@ import (
 // IFNAMSIZ is the size of an interface name buffer, NUL included.
 const IFNAMSIZ = 16
 
+// IFDESCRSIZE is the size of an interface description, NUL included
+// (<net/if.h>, NetBSD 10).
+const IFDESCRSIZE = 64
+
 // Interface flags (<net/if.h>, if_flags).
 const (
 	IFF_UP          = 0x0001
@@ -100,6 +104,17 @@ func (r *Ifreq) Int() int32 { return int32(binary.LittleEndian.Uint32(r.Union[:]
 
 // SetInt writes an int member of the union.
 func (r *Ifreq) SetInt(v int32) { binary.LittleEndian.PutUint32(r.Union[:], uint32(v)) }
+
+// Buflen reads ifr_buflen: the length of the buffer at ifr_buf (struct
+// ifru_b is a uint32 length, then the pointer, 8-aligned, at offset 8).
+func (r *Ifreq) Buflen() uint32 { return binary.LittleEndian.Uint32(r.Union[:]) }
+
+// SetBuflen writes ifr_buflen.
+func (r *Ifreq) SetBuflen(n uint32) { binary.LittleEndian.PutUint32(r.Union[:], n) }
+
+// IfreqBufOffset is where struct ifreq holds ifr_buf, the user pointer
+// of SIOCSIFDESCR and SIOCGIFDESCR.
+const IfreqBufOffset = IFNAMSIZ + 8
 
 // Marshal returns the structure's bytes.
 func (r *Ifreq) Marshal() []byte {

@@ -49,7 +49,7 @@ func MaxCopyIn(cred Cred) int {
 // so a carrier need not send its contents.
 func CopiesIn(cmd uint32) bool {
 	switch cmd {
-	case SIOCGDRVSPEC, SIOCIFGCLONERS, SIOCGIFCONF:
+	case SIOCGDRVSPEC, SIOCIFGCLONERS, SIOCGIFCONF, SIOCGIFDESCR:
 		return false
 	}
 	return true

@@ -41,6 +41,10 @@ func TestIoctlNumbersMatchNetBSD(t *testing.T) {
 		{"SIOCGIFAFLAG_IN6", SIOCGIFAFLAG_IN6, 0xc1206949},
 		{"SIOCGIFALIFETIME_IN6", SIOCGIFALIFETIME_IN6, 0xc120696a},
 		{"SIOCGIFNETMASK_IN6", SIOCGIFNETMASK_IN6, 0xc1206925},
+		// Not in x/sys either (NetBSD 10, <sys/sockio.h>:
+		// _IOW('i', 142, struct ifreq), _IOWR('i', 143, ...)).
+		{"SIOCSIFDESCR", SIOCSIFDESCR, 0x8090698e},
+		{"SIOCGIFDESCR", SIOCGIFDESCR, 0xc090698f},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s = %#x, want %#x", tc.name, tc.got, tc.want)
