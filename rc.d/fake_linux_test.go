@@ -60,6 +60,8 @@ func TestFakeIfconfigIsReal(t *testing.T) {
 		{0, "wg0 mtu 1380"},
 		{0, "wg0 description 'my tunnel'"},
 		{0, "wg0 -description"},
+		{0, "wg5 description x"},
+		{0, "wg5 -description"},
 		{0, "wg0 net 10.0.0.1/24"},
 		{0, "wg0 up"},
 		{0, "wg0 down"},

@@ -69,8 +69,7 @@ func rcdDir(t *testing.T) string {
 // nbwg's kernel; TestFakeIfconfigIsReal compares them), except that a
 // usage message is cut after its first line: an address or word it
 // cannot read, an address whose prefix is too long, an interface that
-// does not exist, create twice, description (which nbwg's kernel
-// refuses).  An address given again is not an error: the kernel updates
+// does not exist, create twice.  An address given again is not an error: the kernel updates
 // it in place (kernel/ifnet/addr.go), as NetBSD's does.
 const fakeIfconfig = `#!/bin/sh
 st=$FAKE_STATE
@@ -114,8 +113,12 @@ up|down|mtu)
 	[ $1 != mtu ] && { [ $# -eq 1 ] || usage; }
 	[ -d "$d" ] || fail "exec_matches: Device not configured"
 	case $1 in up) : >"$d/up" ;; down) rm -f "$d/up" ;; esac ;;
-description|-description)
-	fail "$1: not supported by nbwg's kernel" ;;
+description)
+	[ $# -eq 2 ] || usage
+	[ -d "$d" ] || fail "SIOCSIFDESCR: Device not configured" ;;
+-description)
+	[ $# -eq 1 ] || usage
+	[ -d "$d" ] || fail "SIOCSIFDESCR: Device not configured" ;;
 *)	usage ;;
 esac
 `
