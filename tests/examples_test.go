@@ -21,7 +21,7 @@ import (
 // Keys come from wg-keygen into each host's own /etc/wg; A makes the
 // preshared key and B gets a copy.
 func TestExamples(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	start := time.Now().Truncate(time.Second)
 	a, b := hosts.New(t, "A"), hosts.New(t, "B")
 	// The wire first: the kernel takes its IPv6 interface identifier

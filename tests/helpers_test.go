@@ -25,20 +25,7 @@ import (
 	"nbwg/internal/hosts"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	hosts.Cleanup()
-	os.Exit(code)
-}
-
-// integration skips t under -short (make test-unit): these tests run
-// whole emulated hosts.
-func integration(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("skipping: integration test (-short)")
-	}
-}
+func TestMain(m *testing.M) { hosts.Main(m) }
 
 // keyPair is a Curve25519 key pair in wg-keygen's base64 text.
 type keyPair struct{ priv, pub string }

@@ -14,15 +14,8 @@ import (
 
 // The timer cases of NetBSD's tests/net/if_wg/t_misc.sh, driven through
 // net.wg.* with nbwg's sysctl, as the originals are.  They wait for
-// protocol timers (seconds), so they take a while; -short skips them.
-
-func skipShort(t *testing.T) {
-	t.Helper()
-	hosts.Skip(t)
-	if testing.Short() {
-		t.Skip("skipping: waits for WireGuard's timers")
-	}
-}
+// protocol timers (seconds), so they take a while; -short skips them, as
+// it does every integration test (hosts.Skip).
 
 func latestHandshake(t *testing.T, h *hosts.Host) string {
 	t.Helper()
@@ -56,7 +49,7 @@ func capture(t *testing.T, h *hosts.Host, ifname string, fn func()) string {
 // TestRekey is wg_rekey: with rekey_after_time=3, a handshake is not
 // repeated within 3 s, and is after.
 func TestRekey(t *testing.T) {
-	skipShort(t)
+	hosts.Skip(t)
 	p := setupBasic(t, false, "")
 	for _, h := range []*hosts.Host{p.local, p.peer} {
 		h.MustRun(t, "sysctl -w net.wg.rekey_after_time=3")
@@ -85,7 +78,7 @@ func TestRekey(t *testing.T) {
 // rekey_attempt_time=8, an initiator whose peer has gone sends exactly
 // three initiations and gives up.
 func TestHandshakeTimeout(t *testing.T) {
-	skipShort(t)
+	hosts.Skip(t)
 	p := setupBasic(t, false, "")
 	p.local.MustRun(t, "sysctl -w net.wg.rekey_timeout=3 && sysctl -w net.wg.rekey_attempt_time=8")
 	// The peer vanishes: nothing answers on its port any more (NetBSD
@@ -108,7 +101,7 @@ func TestHandshakeTimeout(t *testing.T) {
 // initiation with a 64-byte cookie reply; the retry after rekey_timeout
 // carries mac2 and the handshake completes.
 func TestCookie(t *testing.T) {
-	skipShort(t)
+	hosts.Skip(t)
 	p := setupBasic(t, false, "")
 	p.peer.MustRun(t, "sysctl -w net.wg.force_underload=1")
 	text := capture(t, p.local, "vP", func() {
@@ -134,7 +127,7 @@ func TestCookie(t *testing.T) {
 // keepalive.  (Data goes one way only here: a UDP datagram to a listener
 // that does not answer.)
 func TestKeepalive(t *testing.T) {
-	skipShort(t)
+	hosts.Skip(t)
 	p := setupBasic(t, false, "")
 	p.peer.MustRun(t, "sysctl -w net.wg.keepalive_timeout=3")
 	p.local.MustRun(t, "ping -c 1 -W 2 10.0.0.2")
@@ -151,7 +144,7 @@ func TestKeepalive(t *testing.T) {
 // TestPSK is wg_psk: a preshared key on one side only blocks the
 // handshake; the same key on both sides lets it through.
 func TestPSK(t *testing.T) {
-	skipShort(t)
+	hosts.Skip(t)
 	p := setupBasic(t, false, "")
 	psk := p.local.MustRun(t, "(umask 077; wg-keygen --psk > /etc/wg/psk) && cat /etc/wg/psk")
 	p.peer.WriteFile(t, "wg/psk", []byte(psk), 0o600)

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nbwg/internal/hosts"
 )
 
 // cmdTimeout bounds every command the helper runs.
@@ -27,16 +29,14 @@ type Namespace struct {
 }
 
 // New creates the namespace "nbwg-t-<random>", brings its loopback up and
-// arranges for its removal when t ends. It skips t when not root or when
-// "ip netns" does not work here.
+// arranges for its removal when t ends.  A test that makes a namespace is
+// an integration test: hosts.Integration skips it under -short, before
+// anything is made, and decides what a missing root or ip(8) means.  It
+// skips t when "ip netns" does not work here.
 func New(t testing.TB) *Namespace {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("skipping: needs root to create a network namespace (run the tests as root)")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipping: the ip(8) command (iproute2) is not installed")
-	}
+	hosts.Integration(t)
+	hosts.LookPath(t, "ip", "iproute2")
 	var rnd [4]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		t.Fatalf("random namespace name: %v", err)
