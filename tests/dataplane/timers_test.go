@@ -26,24 +26,38 @@ func latestHandshake(t *testing.T, h *hosts.Host) string {
 	return m[1]
 }
 
+// startCapture starts tcpdump on h's link ifname, printing each
+// WireGuard packet (UDP port 51820) on a line of its own as it passes
+// (--immediate-mode, -l), and returns once tcpdump listens.  It is h's
+// process, stopped by its pid (hosts.Proc), never by name: other tests
+// and other people capture on links named alike.
+func startCapture(t *testing.T, h *hosts.Host, ifname string) *hosts.Proc {
+	t.Helper()
+	p := h.Start(t, 0, 0, fmt.Sprintf("exec tcpdump -i %s -n -l --immediate-mode udp port 51820 2>&1", ifname))
+	p.WaitFor(t, "listening on "+ifname, 10*time.Second)
+	return p
+}
+
+// stopCapture interrupts the capture and returns the packets it printed.
+func stopCapture(t *testing.T, p *hosts.Proc) string {
+	t.Helper()
+	r, err := p.Interrupt(10 * time.Second)
+	if err != nil {
+		t.Fatalf("tcpdump: %v", err)
+	}
+	if r.Code != 0 {
+		t.Fatalf("tcpdump exited %d:\n%s", r.Code, r.Stdout)
+	}
+	return r.Stdout
+}
+
 // capture runs tcpdump on h's link to the other host while fn runs and
 // returns its text output.
 func capture(t *testing.T, h *hosts.Host, ifname string, fn func()) string {
 	t.Helper()
-	file := "/tmp/nbwg-capture-" + h.NS + ".pcap"
-	h.MustRun(t, fmt.Sprintf("setsid tcpdump -i %s -n -U -w %s udp port 51820 >/dev/null 2>&1 < /dev/null &", ifname, file))
-	t.Cleanup(func() { h.Run(t, "rm -f "+file) })
-	if err := hosts.Poll(5*time.Second, func() error {
-		if r := h.Run(t, "test -s "+file); r.Code != 0 {
-			return fmt.Errorf("tcpdump did not start")
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	p := startCapture(t, h, ifname)
 	fn()
-	h.Run(t, "pkill -INT -f 'tcpdump -i "+ifname+"'; sleep 0.3")
-	return h.MustRun(t, "tcpdump -n -r "+file+" 2>/dev/null")
+	return stopCapture(t, p)
 }
 
 // TestRekey is wg_rekey: with rekey_after_time=3, a handshake is not
