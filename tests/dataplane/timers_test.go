@@ -168,8 +168,28 @@ func TestPSK(t *testing.T) {
 	if !strings.Contains(p.local.MustRun(t, "wgconfig wg0 show peer peer0 --show-preshared-key"), "preshared-key: "+strings.TrimSpace(psk)) {
 		t.Fatal("preshared key not shown")
 	}
+	// P, without the key, answers L's initiation (the preshared key
+	// enters the handshake at the response, [W] 5.4.3); L must refuse the
+	// response.  The refusal is shown, not inferred from a ping that
+	// fails: the response goes on the wire, L's kernel logs it refused,
+	// and only then is L's tunnel checked.
+	for _, h := range []*hosts.Host{p.local, p.peer} {
+		h.MustRun(t, "sysctl -w net.wg.debug=1")
+	}
+	capt := startCapture(t, p.local, "vP")
 	if r := p.local.Run(t, "ping -n -c 1 -w 1 10.0.0.2"); r.Code == 0 {
 		t.Fatal("ping succeeded with the preshared key on one side only")
+	}
+	waitLog(t, p.local, "peer peer0: handshake response from 192.168.1.2:51820 refused")
+	text := stopCapture(t, capt)
+	if !strings.Contains(text, "192.168.1.2.51820 > 192.168.1.1.51820: UDP, length 92") {
+		t.Errorf("no handshake response from P on the wire:\n%s", text)
+	}
+	if got := latestHandshake(t, p.local); got != "(never)" {
+		t.Errorf("latest-handshake %s with the preshared key on one side only", got)
+	}
+	if r := p.local.Run(t, "ping -n -c 1 -w 1 10.0.0.2"); r.Code == 0 {
+		t.Fatal("ping succeeded with the preshared key on one side only, after the refusal")
 	}
 	p.peer.MustRun(t, "wgconfig wg0 delete peer peer0 && wgconfig wg0 add peer peer0 "+pubL+" --preshared-key=/etc/wg/psk --endpoint=192.168.1.1:51820 --allowed-ips=10.0.0.1/32")
 	pingable(t, p.local, "10.0.0.2")
