@@ -3,8 +3,9 @@
 // network. It is for tests only.
 //
 // [New] is for integration tests: it skips the test under -short (unit
-// tests only) and when not running as root or when "ip netns" is not
-// usable, as internal/hosts decides for every package; it removes the namespace (killing any process left in it) in
+// tests only); when not running as root or when "ip netns" is not usable
+// it fails the test as root or in CI and skips it elsewhere, as
+// internal/hosts decides for every package; it removes the namespace (killing any process left in it) in
 // t.Cleanup, also when the test fails. Code runs inside the namespace either
 // on the test goroutine itself ([Namespace.Enter]) or on a throw-away OS
 // thread ([Namespace.Do]); a socket or TUN file descriptor belongs to the

@@ -3,6 +3,7 @@
 package nstest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -31,8 +32,9 @@ type Namespace struct {
 // New creates the namespace "nbwg-t-<random>", brings its loopback up and
 // arranges for its removal when t ends.  A test that makes a namespace is
 // an integration test: hosts.Integration skips it under -short, before
-// anything is made, and decides what a missing root or ip(8) means.  It
-// skips t when "ip netns" does not work here.
+// anything is made, and decides what a missing root or ip(8) means, and
+// a namespace that cannot be made: a failure as root or in CI
+// (hosts.Missing), a skip elsewhere.
 func New(t testing.TB) *Namespace {
 	t.Helper()
 	hosts.Integration(t)
@@ -43,7 +45,9 @@ func New(t testing.TB) *Namespace {
 	}
 	ns := &Namespace{name: "nbwg-t-" + hex.EncodeToString(rnd[:])}
 	if out, err := run("ip", "netns", "add", ns.name); err != nil {
-		t.Skipf("skipping: cannot create a network namespace: ip netns add: %v: %s", err, out)
+		// As root or in CI a broken namespace setup is a failure, not
+		// a quiet skip of every TUN, UDP and netlink test.
+		hosts.Missing(t, "a network namespace: ip netns add: %v: %s", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() { ns.remove(t) })
 	ns.IP(t, "link", "set", "lo", "up")
