@@ -34,9 +34,8 @@ func pingable(t *testing.T, h *hosts.Host, addr string) {
 // /var/run/wireguard) and returns once `wg` can talk to it.
 func wireguardGo(t *testing.T, h *hosts.Host, ifname string) {
 	t.Helper()
-	if _, err := exec.LookPath("wireguard-go"); err != nil {
-		t.Skip("skipping: wireguard-go is not installed (apt-get install wireguard-go wireguard-tools)")
-	}
+	hosts.LookPath(t, "wireguard-go", "wireguard-go")
+	hosts.LookPath(t, "wg", "wireguard-tools")
 	h.MustRun(t, fmt.Sprintf("WG_PROCESS_FOREGROUND=1 setsid wireguard-go %s >/dev/null 2>&1 < /dev/null &", ifname))
 	t.Cleanup(func() { exec.Command("rm", "-f", "/var/run/wireguard/"+ifname+".sock").Run() })
 	if err := hosts.Poll(10*time.Second, func() error {
