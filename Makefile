@@ -32,8 +32,10 @@ build:
 test: build
 	NBWG_BIN=$(CURDIR)/bin $(GO) test -count=1 ./...
 
+# Unit tests only (-short); as root, scripts/test-unit.sh also makes sure
+# that none of them makes a network namespace.
 test-unit:
-	$(GO) test -short ./...
+	GO=$(GO) ./scripts/test-unit.sh
 
 # Go benchmarks, then the tunnel's throughput against wireguard-go's,
 # side by side (root; WIREGUARD_GO=path picks another wireguard-go).

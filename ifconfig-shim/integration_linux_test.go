@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,11 +19,7 @@ import (
 // (nbwgd), whose wg interfaces are mirrored onto Linux TUN devices.  They
 // need root and skip without it.
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	hosts.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { hosts.Main(m) }
 
 // linuxAddrs returns the addresses "ip -o addr show dev wg0" lists on a
 // host, as "inet 10.2.0.1/24" and "inet6 fd00:2::1/64".

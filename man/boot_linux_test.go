@@ -21,9 +21,7 @@ import (
 // what the page says.  As in TestExamples, the keys of the page stand for
 // the hosts' own, and the hosts' /etc is a directory named by NBWG_ETC.
 func TestBootExamples(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: integration test (-short)")
-	}
+	hosts.Integration(t)
 	p := loadPage(t, "man5/ifconfig.if.5")
 	var fileA, rcconfB, restart string
 	for _, d := range displays(p.section("EXAMPLES")) {

@@ -15,11 +15,7 @@ import (
 // hosts.Bin (or taken from $NBWG_BIN, which make test sets to bin/), so
 // that their usage texts can be read.
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	hosts.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { hosts.Main(m) }
 
 // moduleRoot is the directory of go.mod.
 func moduleRoot(t testing.TB) string { return hosts.ModuleRoot(t) }

@@ -136,9 +136,7 @@ func linePattern(line string) *regexp.Regexp {
 //     files that exist in the real /etc, and the test must not make any);
 //     /etc/wg is the host's own.
 func TestExamples(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: integration test (-short)")
-	}
+	hosts.Integration(t)
 	p := loadPage(t, "man4/wg.4")
 	steps := exampleSteps(t, p)
 
@@ -242,9 +240,6 @@ var realEtc = regexp.MustCompile(`/etc/(rc\.d|ifconfig\.|rc\.conf)`)
 // for granted.  nbwgd(8)'s examples are not run: they name a namespace A
 // of the machine and follow a log for ever.
 func TestPageExamples(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: integration test (-short)")
-	}
 	hosts.Skip(t)
 	for _, tt := range []struct {
 		path, setup string

@@ -6,16 +6,15 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"nbwg/internal/hosts"
 )
 
 // TestLint runs mandoc's checker on every page: it must have nothing to
 // say at the warning level (style remarks, such as a cross reference to a
 // page this machine has not installed, are below it).
 func TestLint(t *testing.T) {
-	mandoc, err := exec.LookPath("mandoc")
-	if err != nil {
-		t.Skip("skipping: mandoc is not installed (scripts/setup.sh installs it; CI runs this test)")
-	}
+	mandoc := hosts.LookPath(t, "mandoc", "mandoc")
 	for _, p := range loadPages(t) {
 		out, _ := exec.Command(mandoc, "-Tlint", "-Wwarning", p.path).CombinedOutput()
 		if len(out) != 0 {
@@ -28,10 +27,7 @@ func TestLint(t *testing.T) {
 // Debian man-db and groff, whose mdoc package is not mandoc's): it must
 // succeed without a word on standard error and show the page's name.
 func TestRender(t *testing.T) {
-	man, err := exec.LookPath("man")
-	if err != nil {
-		t.Skip("skipping: man is not installed (scripts/setup.sh installs man-db; CI runs this test)")
-	}
+	man := hosts.LookPath(t, "man", "man-db")
 	for _, p := range loadPages(t) {
 		cmd := exec.Command(man, "-l", p.path)
 		cmd.Env = append(os.Environ(), "MANPAGER=cat", "PAGER=cat", "MANWIDTH=80")

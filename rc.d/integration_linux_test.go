@@ -15,11 +15,7 @@ import (
 	"nbwg/internal/hosts"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	hosts.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { hosts.Main(m) }
 
 // The boot test: two emulated hosts, A (stationary, 192.0.2.123, port
 // 1234) and B (roaming, 198.51.100.45), as in wg(4)'s EXAMPLES, each

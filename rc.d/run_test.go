@@ -102,10 +102,10 @@ func TestRun(t *testing.T) {
 		},
 	}, {
 		// What matters here is the arguments ifconfig gets.
-		name: "ifconfig lines: quotes, variables, no globbing, trailing comment",
-		vars: "mtu=1380",
-		text: "description 'my tunnel'\nmtu $mtu # from rc.conf\ndescription *\n",
-		want: hosts.Result{},
+		name:    "ifconfig lines: quotes, variables, no globbing, trailing comment",
+		vars:    "mtu=1380",
+		text:    "description 'my tunnel'\nmtu $mtu # from rc.conf\ndescription *\n",
+		want:    hosts.Result{},
 		wantLog: []string{"ifconfig|wg0|description|my tunnel", "ifconfig|wg0|mtu|1380", "ifconfig|wg0|description|*"},
 	}, {
 		name: "ifconfig line the shell cannot parse",

@@ -101,10 +101,7 @@ func TestUnitCommands(t *testing.T) {
 // TestUnitVerify has systemd check the unit, the script's path made the
 // repository's.
 func TestUnitVerify(t *testing.T) {
-	analyze, err := exec.LookPath("systemd-analyze")
-	if err != nil {
-		t.Skip("skipping: systemd-analyze is not installed")
-	}
+	analyze := hosts.LookPath(t, "systemd-analyze", "systemd")
 	text, err := os.ReadFile("nbwg@.service")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,9 @@ if ! command -v go >/dev/null 2>&1; then
 	exit 1
 fi
 
+# What the tests use: as root or in CI a test fails, rather than skips,
+# when one of these is missing (internal/hosts, tier.go).  systemd is for
+# systemd-analyze (rc.d's TestUnitVerify); nothing here starts it.
 pkgs="iproute2 iputils-ping netcat-openbsd util-linux procps kmod mandoc man-db \
 	wireguard-go wireguard-tools iperf3 tcpdump busybox ca-certificates systemd"
 missing=""
@@ -30,6 +33,18 @@ if [ ! -c /dev/net/tun ]; then
 	modprobe tun 2>/dev/null || true
 	mkdir -p /dev/net
 	[ -c /dev/net/tun ] || mknod /dev/net/tun c 10 200
+fi
+
+# The commands the tests look for, each from the packages above (or
+# Essential ones: dash, bash, coreutils).
+missing=""
+for c in ip ping nc setpriv prlimit unshare sysctl tcpdump busybox man mandoc \
+	wireguard-go wg systemd-analyze dpkg-query dash bash; do
+	command -v "$c" >/dev/null 2>&1 || missing="$missing $c"
+done
+if [ -n "$missing" ]; then
+	echo "setup: still missing after the install:$missing" >&2
+	exit 1
 fi
 
 go mod download

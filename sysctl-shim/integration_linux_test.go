@@ -3,7 +3,6 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -17,11 +16,7 @@ import (
 // (internal/hosts), each with a kernel (nbwgd) of its own once a write
 // starts it.  It needs root and skips without it.
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	hosts.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { hosts.Main(m) }
 
 // kernelRuns reports whether a process (the kernel) runs in the host's
 // namespace.

@@ -18,7 +18,7 @@ import (
 // kernel yet, exactly one kernel starts and every interface is made in
 // it.
 func TestConcurrentCreate(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h := hosts.New(t, "A")
 	quiet(t, h, `for i in 0 1 2 3 4 5 6 7; do
 		(ifconfig wg$i create 2>&1 || echo "wg$i create: exit status $?") &

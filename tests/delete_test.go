@@ -15,7 +15,7 @@ import (
 // "status: down" and the addresses DETACHED, as in_if_link_down and
 // in6_if_link_down mark them) and up again with the next.
 func TestDeletePeer(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	c := peer{name: "C", pub: newKeyPair(t).pub, allowed: "10.2.0.43/32"}
 	quiet(t, a.Host, "wgconfig wg0 add peer C "+c.pub+" --allowed-ips=10.2.0.43/32")

@@ -16,7 +16,7 @@ import (
 // without brackets, a scope after '%' (an interface name for a
 // link-local address).
 func TestEndpointForms(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h := hosts.New(t, "A")
 	// Host names resolve from /etc/hosts only (wgconfig rev 1.7 no
 	// longer asks getaddrinfo for AI_NUMERICHOST).

@@ -26,7 +26,7 @@ const usageText = "Usage:\n" +
 // TestBadInput: each bad command prints NetBSD's diagnostic, exits 1, and
 // leaves the interface exactly as it was (secrets included).
 func TestBadInput(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	// Key files that are not keys.
 	a.WriteFile(t, "wg/short", []byte("c2hvcnQ=\n"), 0o600)

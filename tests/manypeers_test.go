@@ -17,7 +17,7 @@ import (
 // them in full.  NetBSD's wgconfig offers the kernel a fixed 4096-byte
 // buffer and could not; nbwg's grows it until the reply fits.
 func TestThousandPeers(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	const n = 1000
 	h := hosts.New(t, "A")
 	key := newKeyPair(t)

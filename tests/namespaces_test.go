@@ -18,7 +18,7 @@ import (
 // this one covers wg(4)'s state: keys, ports, peers and the TUN devices
 // of one host are never another's, even when they are the same.
 func TestNamespacesApart(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a, b := hosts.New(t, "A"), hosts.New(t, "B")
 	key := newKeyPair(t)
 	same := newKeyPair(t).pub // a peer both hosts will have

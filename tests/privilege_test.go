@@ -21,7 +21,7 @@ const nobody = 65534
 // the keys, and can change nothing; the kernel refuses with EPERM, which
 // wgconfig reports as NetBSD's does.
 func TestUnprivileged(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	if diff := cmp.Diff(out("65534\n"), a.RunAs(t, nobody, "id -u")); diff != "" {
 		t.Fatalf("RunAs does not run as nobody (-want +got):\n%s", diff)

@@ -18,7 +18,7 @@ import (
 // side that configured it and on the side that learned it from the
 // handshake.
 func TestScopedEndpoint(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a, b := hosts.New(t, "A"), hosts.New(t, "B")
 	// Only link-local addresses on the wire: vB on A, vA on B.
 	hosts.Link(t, a, "fe80::a/64", b, "fe80::b/64")

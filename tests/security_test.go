@@ -51,7 +51,7 @@ func readBytes(out string) int {
 // used to listen on before anything runs.  Root's commands do not go
 // there: they work, and the squatter receives nothing.
 func TestSquatterOnLegacyAddress(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h := hosts.New(t, "S")
 	squatter := h.Start(t, nobody, 0, rawcarrier(t)+" squat @nbwg/kernel")
 	squatter.WaitFor(t, "listening", 10*time.Second)
@@ -69,7 +69,7 @@ func TestSquatterOnLegacyAddress(t *testing.T) {
 // Root's commands refuse to talk to it and say so; the squatter receives
 // no byte of any key; nbwgd refuses to start and names the cause.
 func TestSquatterOnKernelDirectory(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h := hosts.New(t, "S")
 	dir := nsDir(t, h)
 	if err := os.MkdirAll("/run/nbwg", 0o755); err != nil {
@@ -106,7 +106,7 @@ func TestSquatterOnKernelDirectory(t *testing.T) {
 // no directory to protect it, the client checks who listens: a process
 // of nobody's is refused before anything is sent, and nbwgd reports it.
 func TestSquatterOnChosenAddress(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h := hosts.New(t, "S")
 	squatter := h.Start(t, nobody, 0, rawcarrier(t)+" squat @nbwg-squat-test")
 	squatter.WaitFor(t, "listening", 10*time.Second)
@@ -161,7 +161,7 @@ func rssKB(t *testing.T, pid int) int {
 // fast as it can and holds them.  The kernel keeps its interfaces and
 // keeps serving root, and stays the same process.
 func TestConnectionFlood(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	before := a.state(t)
 	pid := kernelPID(t, a.Host)
@@ -190,7 +190,7 @@ const maxHeaderGrowthKB = 16 << 10
 // sends them slowly.  The kernel does not allocate them: its resident
 // set grows by less than maxHeaderGrowthKB, and it serves root meanwhile.
 func TestBigHeaders(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	before := a.state(t)
 	pid := kernelPID(t, a.Host)
@@ -215,7 +215,7 @@ func TestBigHeaders(t *testing.T) {
 // TestStalledClientDoesNotBlock: a connection stopped in the middle of a
 // request holds up nobody else.
 func TestStalledClientDoesNotBlock(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	p := a.Start(t, nobody, 0, rawcarrier(t)+" stall 30")
 	p.WaitFor(t, "stalled", 10*time.Second)
@@ -228,7 +228,7 @@ func TestStalledClientDoesNotBlock(t *testing.T) {
 // makes omits the keys.  The same requests from root change the state,
 // so the refusals are about who asks.
 func TestRawSetRequests(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	tool := rawcarrier(t)
 	before := a.state(t) + a.MustRun(t, "sysctl net.wg")

@@ -82,8 +82,18 @@ func copyFile(dst, src string) error {
 	return os.WriteFile(dst, b, 0o755)
 }
 
-// Cleanup removes what Bin made; TestMain calls it.
-func Cleanup() {
+// Main runs a package's tests and then removes what Bin made: the
+// TestMain of every package that uses hosts is
+//
+//	func TestMain(m *testing.M) { hosts.Main(m) }
+func Main(m *testing.M) {
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
+
+// cleanup removes what Bin made.
+func cleanup() {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

@@ -38,19 +38,17 @@ type Host struct {
 	Etc string
 }
 
-// Skip skips t unless it can create hosts: it needs root and iproute2.
+// Skip ends t unless it can create hosts: it is an integration test
+// (Integration: skipped under -short, needs root) and needs iproute2.
 func Skip(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("skipping: integration tests need root (network namespaces, TUN devices); CI runs them as root")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipping: ip(8) from iproute2 is not installed")
-	}
+	Integration(t)
+	LookPath(t, "ip", "iproute2")
 }
 
 // New creates a host.  Its /etc/wg is private (Etc/wg), so two hosts can
-// each keep keys at /etc/wg/wg0 as wg(4)'s EXAMPLES do.
+// each keep keys at /etc/wg/wg0 as wg(4)'s EXAMPLES do.  It calls Skip
+// first: under -short it makes nothing.
 func New(t testing.TB, name string) *Host {
 	t.Helper()
 	Skip(t)

@@ -113,12 +113,32 @@ func (p *Proc) Wait(timeout time.Duration) (Result, error) {
 	}
 }
 
+// Interrupt sends SIGINT to the command (its whole process group), as ^C
+// would, so that it can finish what it was doing (a capture prints what
+// it has), and waits up to timeout for it to end.  Only this command's
+// processes are signalled: the process group is the one Start made.
+func (p *Proc) Interrupt(timeout time.Duration) (Result, error) {
+	p.signal(syscall.SIGINT)
+	return p.Wait(timeout)
+}
+
 // Stop ends the command (its whole process group) and returns what it
 // did.
 func (p *Proc) Stop() Result {
-	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	p.signal(syscall.SIGKILL)
 	<-p.done
 	return p.res
+}
+
+// signal sends sig to the command's process group unless the command
+// has ended (its pid, reaped, may belong to another process by now).
+func (p *Proc) signal(sig syscall.Signal) {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	syscall.Kill(-p.cmd.Process.Pid, sig)
 }
 
 var (

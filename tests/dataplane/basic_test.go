@@ -3,9 +3,12 @@
 package dataplane
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/curve25519"
 
 	"nbwg/internal/hosts"
 )
@@ -98,9 +101,19 @@ func TestMalformedPackets(t *testing.T) {
 }
 
 // TestLowOrderPeerKey is wg_badpeerkey: wgconfig accepts each of the 12
-// low-order Curve25519 points as a peer key, but no handshake completes.
+// low-order Curve25519 points NetBSD's test lists as a peer key, but no
+// handshake completes.  A failed ping alone would not tell a refusal
+// from a handshake not finished yet, so each case shows how far the
+// handshake got.  Where X25519 of L's private key and the point is all
+// zeros (decided by x/crypto, not by nbwg), L's kernel logs that it
+// cannot create the initiation, and none goes on the wire; for the
+// others (encodings that X25519 reduces to a point of larger order) L
+// sends initiations, P's kernel refuses them (they are made for a key
+// that is not P's) and no response comes back.  Then L is given P's real
+// key, in the same topology, and the tunnel comes up: the control.
 func TestLowOrderPeerKey(t *testing.T) {
 	hosts.Skip(t)
+	var zeroDH, ran int
 	for i, key := range []string{
 		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 		"4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=", "X5yVvKNQjCSx0LFVnIPvWwREXMRYHI6G2CJO3dCfEVc=",
@@ -110,15 +123,67 @@ func TestLowOrderPeerKey(t *testing.T) {
 		"2v////////////////////////////////////////8=", "2/////////////////////////////////////////8=",
 	} {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
+			ran++
 			p := setupBasic(t, false, key)
-			if r := p.local.Run(t, "ping -c 1 -W 1 10.0.0.2"); r.Code == 0 {
+			for _, h := range []*hosts.Host{p.local, p.peer} {
+				h.MustRun(t, "sysctl -w net.wg.debug=1")
+			}
+			priv := decodeKey(t, p.local.MustRun(t, "cat /etc/wg/wg0"))
+			_, err := curve25519.X25519(priv, decodeKey(t, key))
+			lowOrder := err != nil // x/crypto refuses an all-zero result
+			if lowOrder {
+				zeroDH++
+			}
+
+			capt := startCapture(t, p.local, "vP")
+			if r := p.local.Run(t, "ping -n -c 1 -W 1 10.0.0.2"); r.Code == 0 {
 				t.Errorf("ping succeeded with peer key %s", key)
+			}
+			if lowOrder {
+				waitLog(t, p.local, "peer peer0: cannot create handshake initiation", "low-order")
+			} else {
+				waitLog(t, p.peer, "initiation from 192.168.1.1:51820")
+			}
+			text := stopCapture(t, capt)
+			initiations := strings.Count(text, "192.168.1.1.51820 > 192.168.1.2.51820: UDP, length 148")
+			if lowOrder && initiations != 0 {
+				t.Errorf("%d initiations sent to a peer whose key gives an all-zero DH:\n%s", initiations, text)
+			}
+			if !lowOrder && initiations == 0 {
+				t.Errorf("no initiation sent, although P's kernel logged one:\n%s", text)
+			}
+			if strings.Contains(text, "192.168.1.2.51820 > 192.168.1.1.51820") {
+				t.Errorf("P answered an initiation made for key %s:\n%s", key, text)
+			}
+			if log := kernelLog(t, p.peer); strings.Contains(log, "sending handshake response") {
+				t.Errorf("P responded:\n%s", log)
 			}
 			if show := p.local.MustRun(t, "wgconfig wg0 show peer peer0"); !strings.Contains(show, "latest-handshake: (never)") {
 				t.Errorf("a handshake completed with a low-order key:\n%s", show)
 			}
+
+			// The control: P's own key, same hosts, same link.
+			pubP := strings.TrimSpace(p.peer.MustRun(t, "cat /etc/wg/wg0.pub"))
+			p.local.MustRun(t, "wgconfig wg0 delete peer peer0 && wgconfig wg0 add peer peer0 "+pubP+
+				" --endpoint=192.168.1.2:51820 --allowed-ips=10.0.0.2/32,fd00::2/128")
+			pingable(t, p.local, "10.0.0.2")
 		})
 	}
+	// NetBSD's list holds both kinds; if x/crypto saw no all-zero DH, the
+	// first branch above was never taken.
+	if ran == 12 && (zeroDH == 0 || zeroDH == 12) {
+		t.Errorf("%d of the 12 keys give an all-zero DH; want some, not all", zeroDH)
+	}
+}
+
+// decodeKey decodes a base64 key (a file's text, newline and all).
+func decodeKey(t *testing.T, b64 string) []byte {
+	t.Helper()
+	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(b64))
+	if err != nil || len(k) != 32 {
+		t.Fatalf("key %q: %v", b64, err)
+	}
+	return k
 }
 
 // TestMultiplePeers is wg_multiple_peers: one wg0 with two peers on the

@@ -34,9 +34,8 @@ func pingable(t *testing.T, h *hosts.Host, addr string) {
 // /var/run/wireguard) and returns once `wg` can talk to it.
 func wireguardGo(t *testing.T, h *hosts.Host, ifname string) {
 	t.Helper()
-	if _, err := exec.LookPath("wireguard-go"); err != nil {
-		t.Skip("skipping: wireguard-go is not installed (apt-get install wireguard-go wireguard-tools)")
-	}
+	hosts.LookPath(t, "wireguard-go", "wireguard-go")
+	hosts.LookPath(t, "wg", "wireguard-tools")
 	h.MustRun(t, fmt.Sprintf("WG_PROCESS_FOREGROUND=1 setsid wireguard-go %s >/dev/null 2>&1 < /dev/null &", ifname))
 	t.Cleanup(func() { exec.Command("rm", "-f", "/var/run/wireguard/"+ifname+".sock").Run() })
 	if err := hosts.Poll(10*time.Second, func() error {
@@ -47,4 +46,36 @@ func wireguardGo(t *testing.T, h *hosts.Host, ifname string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// kernelLog returns what h's kernel has logged so far (nbwgd(8) writes
+// it under $NBWG_LOGDIR, which hosts gives each host).
+func kernelLog(t *testing.T, h *hosts.Host) string {
+	t.Helper()
+	return h.MustRun(t, `cat "$NBWG_LOGDIR"/nbwgd*.log 2>/dev/null || true`)
+}
+
+// waitLog waits until a line of h's kernel log contains every one of
+// parts, the evidence that the kernel got as far as a test needs.  The
+// protocol's events are logged with net.wg.debug=1 only.
+func waitLog(t *testing.T, h *hosts.Host, parts ...string) string {
+	t.Helper()
+	var found string
+	err := hosts.Poll(15*time.Second, func() error {
+		for _, line := range strings.Split(kernelLog(t, h), "\n") {
+			ok := true
+			for _, p := range parts {
+				ok = ok && strings.Contains(line, p)
+			}
+			if ok {
+				found = line
+				return nil
+			}
+		}
+		return fmt.Errorf("no line with %q", parts)
+	})
+	if err != nil {
+		t.Fatalf("%s's kernel log: %v:\n%s", h.Name, err, kernelLog(t, h))
+	}
+	return found
 }

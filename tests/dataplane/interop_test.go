@@ -6,8 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"nbwg/internal/hosts"
 )
@@ -138,4 +142,84 @@ func TestInteropTransfer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestInteropCookie is NetBSD's wg_interoperability_cookie, with nbwg as
+// the issuer of cookies to wireguard-go: N is forced under load
+// (net.wg.force_underload=1), so it answers a handshake message without
+// a valid mac2 with a cookie reply ([W] 5.4.7) and drops it.  wireguard-go
+// must open that reply and put the cookie into the mac2 of its next
+// message, sent after REKEY_TIMEOUT, which N then accepts.  Both roles:
+// wireguard-go initiating (its initiation gets the cookie), and nbwg
+// initiating as in NetBSD's test (wireguard-go's response gets it, and
+// the retried initiation's response carries the mac2).  The order of the
+// handshake messages on N's link shows each step; the tunnel coming up
+// shows the last.
+func TestInteropCookie(t *testing.T) {
+	hosts.Skip(t)
+	const (
+		initiation = 148
+		response   = 92
+		cookie     = 64
+	)
+	for _, tt := range []struct {
+		initiator string
+		want      []handshakeMsg // the first handshake messages on the wire
+	}{
+		{"wireguard-go", []handshakeMsg{{"G", initiation}, {"N", cookie}, {"G", initiation}, {"N", response}}},
+		{"nbwg", []handshakeMsg{{"N", initiation}, {"G", response}, {"N", cookie}, {"N", initiation}, {"G", response}}},
+	} {
+		t.Run("initiator="+tt.initiator, func(t *testing.T) {
+			p := setupInterop(t, false, false, tt.initiator == "nbwg")
+			p.n.MustRun(t, "sysctl -w net.wg.force_underload=1 && sysctl -w net.wg.debug=1")
+			capt := startCapture(t, p.n, "vG")
+			from, dst := p.g, "10.9.0.1"
+			if tt.initiator == "nbwg" {
+				from, dst = p.n, "10.9.0.2"
+			}
+			// The first attempt gets the cookie, not a session.
+			if r := from.Run(t, "ping -n -c 1 -W 1 "+dst); r.Code == 0 {
+				t.Errorf("the first ping went through although N demands a cookie")
+			}
+			waitLog(t, p.n, "under load: sending cookie reply to 192.0.2.2:51821")
+			// The retry, REKEY_TIMEOUT (5 s) later, carries the cookie.
+			if err := from.Ping(t, dst, 20*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			text := stopCapture(t, capt)
+			got := handshakeMsgs(text, map[string]string{"192.0.2.1.51820": "N", "192.0.2.2.51821": "G"})
+			if len(got) < len(tt.want) || !slices.Equal(got[:len(tt.want)], tt.want) {
+				t.Errorf("handshake messages on N's link: %v, want first %v\n%s", got, tt.want, text)
+			}
+			if log := kernelLog(t, p.n); strings.Count(log, "under load: sending cookie reply") != 1 {
+				t.Errorf("N sent other than one cookie reply:\n%s", log)
+			}
+			wgShow := p.g.MustRun(t, "wg show "+p.gIf+" latest-handshakes")
+			if strings.HasSuffix(strings.TrimSpace(wgShow), "\t0") {
+				t.Errorf("wireguard-go saw no handshake: %s", wgShow)
+			}
+		})
+	}
+}
+
+// handshakeMsg is a handshake message seen on the wire: who sent it
+// ("N" or "G") and its UDP length (148 initiation, 92 response, 64
+// cookie reply; transport messages are 32 + 16k bytes, never these).
+type handshakeMsg struct {
+	from string
+	len  int
+}
+
+// handshakeMsgs picks the handshake messages out of tcpdump's lines, in
+// order; names maps "address.port" to who sends from there.
+func handshakeMsgs(text string, names map[string]string) []handshakeMsg {
+	re := regexp.MustCompile(`IP6? (\S+) > \S+: UDP, length (\d+)`)
+	var msgs []handshakeMsg
+	for _, m := range re.FindAllStringSubmatch(text, -1) {
+		n, _ := strconv.Atoi(m[2])
+		if n == 148 || n == 92 || n == 64 {
+			msgs = append(msgs, handshakeMsg{names[m[1]], n})
+		}
+	}
+	return msgs
 }

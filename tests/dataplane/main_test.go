@@ -7,14 +7,9 @@
 package dataplane
 
 import (
-	"os"
 	"testing"
 
 	"nbwg/internal/hosts"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	hosts.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { hosts.Main(m) }

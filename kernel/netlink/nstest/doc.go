@@ -2,8 +2,10 @@
 // that create TUN devices, addresses and sockets never touch the host's
 // network. It is for tests only.
 //
-// [New] skips the test when not running as root or when "ip netns" is not
-// usable, and removes the namespace (killing any process left in it) in
+// [New] is for integration tests: it skips the test under -short (unit
+// tests only); when not running as root or when "ip netns" is not usable
+// it fails the test as root or in CI and skips it elsewhere, as
+// internal/hosts decides for every package; it removes the namespace (killing any process left in it) in
 // t.Cleanup, also when the test fails. Code runs inside the namespace either
 // on the test goroutine itself ([Namespace.Enter]) or on a throw-away OS
 // thread ([Namespace.Do]); a socket or TUN file descriptor belongs to the

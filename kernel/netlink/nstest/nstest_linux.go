@@ -3,6 +3,7 @@
 package nstest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"nbwg/internal/hosts"
 )
 
 // cmdTimeout bounds every command the helper runs.
@@ -27,23 +30,24 @@ type Namespace struct {
 }
 
 // New creates the namespace "nbwg-t-<random>", brings its loopback up and
-// arranges for its removal when t ends. It skips t when not root or when
-// "ip netns" does not work here.
+// arranges for its removal when t ends.  A test that makes a namespace is
+// an integration test: hosts.Integration skips it under -short, before
+// anything is made, and decides what a missing root or ip(8) means, and
+// a namespace that cannot be made: a failure as root or in CI
+// (hosts.Missing), a skip elsewhere.
 func New(t testing.TB) *Namespace {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("skipping: needs root to create a network namespace (run the tests as root)")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("skipping: the ip(8) command (iproute2) is not installed")
-	}
+	hosts.Integration(t)
+	hosts.LookPath(t, "ip", "iproute2")
 	var rnd [4]byte
 	if _, err := rand.Read(rnd[:]); err != nil {
 		t.Fatalf("random namespace name: %v", err)
 	}
 	ns := &Namespace{name: "nbwg-t-" + hex.EncodeToString(rnd[:])}
 	if out, err := run("ip", "netns", "add", ns.name); err != nil {
-		t.Skipf("skipping: cannot create a network namespace: ip netns add: %v: %s", err, out)
+		// As root or in CI a broken namespace setup is a failure, not
+		// a quiet skip of every TUN, UDP and netlink test.
+		hosts.Missing(t, "a network namespace: ip netns add: %v: %s", err, bytes.TrimSpace(out))
 	}
 	t.Cleanup(func() { ns.remove(t) })
 	ns.IP(t, "link", "set", "lo", "up")
