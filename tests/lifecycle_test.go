@@ -32,7 +32,7 @@ func busyLoops(t *testing.T, h *hosts.Host) {
 // after: a request is answered by the halting kernel, or by a new one,
 // never lost.  200 rounds with both CPUs busy.
 func TestCreateAfterDestroy(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h := hosts.New(t, "R")
 	busyLoops(t, h)
 	round := `ifconfig wg9 create || { echo "round $i: create failed"; exit 1; }
@@ -55,7 +55,7 @@ func TestCreateAfterDestroy(t *testing.T) {
 // every command fail after NBWG_TIMEOUT, naming the kernel's pid and log,
 // instead of hanging; once it runs again, so do the commands.
 func TestHungKernel(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	pid := kernelPID(t, a.Host)
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
@@ -79,7 +79,7 @@ func TestHungKernel(t *testing.T) {
 // of the dead kernel is left beside the new one's; `nbwgd -s` and the
 // rc.d script's status report it.
 func TestKilledKernel(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	pid := kernelPID(t, a.Host)
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
@@ -136,7 +136,7 @@ func TestKilledKernel(t *testing.T) {
 // TestRCStatusDeadKernel: the rc.d script's status names a kernel that
 // died as the reason its interfaces are missing.
 func TestRCStatusDeadKernel(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	etc := t.TempDir()
 	if err := os.WriteFile(filepath.Join(etc, "ifconfig.wg0"), []byte("up\n"), 0o644); err != nil {

@@ -44,7 +44,7 @@ func udpListeners(t *testing.T, h *hosts.Host) []string {
 // a port another program holds is refused with EADDRINUSE and the old
 // port stays, with traffic still flowing over it.
 func TestListenPortRebind(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a, b := hosts.New(t, "A"), hosts.New(t, "B")
 	hosts.Link(t, a, "192.0.2.123/24", b, "198.51.100.45/24")
 	ka, kb := newKeyPair(t), newKeyPair(t)

@@ -39,7 +39,7 @@ func usingIt(t *testing.T) []string {
 // (issue 12.5): it makes the key it uses, in a directory of mode 700,
 // and nothing is said on standard error.
 func TestReadmeUsingIt(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h := hosts.New(t, "R")
 	b := newKeyPair(t)
 	script := "set -e\n" + strings.ReplaceAll(strings.Join(usingIt(t), "\n"), "<B's public key>", b.pub) + "\n"
@@ -81,7 +81,7 @@ func TestReadmeUsingIt(t *testing.T) {
 // names to the host's sysctl untranslated, which refuses them, and
 // Linux's names work through it, per network namespace.
 func TestReadmeForwarding(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h := hosts.New(t, "F")
 	if _, err := os.Stat("/proc/sys/net/ipv6/conf/all/forwarding"); err != nil {
 		t.Skip("no IPv6 sysctls:", err)
