@@ -48,7 +48,9 @@ func (c *wgconfig) ioctlGet() (*prop.Dictionary, error) {
 	}
 	for size := propBufferLen; ; size *= 2 {
 		buf := make([]byte, size)
-		err := k.Ioctl(sys.SIOCGDRVSPEC, c.ifdrv(0, size), buf)
+		// NetBSD's if_wg ignores ifd_cmd here; nbwg's kernel adds the
+		// extensions' keys when asked.
+		err := k.Ioctl(sys.SIOCGDRVSPEC, c.ifdrv(sys.WG_IOCTL_NBWG_GET_MORE, size), buf)
 		if err == nil {
 			d, err := internalizeReply(buf)
 			clear(buf) // the reply may hold keys
@@ -79,6 +81,16 @@ func internalizeReply(buf []byte) (*prop.Dictionary, error) {
 // dictionary's data and the document are cleared afterwards, since they
 // may carry keys.
 func (c *wgconfig) ioctlSet(cmd uint64, d *prop.Dictionary) error {
+	err := c.ioctlSetErrno(cmd, d)
+	var errno sys.Errno
+	if errors.As(err, &errno) {
+		return errc(err, "ioctl(SIOCSDRVSPEC): cmd=%d", cmd)
+	}
+	return err
+}
+
+// ioctlSetErrno is ioctlSet with the kernel's refusal left as its errno.
+func (c *wgconfig) ioctlSetErrno(cmd uint64, d *prop.Dictionary) error {
 	defer prop.Wipe(d)
 	xml, err := prop.Externalize(d)
 	if err != nil {
@@ -90,7 +102,11 @@ func (c *wgconfig) ioctlSet(cmd uint64, d *prop.Dictionary) error {
 		return err
 	}
 	if err := k.Ioctl(sys.SIOCSDRVSPEC, c.ifdrv(cmd, len(xml)), xml); err != nil {
-		return errc(err, "ioctl(SIOCSDRVSPEC): cmd=%d", cmd)
+		var errno sys.Errno
+		if !errors.As(err, &errno) {
+			return errc(err, "ioctl(SIOCSDRVSPEC): cmd=%d", cmd)
+		}
+		return errno
 	}
 	return nil
 }

@@ -56,6 +56,10 @@ var commands = []command{
 	{"set", "listen-port", (*wgconfig).setListenPort},
 	{"add", "peer", (*wgconfig).addPeer},
 	{"delete", "peer", (*wgconfig).deletePeer},
+	// nbwg's extensions, after NetBSD's so that none of NetBSD's
+	// spellings changes meaning.
+	{"show", "public-key", (*wgconfig).showPublicKey},
+	{"set", "peer", (*wgconfig).setPeer},
 }
 
 // run is wgconfig with its world in env; it returns the exit status.
@@ -108,7 +112,9 @@ func (c *wgconfig) main(args []string) error {
 	return errUsage
 }
 
-// usage prints NetBSD's usage text to standard error.
+// usage prints NetBSD's usage text to standard error, byte for byte:
+// nbwg's extensions are in wgconfig(8), not here, so that scripts and
+// tests matching NetBSD's text keep working.
 func (c *wgconfig) usage() {
 	var b strings.Builder
 	b.WriteString("Usage:\n")

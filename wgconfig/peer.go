@@ -68,6 +68,8 @@ var peerOptions = []struct {
 	// nbwg's own spelling: NetBSD's wgconfig and its manual know only
 	// --preshared-key= and refuse this one as an invalid option.
 	{"--preshared-key-file=", optionPresharedKey},
+	// nbwg's: NetBSD's wg(4) has no persistent keepalive.
+	{optKeepalive, optionKeepalive},
 }
 
 // handleOption applies one add peer option to the request.

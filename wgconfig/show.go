@@ -9,14 +9,31 @@ import (
 )
 
 // showAll prints the interface and all its peers (wgconfig.c:
-// cmd_show_all).  Arguments after "show all" are ignored, as NetBSD does.
-func (c *wgconfig) showAll([]string) error {
+// cmd_show_all).  Arguments after "show all" are ignored, as NetBSD does,
+// but for nbwg's --verbose and --dump.
+func (c *wgconfig) showAll(args []string) error {
+	verbose, dump := false, false
+	for _, a := range args {
+		verbose = verbose || a == optVerbose
+		dump = dump || a == optDump
+	}
 	d, err := c.ioctlGet()
 	if err != nil {
 		return err
 	}
 	defer prop.Wipe(d)
+	if dump {
+		return c.showDump(d)
+	}
 	c.printf("interface: %s\n", c.iface)
+	if verbose {
+		o, ok := publicKeyOf(d)
+		line := append(make([]byte, 0, 64), "\tpublic-key: "...)
+		if line, err = appendKey(line, o, ok); err != nil {
+			return err
+		}
+		c.out.Write(append(line, '\n'))
+	}
 	// NetBSD compiles out the line that would print the key.
 	c.printf("\tprivate-key: (hidden)\n")
 	if port, ok := d.GetUint16(sys.WGKeyListenPort); ok {
@@ -38,7 +55,7 @@ func (c *wgconfig) showAll([]string) error {
 		} else {
 			c.printf("\tpeer: (none)\n")
 		}
-		if err := c.printPeer(peer, "\t\t", false); err != nil {
+		if err := c.printPeer(peer, "\t\t", false, verbose); err != nil {
 			return err
 		}
 	}
@@ -68,16 +85,20 @@ const showPeerOption = "--show-preshared-key"
 // output and exit status 0, one whose peers all have other names exit
 // status 1, silently.
 func (c *wgconfig) showPeer(args []string) error {
-	if len(args) != 1 && len(args) != 2 {
+	if len(args) < 1 || len(args) > 3 {
 		return errUsage
 	}
 	target := args[0]
-	showPSK := false
-	if len(args) == 2 {
-		if !strings.HasPrefix(args[1], showPeerOption) {
+	showPSK, verbose := false, false
+	for _, a := range args[1:] {
+		switch {
+		case a == optVerbose && !verbose:
+			verbose = true // nbwg's
+		case strings.HasPrefix(a, showPeerOption) && !showPSK:
+			showPSK = true
+		default:
 			return errUsage
 		}
-		showPSK = true
 	}
 	d, err := c.ioctlGet()
 	if err != nil {
@@ -98,7 +119,7 @@ func (c *wgconfig) showPeer(args []string) error {
 			continue
 		}
 		c.printf("peer: %s\n", name)
-		return c.printPeer(peer, "\t", showPSK)
+		return c.printPeer(peer, "\t", showPSK, verbose)
 	}
 	return errSilent
 }
@@ -129,8 +150,9 @@ func (c *wgconfig) printKey(label string, d *prop.Dictionary, name string) error
 }
 
 // printPeer prints a peer's lines, each after prefix (wgconfig.c:
-// show_peer).
-func (c *wgconfig) printPeer(peer *prop.Dictionary, prefix string, showPSK bool) error {
+// show_peer), and nbwg's: the persistent keepalive when one is set, and
+// with verbose the handshake's age and the bytes moved.
+func (c *wgconfig) printPeer(peer *prop.Dictionary, prefix string, showPSK, verbose bool) error {
 	if _, ok := peer.Get(sys.WGKeyPublicKey); !ok {
 		c.warnx("peer without public-key")
 		return nil
@@ -157,14 +179,21 @@ func (c *wgconfig) printPeer(peer *prop.Dictionary, prefix string, showPSK bool)
 	if err := c.printAllowedIPs(peer, prefix); err != nil {
 		return err
 	}
+	c.printKeepalive(peer, prefix)
 	if sec, ok := peer.GetInt64(sys.WGKeyLastHandshakeTimeSec); ok {
-		if sec > 0 {
+		switch {
+		case sec > 0 && verbose:
+			c.printf("%slatest-handshake: %s%s\n", prefix, strings.TrimSuffix(ctime(sec), "\n"), handshakeAge(sec))
+		case sec > 0:
 			c.printf("%slatest-handshake: %s", prefix, ctime(sec))
-		} else {
+		default:
 			c.printf("%slatest-handshake: (never)\n", prefix)
 		}
 	} else {
 		c.printf("%slatest-handshake: (none)\n", prefix)
+	}
+	if verbose {
+		c.printTransfer(peer, prefix)
 	}
 	return nil
 }

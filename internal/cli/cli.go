@@ -29,6 +29,17 @@ type Env struct {
 	// Kernel returns the kernel to talk to; start asks for the kernel to
 	// be started if none runs (only `ifconfig wgN create` does).
 	Kernel func(start bool) (Kernel, error)
+	// Euid is the caller's effective user ID; nil means the process's.
+	Euid func() int
+}
+
+// Privileged reports whether the caller is the superuser, whom the kernel
+// gives secrets to.
+func (e *Env) Privileged() bool {
+	if e.Euid != nil {
+		return e.Euid() == 0
+	}
+	return os.Geteuid() == 0
 }
 
 // Progname is getprogname(3): the last element of argv[0].

@@ -69,6 +69,7 @@ func (d *Device) consumeInitiation(msg []byte, src netip.AddrPort, now time.Time
 		return
 	}
 	p.SetEndpoint(src)
+	p.rxBytes.Add(uint64(len(msg)))
 	var resp wire.MessageResponse
 	if err := remote.CreateResponse(&resp, d.rand); err != nil {
 		d.logf(klog.LOG_DEBUG, "peer %s: cannot create handshake response: %v", p.displayName(), err)
@@ -84,6 +85,7 @@ func (d *Device) consumeInitiation(msg []byte, src netip.AddrPort, now time.Time
 	p.cookies.AddMACs(buf, now)
 	d.logf(klog.LOG_DEBUG, "peer %s: sending handshake response to %v", p.displayName(), src)
 	if err := d.send([][]byte{buf}, src); err == nil {
+		p.txBytes.Add(uint64(len(buf)))
 		p.timers.anyAuthenticatedPacketSent()
 	}
 	p.timers.anyAuthenticatedPacketReceived()
@@ -110,6 +112,7 @@ func (d *Device) consumeResponse(msg []byte, src netip.AddrPort, now time.Time) 
 		return
 	}
 	p.SetEndpoint(src)
+	p.rxBytes.Add(uint64(len(msg)))
 	p.timers.sessionDerived()
 	p.timers.handshakeComplete()
 	p.timers.anyAuthenticatedPacketReceived()

@@ -35,6 +35,8 @@ func (d *Device) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte
 			return nil, d.ioctlAddPeer(dict)
 		case sys.WG_IOCTL_DELETE_PEER:
 			return nil, d.ioctlDeletePeer(dict)
+		case sys.WG_IOCTL_NBWG_SET_PEER:
+			return nil, d.ioctlSetPeer(dict)
 		}
 		return nil, sys.EINVAL
 	case sys.SIOCGDRVSPEC:
@@ -42,7 +44,7 @@ func (d *Device) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte
 		if err != nil {
 			return nil, sys.EINVAL
 		}
-		return d.ioctlGet(ifd, cred.Privileged())
+		return d.ioctlGet(ifd, cred.Privileged(), ifd.Cmd&sys.WG_IOCTL_NBWG_GET_MORE != 0)
 	}
 	return nil, sys.ENOTTY
 }
@@ -81,81 +83,182 @@ func (d *Device) ioctlSetListenPort(dict *prop.Dictionary) error {
 	return d.bindPort(port)
 }
 
+// peerConfig is a peer's configuration as a request gives it; the has
+// fields tell which keys were there.
+type peerConfig struct {
+	name           string
+	pub, psk       [32]byte
+	hasPub, hasPSK bool
+	endpoint       netip.AddrPort
+	endpointHost   string
+	hasEndpoint    bool
+	allowed        []AllowedIP
+	hasAllowed     bool
+	keepalive      uint16
+	hasKeepalive   bool
+}
+
+func (c *peerConfig) clear() { clear(c.psk[:]) }
+
+// parsePeer reads a peer's keys as wg_handle_prop_peer does, in its order
+// and with its errnos, and nbwg's extensions after them.
+func parsePeer(dict *prop.Dictionary) (*peerConfig, error) {
+	c := &peerConfig{}
+	if s, ok := dict.GetString(sys.WGKeyName); ok {
+		if len(s) > sys.WG_PEER_NAME_MAXLEN {
+			return nil, sys.EINVAL
+		}
+		c.name = s
+	}
+	if key, ok := dict.GetData(sys.WGKeyPublicKey); ok {
+		if len(key) != sys.WG_STATIC_KEY_LEN {
+			return nil, sys.EINVAL
+		}
+		copy(c.pub[:], key)
+		c.hasPub = true
+	}
+	if key, ok := dict.GetData(sys.WGKeyPresharedKey); ok {
+		if len(key) != sys.WG_PRESHARED_KEY_LEN {
+			return nil, sys.EINVAL
+		}
+		copy(c.psk[:], key)
+		clear(key)
+		c.hasPSK = true
+	}
+	if raw, ok := dict.GetData(sys.WGKeyEndpoint); ok {
+		ep, err := sys.ParseSockaddr(raw)
+		if err != nil {
+			return nil, err
+		}
+		c.endpoint, c.hasEndpoint = ep, true
+		if host, ok := dict.GetString(sys.WGKeyEndpointHost); ok && len(host) <= 255 {
+			c.endpointHost = host
+		}
+	}
+	if list, ok := dict.GetArray(sys.WGKeyAllowedIPs); ok {
+		a, err := parseAllowedIPs(list)
+		if err != nil {
+			return nil, err
+		}
+		c.allowed, c.hasAllowed = a, true
+	}
+	if _, ok := dict.Get(sys.WGKeyPersistentKeepalive); ok {
+		v, ok := dict.GetUint16(sys.WGKeyPersistentKeepalive)
+		if !ok {
+			return nil, sys.EINVAL
+		}
+		c.keepalive, c.hasKeepalive = v, true
+	}
+	return c, nil
+}
+
+func (c *peerConfig) prefixes() []netip.Prefix {
+	out := make([]netip.Prefix, len(c.allowed))
+	for i, a := range c.allowed {
+		out[i] = a.Prefix()
+	}
+	return out
+}
+
 // ioctlAddPeer is wg_ioctl_add_peer and wg_handle_prop_peer.  Checks and
 // errnos are NetBSD's, in NetBSD's order; nbwg adds the checks later
 // NetBSD revisions make (public key and cidr lengths) and, unlike NetBSD,
 // changes nothing when any check fails.
 func (d *Device) ioctlAddPeer(dict *prop.Dictionary) error {
-	var name string
-	var pub, psk [32]byte
-	defer clear(psk[:])
-	var endpoint netip.AddrPort
-	var allowed []AllowedIP
-	if s, ok := dict.GetString(sys.WGKeyName); ok {
-		if len(s) > sys.WG_PEER_NAME_MAXLEN {
-			return sys.EINVAL
-		}
-		name = s
+	c, err := parsePeer(dict)
+	if err != nil {
+		return err
 	}
-	key, ok := dict.GetData(sys.WGKeyPublicKey)
-	if !ok || len(key) != sys.WG_STATIC_KEY_LEN {
+	defer c.clear()
+	if !c.hasPub {
 		return sys.EINVAL
-	}
-	copy(pub[:], key)
-	if key, ok := dict.GetData(sys.WGKeyPresharedKey); ok {
-		if len(key) != sys.WG_PRESHARED_KEY_LEN {
-			return sys.EINVAL
-		}
-		copy(psk[:], key)
-		clear(key)
-	}
-	if raw, ok := dict.GetData(sys.WGKeyEndpoint); ok {
-		ep, err := sys.ParseSockaddr(raw)
-		if err != nil {
-			return err
-		}
-		endpoint = ep
-	}
-	if list, ok := dict.GetArray(sys.WGKeyAllowedIPs); ok {
-		a, err := parseAllowedIPs(list)
-		if err != nil {
-			return err
-		}
-		allowed = a
 	}
 
 	d.mu.Lock()
-	if _, dup := d.byKey[pub]; dup {
+	if _, dup := d.byKey[c.pub]; dup {
 		d.mu.Unlock()
 		return sys.EEXIST
 	}
-	if _, dup := d.byName[name]; dup && name != "" {
+	if _, dup := d.byName[c.name]; dup && c.name != "" {
 		d.mu.Unlock()
 		return sys.EEXIST
 	}
-	p := d.newPeer(name, pub, psk)
-	p.allowed = allowed
-	if endpoint.IsValid() {
-		p.SetEndpoint(endpoint)
+	p := d.newPeer(c.name, c.pub, c.psk)
+	p.allowed = c.allowed
+	if c.hasEndpoint {
+		p.SetEndpoint(c.endpoint)
+		p.endpointHost = c.endpointHost
 	}
-	prefixes := make([]netip.Prefix, len(allowed))
-	for i, a := range allowed {
-		prefixes[i] = a.Prefix()
-	}
-	if err := d.allowed.InsertAll(prefixes, p); err != nil {
+	p.keepalive.Store(uint32(c.keepalive))
+	if err := d.allowed.InsertAll(c.prefixes(), p); err != nil {
 		d.mu.Unlock()
 		p.remote.Clear()
 		// A prefix already present is EEXIST, as the radix code's refusal.
 		return sys.ErrnoOf(err, sys.EINVAL)
 	}
 	d.peers = slices.Insert(d.peers, 0, p)
-	d.byKey[pub] = p
-	if name != "" {
-		d.byName[name] = p
+	d.byKey[c.pub] = p
+	if c.name != "" {
+		d.byName[c.name] = p
 	}
 	d.mu.Unlock()
 	p.start()
 	d.ifp.SetLinkState(sys.LINK_STATE_UP)
+	if c.keepalive != 0 {
+		p.keepaliveChanged()
+	}
+	return nil
+}
+
+// ioctlSetPeer is nbwg's WG_IOCTL_NBWG_SET_PEER: the named peer takes the
+// keys given (endpoint, allowed IPs, preshared key, persistent
+// keepalive) and keeps the rest, its session and its counters.  Every
+// check comes first, so a refusal changes nothing.  A preshared key of
+// 32 zero bytes removes it, as in WireGuard, where that is no key.
+func (d *Device) ioctlSetPeer(dict *prop.Dictionary) error {
+	name, ok := dict.GetString(sys.WGKeyName)
+	if !ok || name == "" || len(name) > sys.WG_PEER_NAME_MAXLEN {
+		return sys.EINVAL
+	}
+	c, err := parsePeer(dict)
+	if err != nil {
+		return err
+	}
+	defer c.clear()
+	if c.hasPub {
+		// A peer is its key: another key is another peer.
+		return sys.EINVAL
+	}
+	d.mu.Lock()
+	p, ok := d.byName[name]
+	if !ok {
+		d.mu.Unlock()
+		return sys.ENOENT
+	}
+	if c.hasAllowed {
+		// One step for the table, so traffic to a prefix the peer
+		// keeps is never dropped; a prefix of another peer is
+		// EEXIST and changes nothing.
+		if err := d.allowed.ReplacePeer(p, c.prefixes()); err != nil {
+			d.mu.Unlock()
+			return sys.ErrnoOf(err, sys.EINVAL)
+		}
+		p.allowed = c.allowed
+	}
+	if c.hasEndpoint {
+		p.SetEndpoint(c.endpoint)
+		p.endpointHost = c.endpointHost
+	}
+	if c.hasPSK {
+		p.remote.SetPresharedKey(c.psk)
+	}
+	if c.hasKeepalive {
+		p.keepalive.Store(uint32(c.keepalive))
+	}
+	d.mu.Unlock()
+	if c.hasKeepalive {
+		p.keepaliveChanged()
+	}
 	return nil
 }
 
@@ -227,8 +330,12 @@ func (d *Device) ioctlDeletePeer(dict *prop.Dictionary) error {
 // which wgconfig prints as if they were a key), and a buffer too small
 // is ENOMEM rather than EINVAL, so callers can tell it from a bad
 // request and grow their buffer.
-func (d *Device) ioctlGet(ifd *sys.Ifdrv, privileged bool) ([]byte, error) {
-	dict := d.configDict(privileged)
+//
+// With more (nbwg's WG_IOCTL_NBWG_GET_MORE) the dictionary also holds
+// the extensions' keys: the interface's public key, each peer's
+// persistent keepalive and byte counters.
+func (d *Device) ioctlGet(ifd *sys.Ifdrv, privileged, more bool) ([]byte, error) {
+	dict := d.configDict(privileged, more)
 	defer prop.Wipe(dict)
 	xml, err := prop.Externalize(dict)
 	defer clear(xml) // it holds the keys for a privileged caller
@@ -243,12 +350,15 @@ func (d *Device) ioctlGet(ifd *sys.Ifdrv, privileged bool) ([]byte, error) {
 	return out, nil
 }
 
-func (d *Device) configDict(privileged bool) *prop.Dictionary {
+func (d *Device) configDict(privileged, more bool) *prop.Dictionary {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	dict := prop.NewDictionary()
 	if privileged && d.hasKey {
 		dict.SetData(sys.WGKeyPrivateKey, d.privateKey[:])
+	}
+	if pub, ok := d.local.PublicKey(); ok && d.hasKey && more {
+		dict.SetData(sys.WGKeyPublicKey, pub[:])
 	}
 	if d.listenPort != 0 {
 		dict.SetUint16(sys.WGKeyListenPort, d.listenPort)
@@ -258,13 +368,13 @@ func (d *Device) configDict(privileged bool) *prop.Dictionary {
 	}
 	peers := prop.NewArray()
 	for _, p := range d.peers {
-		peers.Add(p.configDict(privileged))
+		peers.Add(p.configDict(privileged, more))
 	}
 	dict.Set(sys.WGKeyPeers, peers)
 	return dict
 }
 
-func (p *Peer) configDict(privileged bool) *prop.Dictionary {
+func (p *Peer) configDict(privileged, more bool) *prop.Dictionary {
 	pd := prop.NewDictionary()
 	if p.name != "" {
 		pd.SetString(sys.WGKeyName, p.name)
@@ -284,6 +394,13 @@ func (p *Peer) configDict(privileged bool) *prop.Dictionary {
 	}
 	pd.SetUint64(sys.WGKeyLastHandshakeTimeSec, uint64(sec))
 	pd.SetUint32(sys.WGKeyLastHandshakeNsec, uint32(nsec))
+	if more {
+		if k := p.keepalive.Load(); k != 0 {
+			pd.SetUint16(sys.WGKeyPersistentKeepalive, uint16(k))
+		}
+		pd.SetUint64(sys.WGKeyRxBytes, p.rxBytes.Load())
+		pd.SetUint64(sys.WGKeyTxBytes, p.txBytes.Load())
+	}
 	if len(p.allowed) > 0 {
 		list := prop.NewArray()
 		for _, a := range p.allowed {

@@ -55,6 +55,17 @@ type Peer struct {
 	// became established, or 0: what wgconfig shows as latest-handshake.
 	lastHandshake atomic.Int64
 
+	// keepalive is the persistent keepalive interval in seconds, 0 for
+	// none ([W] 6.5, an nbwg extension to NetBSD's if_wg).
+	keepalive atomic.Uint32
+	// rxBytes and txBytes count the datagrams' bytes received from and
+	// sent to the peer, handshakes included, as wireguard's rx_bytes and
+	// tx_bytes.
+	rxBytes, txBytes atomic.Uint64
+	// endpointHost is the name the endpoint was configured as
+	// ("host:port"), or ""; guarded by Device.mu.
+	endpointHost string
+
 	// hsMu guards the initiation bookkeeping.
 	hsMu sync.Mutex
 	// lastInitiation is when we last sent an initiation (device clock);

@@ -304,6 +304,7 @@ func (p *Peer) routineSequentialReceiver() {
 		// keepalive; the endpoint ends up where the last authenticated
 		// packet came from.
 		authenticated, data := 0, 0
+		var rx uint64 // the messages' bytes, as they came
 		var from netip.AddrPort
 		for i, pkt := range b.pkts {
 			if !pkt.ok {
@@ -315,6 +316,7 @@ func (p *Peer) routineSequentialReceiver() {
 				continue
 			}
 			authenticated++
+			rx += uint64(len(pkt.data)) + transportOverhead
 			from = b.eps[i]
 			if p.remote.ReceivedWith(b.kp) {
 				// The initiator has used the new session: as
@@ -336,6 +338,7 @@ func (p *Peer) routineSequentialReceiver() {
 			bytes += uint64(n)
 		}
 		if authenticated > 0 {
+			p.rxBytes.Add(rx)
 			// Authenticated: the peer is where it sent this from.
 			if ep, _ := p.Endpoint(); ep != from {
 				p.SetEndpoint(from)

@@ -337,6 +337,7 @@ func (p *Peer) routineSequentialSender() {
 		} else {
 			d.ifp.Opackets.Add(uint64(len(msgs)))
 			d.ifp.Obytes.Add(bytes)
+			p.txBytes.Add(bytes)
 			p.timers.anyAuthenticatedPacketSent()
 			if data {
 				p.timers.dataSent()
@@ -386,6 +387,7 @@ func (p *Peer) sendInitiation(retry bool) {
 	p.cookies.AddMACs(buf, now)
 	d.logf(klog.LOG_DEBUG, "peer %s: sending handshake initiation to %v", p.displayName(), ep)
 	if err := d.send([][]byte{buf}, ep); err == nil {
+		p.txBytes.Add(uint64(len(buf)))
 		p.timers.anyAuthenticatedPacketSent()
 	}
 	p.timers.handshakeInitiated()

@@ -149,6 +149,49 @@ func (t *Table[P]) RemoveByPeer(p P) int {
 	return l.n
 }
 
+// ReplacePeer makes prefixes p's allowed IPs in place of those it had, in
+// one step: lookups see either all of the old ones or all of the new
+// ones, never a moment with neither, so traffic to a prefix p keeps is
+// not dropped while the list changes.  A prefix p already has may stay;
+// one that another peer holds, an invalid one, or one repeated in
+// prefixes after masking fails as for InsertAll, and the table is left
+// as it was.
+func (t *Table[P]) ReplacePeer(p P, prefixes []netip.Prefix) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	s := t.load()
+	if l := t.idx.byPeer[p]; l != nil {
+		for e := l.head; e != nil; e = e.next {
+			_, k, b, is4, _ := prefixKey(e.prefix)
+			r := s.root(is4)
+			var ok bool
+			if *r, ok = remove(*r, k, b); !ok {
+				panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", e.prefix))
+			}
+			s.n--
+		}
+	}
+	for _, prefix := range prefixes {
+		masked, k, b, is4, err := prefixKey(prefix)
+		if err != nil {
+			return fmt.Errorf("allowedips: insert %v: %w", prefix, err)
+		}
+		r := s.root(is4)
+		var ok bool
+		if *r, ok = insert(*r, k, b, p); !ok {
+			return fmt.Errorf("allowedips: insert %v: %w", masked, syscall.EEXIST)
+		}
+		s.n++
+	}
+	t.snap.Store(&s)
+	t.idx.deletePeer(p)
+	for _, prefix := range prefixes {
+		t.idx.add(prefix.Masked(), p)
+	}
+	return nil
+}
+
 // Clear deletes every prefix.
 func (t *Table[P]) Clear() {
 	t.mu.Lock()
