@@ -19,8 +19,10 @@ import (
 // head the .It entries of a page's DESCRIPTION.
 func documented(p *page) usage {
 	var u usage
-	for _, it := range items(p.section("DESCRIPTION")) {
-		u.add(it.head)
+	for _, sec := range []string{"DESCRIPTION", "NBWG EXTENSIONS"} {
+		for _, it := range items(p.section(sec)) {
+			u.add(it.head)
+		}
 	}
 	return u
 }
@@ -64,20 +66,33 @@ func TestSynopsisWgconfig(t *testing.T) {
 
 	// The parser: the commands table ({verb, target, func}) and add
 	// peer's option table ({prefix, func}), and show peer's option.
-	var parserCmds, parserOpts []string
+	// NetBSD's commands are in "commands" and its usage text; nbwg's
+	// extensions in "extCommands", "setPeerOptions" and some constants,
+	// and only on the page.
+	var parserCmds, extCmds, parserOpts []string
 	for _, row := range src.tableRows(t, "commands") {
 		if len(row) != 2 {
 			t.Fatalf("wgconfig commands row %q: want verb and target", row)
 		}
 		parserCmds = append(parserCmds, row[0]+" "+row[1])
 	}
-	for _, row := range src.tableRows(t, "peerOptions") {
-		if len(row) != 1 {
-			t.Fatalf("wgconfig peerOptions row %q: want one prefix", row)
+	for _, row := range src.tableRows(t, "extCommands") {
+		if len(row) != 2 {
+			t.Fatalf("wgconfig extCommands row %q: want verb and target", row)
 		}
-		parserOpts = append(parserOpts, row[0])
+		extCmds = append(extCmds, row[0]+" "+row[1])
 	}
-	parserOpts = append(parserOpts, src.constString(t, "showPeerOption"))
+	for _, table := range []string{"peerOptions", "setPeerOptions"} {
+		for _, row := range src.tableRows(t, table) {
+			if len(row) != 1 {
+				t.Fatalf("wgconfig %s row %q: want one prefix", table, row)
+			}
+			parserOpts = append(parserOpts, row[0])
+		}
+	}
+	for _, name := range []string{"showPeerOption", "optVerbose", "optDump", "optNoPSK"} {
+		parserOpts = append(parserOpts, src.constString(t, name))
+	}
 
 	// The usage text: "\twgconfig <interface> <verb> <target> ..." with
 	// "[show all]" optional, and the options wherever they are.
@@ -111,7 +126,7 @@ func TestSynopsisWgconfig(t *testing.T) {
 	if m := missing(set(usageOpts), set(parserOpts)); len(m) > 0 {
 		t.Errorf("wgconfig's usage text shows options its parser refuses: %q", m)
 	}
-	if diff := cmp.Diff(set(parserCmds), set(syn.phrases)); diff != "" {
+	if diff := cmp.Diff(set(append(parserCmds, extCmds...)), set(syn.phrases)); diff != "" {
 		t.Errorf("wgconfig.8 SYNOPSIS sub-commands (-parser +page):\n%s", diff)
 	}
 	if diff := cmp.Diff(set(append(parserOpts, usageOpts...)), set(syn.long)); diff != "" {
@@ -121,7 +136,7 @@ func TestSynopsisWgconfig(t *testing.T) {
 		t.Errorf("wgconfig.8 SYNOPSIS has flags wgconfig does not take: %q", syn.short)
 	}
 	doc := documented(p)
-	if m := missing(set(parserCmds), set(doc.phrases)); len(m) > 0 {
+	if m := missing(set(append(parserCmds, extCmds...)), set(doc.phrases)); len(m) > 0 {
 		t.Errorf("wgconfig.8 DESCRIPTION has no entry for sub-commands %q", m)
 	}
 	if m := missing(set(parserOpts), set(doc.long)); len(m) > 0 {

@@ -24,10 +24,9 @@ import (
 
 // Options of the extensions.
 const (
-	optVerbose   = "--verbose"
-	optDump      = "--dump"
-	optKeepalive = "--persistent-keepalive="
-	optNoPSK     = "--no-preshared-key"
+	optVerbose = "--verbose"
+	optDump    = "--dump"
+	optNoPSK   = "--no-preshared-key"
 )
 
 // now is the time "seconds ago" counts from; tests set it.
@@ -64,7 +63,7 @@ var setPeerOptions = []struct {
 	{"--allowed-ips=", func(v string, o *peerRequest) error { return optionAllowedIPs(v, o.d) }},
 	{"--preshared-key=", optionPresharedKey},
 	{"--preshared-key-file=", optionPresharedKey},
-	{optKeepalive, optionKeepalive},
+	{"--persistent-keepalive=", optionKeepalive},
 }
 
 // setPeer changes a peer in place (nbwg):

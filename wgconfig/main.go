@@ -56,8 +56,12 @@ var commands = []command{
 	{"set", "listen-port", (*wgconfig).setListenPort},
 	{"add", "peer", (*wgconfig).addPeer},
 	{"delete", "peer", (*wgconfig).deletePeer},
-	// nbwg's extensions, after NetBSD's so that none of NetBSD's
-	// spellings changes meaning.
+}
+
+// extCommands are nbwg's extensions, tried after NetBSD's commands so
+// that none of NetBSD's spellings changes meaning; the usage text, which
+// is NetBSD's, does not list them (wgconfig.8 does).
+var extCommands = []command{
 	{"show", "public-key", (*wgconfig).showPublicKey},
 	{"set", "peer", (*wgconfig).setPeer},
 }
@@ -104,7 +108,7 @@ func (c *wgconfig) main(args []string) error {
 		return errUsage
 	}
 	verb, target := args[2], args[3]
-	for _, cmd := range commands {
+	for _, cmd := range append(commands[:len(commands):len(commands)], extCommands...) {
 		if strings.HasPrefix(verb, cmd.verb) && strings.HasPrefix(target, cmd.target) {
 			return cmd.run(c, args[4:])
 		}

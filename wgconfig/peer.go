@@ -69,7 +69,7 @@ var peerOptions = []struct {
 	// --preshared-key= and refuse this one as an invalid option.
 	{"--preshared-key-file=", optionPresharedKey},
 	// nbwg's: NetBSD's wg(4) has no persistent keepalive.
-	{optKeepalive, optionKeepalive},
+	{"--persistent-keepalive=", optionKeepalive},
 }
 
 // handleOption applies one add peer option to the request.
