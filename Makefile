@@ -77,6 +77,7 @@ install: build
 		chmod 0755 $(ETCDIR)/rc.d/nbwg; \
 		install -m 0644 rc.d/rc.subr $(LIBEXECDIR)/rc.subr; \
 		install -m 0644 rc.d/ifconfig.subr $(LIBEXECDIR)/ifconfig.subr; \
+		install -m 0644 rc.d/reload.subr $(LIBEXECDIR)/reload.subr; \
 	fi
 	@if [ -f rc.d/nbwg@.service ]; then \
 		install -d $(UNITDIR); \
@@ -89,7 +90,7 @@ uninstall:
 	@for c in $(COMMANDS); do name=$${c%%:*}; \
 		if grep -q nbwg $(SBINDIR)/$$name 2>/dev/null; then rm -f $(SBINDIR)/$$name; fi; done
 	@if [ -d man ]; then for page in $$(cd man && find . -name '*.[0-9]'); do rm -f $(MANDIR)/$$page; done; fi
-	rm -f $(ETCDIR)/rc.d/nbwg $(LIBEXECDIR)/rc.subr $(LIBEXECDIR)/ifconfig.subr $(UNITDIR)/nbwg@.service $(UNITDIR)/nbwgd.service
+	rm -f $(ETCDIR)/rc.d/nbwg $(LIBEXECDIR)/rc.subr $(LIBEXECDIR)/ifconfig.subr $(LIBEXECDIR)/reload.subr $(UNITDIR)/nbwg@.service $(UNITDIR)/nbwgd.service
 	-rmdir $(LIBEXECDIR) 2>/dev/null
 
 clean:

@@ -251,15 +251,15 @@ func TestNetwork(t *testing.T) {
 		want: hosts.Result{Stdout: "# nbwg\n$nbwg=YES\n"},
 	}, {
 		name: "unknown directive",
-		args: []string{"reload"},
+		args: []string{"bogus"},
 		want: hosts.Result{
-			Stderr: "network: unknown directive 'reload'.\nUsage: network [fast|force|one](start|stop|restart|rcvar|status)\n",
+			Stderr: "network: unknown directive 'bogus'.\nUsage: network [fast|force|one](start|stop|restart|rcvar|status|reload)\n",
 			Code:   1,
 		},
 	}, {
 		name: "no directive",
 		want: hosts.Result{
-			Stderr: "Usage: network [fast|force|one](start|stop|restart|rcvar|status)\n",
+			Stderr: "Usage: network [fast|force|one](start|stop|restart|rcvar|status|reload)\n",
 			Code:   1,
 		},
 	}, {

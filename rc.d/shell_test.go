@@ -79,6 +79,9 @@ func rcdDir(t *testing.T) string {
 // it in place (kernel/ifnet/addr.go), as NetBSD's does.
 const fakeIfconfig = `#!/bin/sh
 st=$FAKE_STATE
+# Another kernel (NBWG_SOCKET, as reload's scratch one) has interfaces
+# of its own.
+[ -n "$NBWG_SOCKET" ] && st=$st/other
 mkdir -p "$st/if"
 usage() { echo "usage: ifconfig [-h] [-m] [-v] [-z] [-L] interface" >&2; exit 1; }
 case $1 in

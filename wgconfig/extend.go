@@ -92,6 +92,11 @@ func (c *wgconfig) setPeer(args []string) error {
 			noPSK = true
 			continue
 		}
+		if arg == "--allowed-ips=" {
+			// None at all: the whole list goes.
+			d.Set(sys.WGKeyAllowedIPs, prop.NewArray())
+			continue
+		}
 		handled := false
 		for _, opt := range setPeerOptions {
 			if v, ok := strings.CutPrefix(arg, opt.prefix); ok {

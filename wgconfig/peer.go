@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"net"
 	"strings"
 
 	"nbwg/internal/addrinfo"
@@ -114,6 +115,12 @@ func optionEndpoint(value string, d *prop.Dictionary) error {
 		return errx("getaddrinfo: %s:%s (%s)", host, port, addrinfo.Strerror(gaiError(err).Code))
 	}
 	d.SetData(sys.WGKeyEndpoint, res[0].Sockaddr())
+	// nbwg: a name goes to the kernel too, which resolves it again when
+	// the peer stops answering (wg(4) NBWG EXTENSIONS).  NetBSD's
+	// kernel ignores the key.
+	if _, err := resolver.Getaddrinfo(&host, &port, &addrinfo.Hints{Family: sys.AF_UNSPEC, Flags: addrinfo.AI_NUMERICHOST}); err != nil {
+		d.SetString(sys.WGKeyEndpointHost, net.JoinHostPort(host, port))
+	}
 	return nil
 }
 

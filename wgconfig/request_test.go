@@ -185,8 +185,10 @@ func TestAddPeer(t *testing.T) {
 		{"numeric scope of a global address", []string{"--endpoint=[fd00::1%7]:51820"}, base(map[string]any{"endpoint": sin6("[fd00::1]:51820", 7)})},
 		{"service name", []string{"--endpoint=192.0.2.1:http"}, base(map[string]any{"endpoint": sin("192.0.2.1:80")})},
 		{"strtoul port", []string{"--endpoint=192.0.2.1: +42"}, base(map[string]any{"endpoint": sin("192.0.2.1:42")})},
-		{"host name, IPv6 first", []string{"--endpoint=vpn.example:51820"}, base(map[string]any{"endpoint": sin6("[2001:db8::7]:51820", 0)})},
-		{"host name, IPv4 only", []string{"--endpoint=v4only.example:51820"}, base(map[string]any{"endpoint": sin("198.51.100.7:51820")})},
+		// nbwg sends the name beside the address (endpoint_host), for
+		// the kernel to resolve it again; NetBSD's kernel ignores it.
+		{"host name, IPv6 first", []string{"--endpoint=vpn.example:51820"}, base(map[string]any{"endpoint": sin6("[2001:db8::7]:51820", 0), "endpoint_host": "vpn.example:51820"})},
+		{"host name, IPv4 only", []string{"--endpoint=v4only.example:51820"}, base(map[string]any{"endpoint": sin("198.51.100.7:51820"), "endpoint_host": "v4only.example:51820"})},
 		{
 			"allowed-ips forms",
 			[]string{"--allowed-ips=::ffff:10.0.0.1/128,10.0.0.1/ 8,10.0.0.0/200,0.0.0.0/0,fe80::1%3/64,::/0,10.1/8,010.0.0.1/8,fe80::2%vio0/64"},

@@ -31,6 +31,8 @@ type Parts struct {
 	Clock   clock.Clock
 	Rand    io.Reader
 	Log     *klog.Logger
+	// Resolve looks up endpoints' host names again; nil is the system's.
+	Resolve wg.Resolver
 	// Debug starts the kernel with net.wg.debug set (nbwgd -d).
 	Debug bool
 }
@@ -61,6 +63,7 @@ func New(p Parts) *Kernel {
 		Params:  params,
 		Clock:   p.Clock,
 		Rand:    p.Rand,
+		Resolve: p.Resolve,
 	}))
 	return k
 }

@@ -32,6 +32,9 @@ type Env struct {
 	Params  *Params
 	Clock   clock.Clock
 	Rand    io.Reader
+	// Resolve looks up endpoints' host names again (resolve.go); nil is
+	// the system's resolver.
+	Resolve Resolver
 }
 
 // Queue sizes.  The crypto queues hold batches (up to one TUN or socket
@@ -54,6 +57,8 @@ type Device struct {
 	clock  clock.Clock
 	rand   io.Reader
 	tun    tun.Device
+	// resolve looks up endpoint names again (resolve.go).
+	resolve Resolver
 
 	local   *noise.Local
 	index   indexTable
@@ -142,6 +147,10 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 	d.cookieLimiter = ratelimiter.New(d.clock, 0, ratelimiter.AllowWhenFull)
 	if d.rand == nil {
 		d.rand = rand.Reader
+	}
+	d.resolve = env.Resolve
+	if d.resolve == nil {
+		d.resolve = systemResolver
 	}
 	d.index = indexTable{dev: d, indices: make(map[uint32]*Peer)}
 	d.local = noise.NewLocal(&d.index)

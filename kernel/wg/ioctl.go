@@ -187,7 +187,7 @@ func (d *Device) ioctlAddPeer(dict *prop.Dictionary) error {
 	p.allowed = c.allowed
 	if c.hasEndpoint {
 		p.SetEndpoint(c.endpoint)
-		p.endpointHost = c.endpointHost
+		p.setEndpointHost(c.endpointHost)
 	}
 	p.keepalive.Store(uint32(c.keepalive))
 	if err := d.allowed.InsertAll(c.prefixes(), p); err != nil {
@@ -247,7 +247,7 @@ func (d *Device) ioctlSetPeer(dict *prop.Dictionary) error {
 	}
 	if c.hasEndpoint {
 		p.SetEndpoint(c.endpoint)
-		p.endpointHost = c.endpointHost
+		p.setEndpointHost(c.endpointHost)
 	}
 	if c.hasPSK {
 		p.remote.SetPresharedKey(c.psk)

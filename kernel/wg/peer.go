@@ -63,8 +63,10 @@ type Peer struct {
 	// tx_bytes.
 	rxBytes, txBytes atomic.Uint64
 	// endpointHost is the name the endpoint was configured as
-	// ("host:port"), or ""; guarded by Device.mu.
+	// ("host:port"), or "", and lastResolve when it was last looked up
+	// again (resolve.go); guarded by endpointMu.
 	endpointHost string
+	lastResolve  time.Time
 
 	// hsMu guards the initiation bookkeeping.
 	hsMu sync.Mutex

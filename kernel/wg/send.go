@@ -366,6 +366,8 @@ func (p *Peer) sendInitiation(retry bool) {
 			return
 		}
 		p.attemptStart = now
+	} else {
+		p.maybeReresolve(now, p.attemptStart)
 	}
 	ep, ok := p.Endpoint()
 	if !ok {

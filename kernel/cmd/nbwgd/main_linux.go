@@ -93,6 +93,12 @@ func run(foreground bool, logPath string, debug bool) int {
 	// for them (as NetBSD's WG_DLOG); -d turns that on from the start.
 	log := klog.New(io.MultiWriter(sinks...), klog.LOG_DEBUG)
 
+	if configOnly() && os.Getenv("NBWG_SOCKET") == "" {
+		// It must not take the namespace's own address: the real
+		// kernel would then find its place taken.
+		fmt.Fprintln(os.Stderr, "nbwgd: NBWG_CONFIG_ONLY needs an address of its own in NBWG_SOCKET")
+		return 1
+	}
 	l, err := ioctl.Listen()
 	if err != nil {
 		var running *ioctl.RunningError
@@ -129,13 +135,21 @@ func run(foreground bool, logPath string, debug bool) int {
 		}
 	}
 
-	k := kern.New(kern.Parts{
+	parts := kern.Parts{
 		Host:    hostif.New(),
 		OpenTUN: openTUN,
 		NewBind: udp.NewBind,
 		Log:     log,
 		Debug:   debug,
-	})
+	}
+	if configOnly() {
+		// No devices, no sockets, nothing on the host: a kernel that
+		// only holds what it is told (rc.d reload reads a file's
+		// configuration from one).
+		parts.Host, parts.OpenTUN, parts.NewBind = nil, nil, nil
+		log.Log(klog.LOG_INFO, "configuration only: no devices, no sockets")
+	}
+	k := kern.New(parts)
 	idle := make(chan struct{}, 1)
 	k.Net.Changed = func(count int) {
 		if count == 0 {
@@ -233,6 +247,10 @@ func detachStdio(logFile *os.File) {
 }
 
 const defaultLogDir = "/var/log/nbwg"
+
+// configOnly reports whether NBWG_CONFIG_ONLY asks for a kernel that
+// holds configuration only.
+func configOnly() bool { return os.Getenv("NBWG_CONFIG_ONLY") != "" }
 
 // idleCheckInterval is how often a kernel without interfaces checks
 // whether it may halt.
