@@ -23,7 +23,7 @@ func FuzzInetPton(f *testing.F) {
 		"10.2.0.1", "255.255.255.255", "256.1.1.1", "09.1.1.1", "010.1.1.1", "1.2.3", "1.2.3.4 junk",
 		"0x7f.1", "127.1", "4294967295", "0", "1.2.3.4.",
 		"fd00:2::42", "::", "::1", "1::", "fe80::1", "::ffff:192.0.2.1", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9",
-		"1::2::3", ":1::", "::1.2.3.4 x", "12345::", "0:0:0:0:0:0:1.2.3.4", "::%lo",
+		"0.4294967296.0.0", "1::2::3", ":1::", "::1.2.3.4 x", "12345::", "0:0:0:0:0:0:1.2.3.4", "::%lo",
 	} {
 		f.Add(s)
 	}
@@ -53,7 +53,7 @@ func FuzzInetPton(f *testing.F) {
 				t.Errorf("InetPton6(%q) = %v; netip: %v, %v", s, netip.AddrFrom16(b6), ref, err)
 			}
 		}
-		if ok4 && strings.Trim(s, "0123456789.") == "" && !hasLeadingZero(s) {
+		if ok4 && strings.Trim(s, "0123456789.") == "" && !hasLeadingZero(s) && !hasLongPart(s) {
 			if err != nil || netip.AddrFrom4(b4) != ref {
 				t.Errorf("InetPton4(%q) = %v; netip: %v, %v", s, netip.AddrFrom4(b4), ref, err)
 			}
@@ -66,6 +66,19 @@ func FuzzInetPton(f *testing.F) {
 			}
 		}
 	})
+}
+
+// hasLongPart reports whether a dotted number has a part of more than
+// three digits, which inet_pton (as NetBSD's, accumulating in 32 bits)
+// may wrap around to a value that fits: "0.4294967296.0.0" is 0.0.0.0
+// to NetBSD, and nothing to netip.
+func hasLongPart(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if len(part) > 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // hasLeadingZero reports whether a dotted number has a part with a
