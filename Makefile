@@ -69,14 +69,22 @@ FUZZ_TARGETS = \
 
 # One target at a time (a target uses every CPU); all run even if one
 # fails, and the status says whether any did.  What a failing target
-# found is in its package's testdata/fuzz.
+# found is in its package's testdata/fuzz.  A run that ends in "context
+# deadline exceeded" without a failing input is Go's own race at the
+# end of -fuzztime (go.dev/issue/75804, fixed in Go 1.27), not a
+# finding: it is reported and not counted.
 fuzz:
-	@failed=; for t in $(FUZZ_TARGETS); do \
+	@failed=; raced=; out=$$(mktemp); \
+	for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t#*:}; \
 		echo "== $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) \
-			-fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg || failed="$$failed $$t"; \
-	done; \
+		{ $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) \
+			-fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg; echo "== status $$?"; } 2>&1 | tee $$out; \
+		grep -q '^== status 0$$' $$out && continue; \
+		if grep -q 'context deadline exceeded' $$out && ! grep -q 'Failing input written' $$out; then \
+			raced="$$raced $$t"; else failed="$$failed $$t"; fi; \
+	done; rm -f $$out; \
+	if [ -n "$$raced" ]; then echo "fuzz: ended by Go's -fuzztime race (go.dev/issue/75804), nothing found:$$raced" >&2; fi; \
 	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed" >&2; exit 1; fi
 
 vet:
