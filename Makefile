@@ -14,7 +14,7 @@ LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/nbwg
 COMMANDS = wg-keygen:./wg-keygen wgconfig:./wgconfig ifconfig:./ifconfig-shim \
            nbwgd:./kernel/cmd/nbwgd sysctl:./sysctl-shim
 
-.PHONY: all build test test-unit bench vet fmt-check install uninstall clean demo
+.PHONY: all build test test-unit bench vet fmt-check fuzz install uninstall clean demo
 
 all: build
 
@@ -42,6 +42,52 @@ test-unit:
 bench: build
 	NBWG_BIN=$(CURDIR)/bin $(GO) test -run '^$$' -bench . -benchtime 2s ./...
 	./scripts/bench-tunnel.sh
+
+# Every fuzz target, as package:Function (fuzztargets_test.go checks
+# that this list holds every func Fuzz of the tree).  `go test ./...`
+# runs their seed corpora; `make fuzz` fuzzes each in turn for FUZZTIME.
+# The minimization time is short: at Go's default (60 s) a run spends
+# most of its time minimizing what it finds interesting.
+FUZZTIME         ?= 60s
+FUZZMINIMIZETIME ?= 2s
+FUZZ_TARGETS = \
+	./kernel/ioctl:FuzzServeConn \
+	./kernel/prop:FuzzInternalize \
+	./kernel/wg:FuzzReceive \
+	./kernel/tun:FuzzSegmenter \
+	./kernel/tun:FuzzGRO \
+	./internal/addrinfo:FuzzInetPton \
+	./internal/addrinfo:FuzzGetaddrinfo \
+	./internal/b64key:FuzzDecode \
+	./internal/b64key:FuzzEncodeDecode \
+	./wgconfig:FuzzAllowedIPs \
+	./wgconfig:FuzzEndpoint \
+	./wgconfig:FuzzReadKey \
+	./wgconfig:FuzzArgs \
+	./ifconfig-shim:FuzzArgs \
+	./sysctl-shim:FuzzArgs \
+	./wg-keygen:FuzzPub \
+	./rc.d:FuzzIfconfigReader
+
+# One target at a time (a target uses every CPU); all run even if one
+# fails, and the status says whether any did.  What a failing target
+# found is in its package's testdata/fuzz.  A run that ends in "context
+# deadline exceeded" without a failing input is Go's own race at the
+# end of -fuzztime (go.dev/issue/75804, fixed in Go 1.27), not a
+# finding: it is reported and not counted.
+fuzz:
+	@failed=; raced=; out=$$(mktemp); \
+	for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "== $$pkg $$name ($(FUZZTIME))"; \
+		{ $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) \
+			-fuzzminimizetime $(FUZZMINIMIZETIME) $$pkg; echo "== status $$?"; } 2>&1 | tee $$out; \
+		grep -q '^== status 0$$' $$out && continue; \
+		if grep -q 'context deadline exceeded' $$out && ! grep -q 'Failing input written' $$out; then \
+			raced="$$raced $$t"; else failed="$$failed $$t"; fi; \
+	done; rm -f $$out; \
+	if [ -n "$$raced" ]; then echo "fuzz: ended by Go's -fuzztime race (go.dev/issue/75804), nothing found:$$raced" >&2; fi; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed" >&2; exit 1; fi
 
 vet:
 	$(GO) vet ./...
