@@ -239,7 +239,7 @@ func FuzzReadKey(f *testing.F) {
 			t.Fatal(err)
 		}
 		var key [b64key.KeyLen]byte
-		err := readKey(path, &key)
+		_, err := readKey(path, &key)
 		if len(content) < b64key.Base64Len {
 			if err == nil {
 				t.Fatalf("%q: a %d-byte file accepted", content, len(content))
