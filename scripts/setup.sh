@@ -13,7 +13,7 @@ if ! command -v go >/dev/null 2>&1; then
 fi
 
 pkgs="iproute2 iputils-ping netcat-openbsd util-linux procps kmod mandoc man-db \
-	wireguard-go wireguard-tools iperf3 tcpdump busybox ca-certificates systemd"
+	wireguard-go wireguard-tools iperf3 tcpdump busybox ca-certificates systemd nftables"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -113,6 +113,12 @@ func (p *Proc) Wait(timeout time.Duration) (Result, error) {
 	}
 }
 
+// Signal sends sig to the command's process group (a helper that
+// reports on SIGTERM, say).
+func (p *Proc) Signal(sig syscall.Signal) error {
+	return syscall.Kill(-p.cmd.Process.Pid, sig)
+}
+
 // Stop ends the command (its whole process group) and returns what it
 // did.
 func (p *Proc) Stop() Result {
