@@ -248,9 +248,10 @@ func killKernel(t *testing.T, h *hosts.Host) {
 }
 
 // TestPeerKernelKilled: P's kernel is killed (kill -9) in the middle of
-// a session and its configuration applied again with the same commands;
-// L is not touched.  Its session keys are gone with P's kernel while L
-// still holds them, so L's packets are dropped by P, unread.
+// a session and its configuration applied again, with the same commands
+// or by `rc.d/network start` from /etc/ifconfig.wg0; L is not touched.
+// Its session keys are gone with P's kernel while L still holds them, so
+// L's packets are dropped by P, unread.
 //
 //   - P sends: its new kernel starts a handshake; L answers it, and the
 //     tunnel is back without a command on L.
@@ -259,15 +260,42 @@ func killKernel(t *testing.T, h *hosts.Host) {
 //     starts a new handshake ([W] 6.5).
 func TestPeerKernelKilled(t *testing.T) {
 	hosts.Skip(t)
-	for _, who := range []string{"P sends", "L sends"} {
-		t.Run(who, func(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		rc      bool // P configured by rc.d/network from ifconfig.wg0
+		lSends  bool // L's traffic, not P's, must bring the tunnel back
+		timeout time.Duration
+	}{
+		{"P sends", false, false, 30 * time.Second},
+		{"L sends", false, true, 60 * time.Second},
+		{"rc.d start, P sends", true, false, 30 * time.Second},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			l, p := hosts.New(t, "L"), hosts.New(t, "P")
 			watchLogs(t, l, p)
 			hosts.Link(t, l, "192.168.1.1/24", p, "192.168.1.2/24")
 			_, pubL := keys(t, l, "wg0")
 			_, pubP := keys(t, p, "wg0")
 			wgUp(t, l, 1, 2, pubP, "192.168.1.2:51820")
-			configP := wgUp(t, p, 2, 1, pubL, "192.168.1.1:51820")
+			var configP string
+			if c.rc {
+				etc, err := os.MkdirTemp("", "nbwg-etc-")
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { os.RemoveAll(etc) })
+				os.Chmod(etc, 0o755)
+				file := fmt.Sprintf("inet 10.0.0.2/24\ninet6 fd00::2/64\n!wgconfig $int set private-key /etc/wg/$int\n"+
+					"!wgconfig $int set listen-port 51820\n"+
+					"!wgconfig $int add peer peer0 %s --endpoint=192.168.1.1:51820 --allowed-ips=10.0.0.1/32,fd00::1/128\nup\n", pubL)
+				if err := os.WriteFile(filepath.Join(etc, "ifconfig.wg0"), []byte(file), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				configP = fmt.Sprintf("NBWG_ETC=%s %s start", etc, filepath.Join(hosts.ModuleRoot(t), "rc.d", "network"))
+				p.MustRun(t, configP)
+			} else {
+				configP = wgUp(t, p, 2, 1, pubL, "192.168.1.1:51820")
+			}
 			pingable(t, l, "10.0.0.2")
 			pingable(t, p, "10.0.0.1")
 
@@ -278,10 +306,10 @@ func TestPeerKernelKilled(t *testing.T) {
 			p.MustRun(t, configP)
 			start := time.Now()
 			var err error
-			if who == "P sends" {
-				err = p.Ping(t, "10.0.0.1", 30*time.Second)
+			if c.lSends {
+				err = l.Ping(t, "10.0.0.2", c.timeout)
 			} else {
-				err = l.Ping(t, "10.0.0.2", 60*time.Second)
+				err = p.Ping(t, "10.0.0.1", c.timeout)
 			}
 			if err != nil {
 				t.Fatalf("the tunnel did not come back: %v", err)
