@@ -122,6 +122,17 @@ func (p *Proc) Interrupt(timeout time.Duration) (Result, error) {
 	return p.Wait(timeout)
 }
 
+// Signal sends sig to the command's process group (a helper that
+// reports on SIGTERM, say), unless the command has ended.
+func (p *Proc) Signal(sig syscall.Signal) error {
+	select {
+	case <-p.done:
+		return nil
+	default:
+	}
+	return syscall.Kill(-p.cmd.Process.Pid, sig)
+}
+
 // Stop ends the command (its whole process group) and returns what it
 // did.
 func (p *Proc) Stop() Result {

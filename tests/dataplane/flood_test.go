@@ -112,35 +112,7 @@ const (
 // floodFrom sends msgs round-robin to dst from a UDP socket in h's
 // network namespace until stop is closed or the bounds are reached.
 func floodFrom(h *hosts.Host, dst netip.AddrPort, msgs [][]byte, sent *atomic.Int64, stop <-chan struct{}) error {
-	// The socket belongs to the namespace of the thread that makes it:
-	// this thread enters X's namespace for the moment it takes, then
-	// returns to its own.  If it cannot, it stays locked and ends with
-	// the goroutine, so no other goroutine ever runs in X's namespace.
-	runtime.LockOSThread()
-	conn, err := func() (*net.UDPConn, error) {
-		self, err := os.Open("/proc/thread-self/ns/net")
-		if err != nil {
-			return nil, err
-		}
-		defer self.Close()
-		ns, err := os.Open("/run/netns/" + h.NS)
-		if err != nil {
-			return nil, err
-		}
-		defer ns.Close()
-		if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
-			return nil, fmt.Errorf("setns %s: %w", h.NS, err)
-		}
-		conn, err := net.DialUDP("udp4", nil, net.UDPAddrFromAddrPort(dst))
-		if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET); err != nil {
-			if conn != nil {
-				conn.Close()
-			}
-			return nil, fmt.Errorf("setns back: %w", err)
-		}
-		runtime.UnlockOSThread()
-		return conn, err
-	}()
+	conn, err := udpFrom(h, netip.Addr{}, dst)
 	if err != nil {
 		return fmt.Errorf("flood from %s: %w", h.Name, err)
 	}
@@ -164,6 +136,54 @@ func floodFrom(h *hosts.Host, dst netip.AddrPort, msgs [][]byte, sent *atomic.In
 		sent.Add(1)
 	}
 	return nil
+}
+
+// udpFrom is a UDP socket in h's network namespace, bound to local (any
+// address when not valid) and connected to dst.
+func udpFrom(h *hosts.Host, local netip.Addr, dst netip.AddrPort) (*net.UDPConn, error) {
+	// The socket belongs to the namespace of the thread that makes it:
+	// this thread enters h's namespace for the moment it takes, then
+	// returns to its own.  If it cannot, it stays locked and ends with
+	// the goroutine, so no other goroutine ever runs in h's namespace.
+	done := make(chan struct{})
+	var conn *net.UDPConn
+	var err error
+	go func() {
+		defer close(done)
+		runtime.LockOSThread()
+		self, e := os.Open("/proc/thread-self/ns/net")
+		if e != nil {
+			err = e
+			return
+		}
+		defer self.Close()
+		ns, e := os.Open("/run/netns/" + h.NS)
+		if e != nil {
+			err = e
+			return
+		}
+		defer ns.Close()
+		if e := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); e != nil {
+			err = fmt.Errorf("setns %s: %w", h.NS, e)
+			return
+		}
+		var laddr *net.UDPAddr
+		if local.IsValid() {
+			laddr = net.UDPAddrFromAddrPort(netip.AddrPortFrom(local, 0))
+		}
+		conn, err = net.DialUDP("udp", laddr, net.UDPAddrFromAddrPort(dst))
+		if e := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET); e != nil {
+			if conn != nil {
+				conn.Close()
+				conn = nil
+			}
+			err = fmt.Errorf("setns back: %w", e)
+			return
+		}
+		runtime.UnlockOSThread()
+	}()
+	<-done
+	return conn, err
 }
 
 // junkInitiation is an initiation for responderPub with a valid mac1
