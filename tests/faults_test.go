@@ -85,7 +85,7 @@ func fdCount(t *testing.T, pid int) int {
 // removed, its log says it halted, and the next command starts a fresh
 // kernel without reporting a death.
 func TestSIGTERMRemovesEverything(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a := newHostA(t)
 	watchLogs(t, a.Host)
 	a.WriteFile(t, "wg/wg1", []byte(newKeyPair(t).priv+"\n"), 0o600)
@@ -141,7 +141,7 @@ func TestSIGTERMRemovesEverything(t *testing.T) {
 // that peer's endpoint, and one to an absent peer's range sends
 // nothing; and the kernel holds no more descriptors than before.
 func TestKilledFrontEnds(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	h, y := hosts.New(t, "K"), hosts.New(t, "Y")
 	watchLogs(t, h)
 	hosts.Link(t, h, "192.168.1.1/24", y, "192.168.1.2/24")
