@@ -12,8 +12,8 @@ import (
 
 	"nbwg/internal/cli"
 	"nbwg/kernel/ifnet"
-	"nbwg/kernel/prop"
 	"nbwg/kernel/kern"
+	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 )
 
