@@ -41,10 +41,13 @@ func (n *Net) bringUp(ifp *Interface) error {
 			return err
 		}
 	}
+	var err error
 	if !ifp.hasLinkLocal() {
-		return n.attachLinkLocal(ifp)
+		err = n.attachLinkLocal(ifp)
 	}
-	return nil
+	ifp.publish()
+	n.notify(ifp, EventUp)
+	return err
 }
 
 func (n *Net) bringDown(ifp *Interface) {
@@ -56,6 +59,8 @@ func (n *Net) bringDown(ifp *Interface) {
 		// Down on the host too, so its routes to the interface go.
 		n.host.SetUp(ifp.name, false)
 	}
+	ifp.publish()
+	n.notify(ifp, EventDown)
 }
 
 func (ifp *Interface) hasLinkLocal() bool {
