@@ -355,3 +355,37 @@ func (s *SockaddrDl) Name() string {
 	n := min(int(s.Nlen), len(s.Data))
 	return string(s.Data[:n])
 }
+
+// Routing messages carry a link-local IPv6 address's scope inside the
+// address, as KAME's kernel keeps it: the interface index in bytes 2 and
+// 3 of fe80::/10 and ff02::/16, sin6_scope_id 0.  route(8) converts with
+// libc's inet6_putscopeid and inet6_getscopeid.
+
+// linkScope6 reports whether a is link-local unicast or link-local
+// multicast (IN6_IS_ADDR_LINKLOCAL, IN6_IS_ADDR_MC_LINKLOCAL).
+func linkScope6(a [16]byte) bool {
+	return a[0] == 0xfe && a[1]&0xc0 == 0x80 || a[0] == 0xff && a[1]&0x0f == 0x02
+}
+
+// PutScopeID is inet6_putscopeid: the scope id of a link-local address
+// moves into the address.
+func PutScopeID(sa *SockaddrIn6) {
+	if linkScope6(sa.Addr) && sa.ScopeID != 0 {
+		binary.BigEndian.PutUint16(sa.Addr[2:], uint16(sa.ScopeID))
+		sa.ScopeID = 0
+	}
+}
+
+// GetScopeID is inet6_getscopeid: a scope embedded in a link-local
+// address moves back into sin6_scope_id.
+func GetScopeID(sa *SockaddrIn6) {
+	if !linkScope6(sa.Addr) {
+		return
+	}
+	if s := binary.BigEndian.Uint16(sa.Addr[2:]); s != 0 {
+		if sa.ScopeID == 0 {
+			sa.ScopeID = uint32(s)
+		}
+		sa.Addr[2], sa.Addr[3] = 0, 0
+	}
+}

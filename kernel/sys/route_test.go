@@ -149,3 +149,20 @@ func TestSockaddrDl(t *testing.T) {
 		t.Errorf("Unmarshal: %+v", back)
 	}
 }
+
+func TestScopeID(t *testing.T) {
+	sa := SockaddrIn6From(netip.MustParseAddr("fe80::1"), 0, 5)
+	PutScopeID(&sa)
+	if sa.ScopeID != 0 || sa.Addr[2] != 0 || sa.Addr[3] != 5 {
+		t.Errorf("PutScopeID: %+v", sa)
+	}
+	GetScopeID(&sa)
+	if sa.ScopeID != 5 || netip.AddrFrom16(sa.Addr) != netip.MustParseAddr("fe80::1") {
+		t.Errorf("GetScopeID: %+v", sa)
+	}
+	g := SockaddrIn6From(netip.MustParseAddr("fd00:2::1"), 0, 5)
+	PutScopeID(&g)
+	if g.ScopeID != 5 || netip.AddrFrom16(g.Addr) != netip.MustParseAddr("fd00:2::1") {
+		t.Errorf("PutScopeID changed a global address: %+v", g)
+	}
+}
