@@ -1,5 +1,5 @@
 # nbwg: NetBSD's WireGuard stack (wg(4), wgconfig(8), wg-keygen(8),
-# ifconfig(8) for wg interfaces, rc.d) in Go.
+# ifconfig(8), sysctl(8) and route(8) for wg interfaces, rc.d) in Go.
 
 GO      ?= go
 PREFIX  ?= /usr/local
@@ -12,7 +12,7 @@ LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/nbwg
 
 # Command name and the package that builds it.
 COMMANDS = wg-keygen:./wg-keygen wgconfig:./wgconfig ifconfig:./ifconfig-shim \
-           nbwgd:./kernel/cmd/nbwgd sysctl:./sysctl-shim
+           nbwgd:./kernel/cmd/nbwgd sysctl:./sysctl-shim route:./route-shim
 
 .PHONY: all build test test-unit bench vet fmt-check install uninstall clean demo
 
@@ -48,17 +48,26 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l:"; echo "$$out"; exit 1; fi
 
-# ifconfig and sysctl must not replace the host's own (nbwg's hand
-# other interfaces and names to them): refuse a PREFIX where they live.
+# ifconfig, sysctl and route must not replace the host's own (nbwg's
+# handle wg interfaces only, or hand other names to the host's): refuse
+# to overwrite a file that is not nbwg's, in the installation and, when
+# DESTDIR stages one, where it would land on this host.  Every command
+# is checked before any is installed.
 install: build
 	install -d $(SBINDIR)
 	@set -e; for c in $(COMMANDS); do \
 		name=$${c%%:*}; \
 		[ -f bin/$$name ] || continue; \
-		if [ -e $(SBINDIR)/$$name ] && ! grep -q nbwg $(SBINDIR)/$$name 2>/dev/null; then \
-			echo "install: $(SBINDIR)/$$name is not nbwg's; refusing to replace it (use PREFIX=/usr/local)" >&2; \
-			exit 1; \
-		fi; \
+		for f in $(SBINDIR)/$$name $(if $(DESTDIR),$(PREFIX)/sbin/$$name); do \
+			if [ -e $$f ] && ! grep -q nbwg $$f 2>/dev/null; then \
+				echo "install: $$f is not nbwg's; refusing to replace it (use PREFIX=/usr/local)" >&2; \
+				exit 1; \
+			fi; \
+		done; \
+	done
+	@set -e; for c in $(COMMANDS); do \
+		name=$${c%%:*}; \
+		[ -f bin/$$name ] || continue; \
 		install -m 0755 bin/$$name $(SBINDIR)/$$name; \
 	done
 	@set -e; if [ -d man ]; then for page in $$(cd man && find . -name '*.[0-9]'); do \

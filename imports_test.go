@@ -17,7 +17,7 @@ import (
 )
 
 // frontEnds are the commands a user runs.
-var frontEnds = []string{"nbwg/wgconfig", "nbwg/wg-keygen", "nbwg/ifconfig-shim", "nbwg/sysctl-shim"}
+var frontEnds = []string{"nbwg/wgconfig", "nbwg/wg-keygen", "nbwg/ifconfig-shim", "nbwg/sysctl-shim", "nbwg/route-shim"}
 
 // kernelOnly are the packages of the emulated kernel proper, with
 // everything below them (kernel/wg/noise, ...).  A front end may use the
