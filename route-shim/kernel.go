@@ -11,10 +11,13 @@ import (
 // The routing socket and the routing table's sysctl, through the ioctl
 // carrier: sys.NBWG_ROUTE.
 
-// firstRoom is the answer buffer of a first request: route.c reads its
-// answer into 512 bytes after the header; a dump asks again with the
-// room the kernel says it needs, up to maxRoom.  Tests lower them.
+// writeRoom is the answer buffer of a routing message (route.c reads
+// its answer into 512 bytes after the header); it stays within what the
+// kernel copies in for anybody (sys.MaxCopyIn), since the buffer also
+// carries the message.  firstRoom is a dump's first buffer; a dump asks
+// again with the room the kernel says it needs, up to maxRoom.
 var (
+	writeRoom = 1024
 	firstRoom = 4096
 	maxRoom   = sys.MaxBuffer
 )
@@ -41,6 +44,9 @@ func (p *prog) request(op, family uint32, msg []byte) ([]byte, error) {
 		return nil, err
 	}
 	room := firstRoom
+	if op == sys.ROUTE_WRITE {
+		room = writeRoom
+	}
 	for {
 		req := sys.RouteReq{Op: op, Family: family, InLen: uint32(len(msg)), OutLen: uint32(room)}
 		arg := req.Marshal()
