@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -387,4 +388,23 @@ func (r *recorder) Ioctl(cmd uint32, arg, buf []byte) error {
 		r.msgs = append(r.msgs, append([]byte(nil), buf[:req.InLen]...))
 	}
 	return r.k.Ioctl(cmd, arg, buf)
+}
+
+// TestDumpRetry: a table larger than the first buffer is asked for again
+// with the room the kernel says it needs.
+func TestDumpRetry(t *testing.T) {
+	h := siteB(t)
+	for i := range 20 {
+		if r := h.run(fmt.Sprintf("add -net 10.%d.0.0/16 10.2.0.42", 100+i)); r.Code != 0 {
+			t.Fatalf("%+v", r)
+		}
+	}
+	want := h.run("-n show")
+	old := firstRoom
+	firstRoom = 100
+	defer func() { firstRoom = old }()
+	got := h.run("-n show")
+	if diff := cmp.Diff(want, got); diff != "" || strings.Count(got.Stdout, "10.2.0.42") != 20 {
+		t.Errorf("route -n show with a small first buffer (-want +got):\n%s", diff)
+	}
 }
