@@ -153,8 +153,19 @@ func TestChange(t *testing.T) {
 			Code:   1,
 		}},
 		{"change -net 10.3.0.0/24 -ifp eth0", result{
-			Stdout: "change net 10.3.0.0\n",
+			Stdout: "change net 10.3.0.0: Network is unreachable\n",
+			Stderr: "route: writing to routing socket: Network is unreachable\n" +
+				"route: eth0: not a wg interface, nor in the subnet of one: this route manages only routes through nbwg's wg(4) interfaces; use the host's own tools (ip route) for other routes\n",
+			Code: 1,
 		}},
+		{"change -net 10.3.0.0/24 192.168.1.1", result{
+			Stdout: "change net 10.3.0.0: gateway 192.168.1.1: Network is unreachable\n",
+			Stderr: "route: writing to routing socket: Network is unreachable\n" +
+				"route: 192.168.1.1: not a wg interface, nor in the subnet of one: this route manages only routes through nbwg's wg(4) interfaces; use the host's own tools (ip route) for other routes\n",
+			Code: 1,
+		}},
+		// Flags alone: the interface stays.
+		{"change -net 10.3.0.0/24 -reject", result{Stdout: "change net 10.3.0.0\n"}},
 	})
 }
 

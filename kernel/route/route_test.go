@@ -486,6 +486,9 @@ func TestChange(t *testing.T) {
 		{"no mask for a network route", map[int][]byte{sys.RTAX_DST: sin("10.3.0.0"), sys.RTAX_IFP: link("wg1")}, sys.ETOOMANYREFS},
 		{"a route that is not there", map[int][]byte{sys.RTAX_DST: sin("10.7.0.0"), sys.RTAX_NETMASK: mask(24, true)}, sys.ESRCH},
 		{"a shorter mask", map[int][]byte{sys.RTAX_DST: sin("10.3.0.0"), sys.RTAX_NETMASK: mask(16, true)}, sys.ESRCH},
+		{"-ifp eth0", map[int][]byte{sys.RTAX_DST: sin("10.3.0.0"), sys.RTAX_NETMASK: mask(24, true), sys.RTAX_IFP: link("eth0")}, sys.ENETUNREACH},
+		{"a gateway on no wg link", map[int][]byte{sys.RTAX_DST: sin("10.3.0.0"), sys.RTAX_NETMASK: mask(24, true), sys.RTAX_GATEWAY: sin("192.168.1.1")}, sys.ENETUNREACH},
+		{"-ifa of no interface", map[int][]byte{sys.RTAX_DST: sin("10.3.0.0"), sys.RTAX_NETMASK: mask(24, true), sys.RTAX_IFA: sin("192.168.1.1")}, sys.ENETUNREACH},
 	} {
 		if _, err := tk.write(root, msg{typ: sys.RTM_CHANGE, flags: static, addrs: tc.addrs}); !errors.Is(err, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)

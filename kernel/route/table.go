@@ -269,17 +269,25 @@ func (t *Table) change(v view, r *request) error {
 		nrt.gateway, nrt.gwAddr = r.gw, r.gwIP
 	}
 	// The interface: named by -ifp, else found from -ifa or the new
-	// gateway; without any, it stays.
-	if ifp := v.byLink(m.Addrs[sys.RTAX_IFP]); m.Addrs[sys.RTAX_IFP] != nil && ifp != nil {
+	// gateway (rt_getifa: none of this kernel's is ENETUNREACH);
+	// without any of them, it stays.
+	switch a, hasIfa := ifaArg(v, m); {
+	case m.Addrs[sys.RTAX_IFP] != nil:
+		ifp := v.byLink(m.Addrs[sys.RTAX_IFP])
+		if ifp == nil {
+			return sys.ENETUNREACH
+		}
 		nrt.ifa = ofIfpForAddr(ifp, rt.dst.Addr())
-		if a, ok := ifaArg(v, m); ok && a.ifp == ifp {
+		if hasIfa && a.ifp == ifp {
 			nrt.ifa = a
 		}
-	} else if a, ok := ifaArg(v, m); ok {
+	case hasIfa:
 		nrt.ifa = a
-	} else if r.gw != nil {
-		if a, ok := t.ifaWithRoute(v, rt.flags, rt.dst.Addr(), r); ok {
-			nrt.ifa = a
+	case m.Addrs[sys.RTAX_IFA] != nil:
+		return sys.ENETUNREACH
+	case r.gw != nil:
+		if nrt.ifa, hasIfa = t.ifaWithRoute(v, rt.flags, rt.dst.Addr(), r); !hasIfa {
+			return sys.ENETUNREACH
 		}
 	}
 	setMetrics(&nrt.rmx, m)
