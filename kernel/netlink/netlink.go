@@ -1,6 +1,7 @@
 package netlink
 
 import (
+	"fmt"
 	"net/netip"
 )
 
@@ -65,3 +66,24 @@ const (
 	Blackhole   RouteType = 6 // RTN_BLACKHOLE: drop silently (RTF_BLACKHOLE)
 	Unreachable RouteType = 7 // RTN_UNREACHABLE: drop with an ICMP unreachable (RTF_REJECT)
 )
+
+// String is the route as ip-route(8) would write it.
+func (r Route) String() string {
+	s := r.Dst.String()
+	switch r.Type {
+	case Blackhole:
+		s = "blackhole " + s
+	case Unreachable:
+		s = "unreachable " + s
+	}
+	if r.Gateway.IsValid() {
+		s += " via " + r.Gateway.String()
+	}
+	if r.Index != 0 {
+		s += fmt.Sprintf(" dev #%d", r.Index)
+	}
+	if r.MTU != 0 {
+		s += fmt.Sprintf(" mtu %d", r.MTU)
+	}
+	return s
+}

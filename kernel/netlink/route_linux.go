@@ -37,27 +37,6 @@ func routeRequest(verb string, typ, flags uint16, r Route) error {
 	return err
 }
 
-// String is the route as ip-route(8) would write it.
-func (r Route) String() string {
-	s := r.Dst.String()
-	switch r.Type {
-	case Blackhole:
-		s = "blackhole " + s
-	case Unreachable:
-		s = "unreachable " + s
-	}
-	if r.Gateway.IsValid() {
-		s += " via " + r.Gateway.String()
-	}
-	if r.Index != 0 {
-		s += fmt.Sprintf(" dev #%d", r.Index)
-	}
-	if r.MTU != 0 {
-		s += fmt.Sprintf(" mtu %d", r.MTU)
-	}
-	return s
-}
-
 // checkRoute rejects what the kernel would misread.
 func checkRoute(r Route) error {
 	a := r.Dst.Addr()
