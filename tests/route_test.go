@@ -148,13 +148,21 @@ func TestRouteThroughWg(t *testing.T) {
 		"  interface: wg0\n"+
 		"      flags: 0x843<UP,GATEWAY,DONE,STATIC>\n"+getHeader))
 
-	// The route stays while wg0 is down, and is back with it.
+	// The routes stay while wg0 is down, and are back with it; so is
+	// the IPv6 address their IPv6 gateway is reached through, which
+	// Linux drops from a device that goes down.
+	check(t, a, "route add -inet6 -net fd00:3::/64 fd00:2::42", out("add net fd00:3::/64: gateway fd00:2::42\n"))
+	reachable(t, a, "fd00:3::1")
 	quiet(t, a, "ifconfig wg0 down")
 	if got := linuxRoute(t, a, "-4", "10.3.0.0/24"); got != "" {
 		t.Errorf("A's Linux route with wg0 down: %q", got)
 	}
 	quiet(t, a, "ifconfig wg0 up")
 	reachable(t, a, "10.3.0.1")
+	reachable(t, a, "fd00:3::1")
+	if got := linuxRoute(t, a, "-6", "fd00:3::/64"); !strings.HasPrefix(got, "fd00:3::/64 via fd00:2::42 dev wg0 proto static") {
+		t.Errorf("A's Linux route via fd00:2::42 after wg0 down and up: %q", got)
+	}
 
 	// Only root changes the table; anybody may look.
 	r := a.RunAs(t, 65534, "route add -net 10.5.0.0/24 10.2.0.42")

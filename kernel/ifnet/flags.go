@@ -40,6 +40,15 @@ func (n *Net) bringUp(ifp *Interface) error {
 		if err := n.host.SetUp(ifp.name, true); err != nil {
 			return err
 		}
+		// Linux flushed the device's IPv6 addresses when it went
+		// down (net.ipv6.conf.*.keep_addr_on_down is 0); the
+		// emulated kernel kept them, as NetBSD does, so give them
+		// back (an address Linux kept is EEXIST, which is fine).
+		for _, a := range ifp.addrs {
+			if a.Prefix.Addr().Is6() {
+				n.host.AddAddr(ifp.index, a.Prefix)
+			}
+		}
 	}
 	var err error
 	if !ifp.hasLinkLocal() {
