@@ -1,5 +1,5 @@
 # nbwg: NetBSD's WireGuard stack (wg(4), wgconfig(8), wg-keygen(8),
-# ifconfig(8) for wg interfaces, rc.d) in Go.
+# ifconfig(8), sysctl(8) and route(8) for wg interfaces, rc.d) in Go.
 
 GO      ?= go
 PREFIX  ?= /usr/local
@@ -12,7 +12,7 @@ LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/nbwg
 
 # Command name and the package that builds it.
 COMMANDS = wg-keygen:./wg-keygen wgconfig:./wgconfig ifconfig:./ifconfig-shim \
-           nbwgd:./kernel/cmd/nbwgd sysctl:./sysctl-shim
+           nbwgd:./kernel/cmd/nbwgd sysctl:./sysctl-shim route:./route-shim
 
 .PHONY: all build test test-unit bench vet fmt-check fuzz install uninstall clean demo
 
@@ -96,10 +96,11 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l:"; echo "$$out"; exit 1; fi
 
-# ifconfig and sysctl must not replace the host's own (nbwg's hand
-# other interfaces and names to them): refuse a PREFIX where they live.
-# With DESTDIR (a staged install, for a package) the host's PREFIX is
-# checked too, since installing the package would replace its commands.
+# ifconfig, sysctl and route must not replace the host's own (nbwg's
+# handle wg interfaces only, or hand other names to the host's): refuse
+# to overwrite a file that is not nbwg's, in the installation and, when
+# DESTDIR stages one, where it would land on this host.  Every command
+# is checked before any is installed.
 install: build
 	install -d $(SBINDIR)
 	@set -e; for c in $(COMMANDS); do \
@@ -111,6 +112,10 @@ install: build
 				exit 1; \
 			fi; \
 		done; \
+	done
+	@set -e; for c in $(COMMANDS); do \
+		name=$${c%%:*}; \
+		[ -f bin/$$name ] || continue; \
 		install -m 0755 bin/$$name $(SBINDIR)/$$name; \
 	done
 	@set -e; if [ -d man ]; then for page in $$(cd man && find . -name '*.[0-9]'); do \

@@ -17,7 +17,7 @@ import (
 )
 
 // frontEnds are the commands a user runs.
-var frontEnds = []string{"nbwg/wgconfig", "nbwg/wg-keygen", "nbwg/ifconfig-shim", "nbwg/sysctl-shim"}
+var frontEnds = []string{"nbwg/wgconfig", "nbwg/wg-keygen", "nbwg/ifconfig-shim", "nbwg/sysctl-shim", "nbwg/route-shim"}
 
 // kernelOnly are the packages of the emulated kernel proper, with
 // everything below them (kernel/wg/noise, ...).  A front end may use the
@@ -26,12 +26,13 @@ var frontEnds = []string{"nbwg/wgconfig", "nbwg/wg-keygen", "nbwg/ifconfig-shim"
 var kernelOnly = []string{
 	"nbwg/kernel/wg", "nbwg/kernel/ifnet", "nbwg/kernel/tun", "nbwg/kernel/udp",
 	"nbwg/kernel/netlink", "nbwg/kernel/hostif", "nbwg/kernel/sysctl", "nbwg/kernel/klog",
+	"nbwg/kernel/route", "nbwg/kernel/kern",
 }
 
 // kernelParts are the kernel's request handlers, which must not link the
 // carrier, and the carrier.
 var (
-	kernelParts = []string{"nbwg/kernel/wg", "nbwg/kernel/ifnet", "nbwg/kernel/sysctl"}
+	kernelParts = []string{"nbwg/kernel/wg", "nbwg/kernel/ifnet", "nbwg/kernel/sysctl", "nbwg/kernel/route"}
 	carrier     = []string{"nbwg/kernel/ioctl"}
 )
 

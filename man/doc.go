@@ -5,6 +5,7 @@
 //	man5/ifconfig.if.5    /etc/ifconfig.wgN and ifconfig_wgN, and how rc.d applies them
 //	man8/ifconfig.8       the ifconfig front end for wg interfaces
 //	man8/nbwgd.8          the emulated kernel: starting, socket, log, halting
+//	man8/route.8          the route front end for routes through wg interfaces
 //	man8/sysctl.8         the sysctl front end for net.wg.*
 //	man8/wg-keygen.8      key generation
 //	man8/wgconfig.8       WireGuard settings of an interface
@@ -24,7 +25,7 @@
 //     scripts/setup.sh installs provide (xref_test.go);
 //   - as root, every command of wg(4)'s EXAMPLES runs verbatim on two
 //     emulated hosts and prints what the page shows, and so do those of
-//     wg-keygen(8), wgconfig(8), ifconfig(8) and sysctl(8) on one
+//     wg-keygen(8), wgconfig(8), ifconfig(8), sysctl(8) and route(8) on one
 //     (examples_linux_test.go); the two hosts also boot from the
 //     /etc/ifconfig.wg0 file and the rc.conf variable that
 //     ifconfig.if(5)'s EXAMPLES show (boot_linux_test.go).

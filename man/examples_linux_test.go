@@ -247,6 +247,7 @@ func TestPageExamples(t *testing.T) {
 		{"man8/wg-keygen.8", ""},
 		{"man8/ifconfig.8", ""},
 		{"man8/sysctl.8", ""},
+		{"man8/route.8", "ifconfig wg0 create && ifconfig wg0 inet 10.2.0.1/24 && ifconfig wg0 inet6 fd00:2::1/64"},
 		{"man8/wgconfig.8", "ifconfig wg0 create && (umask 077; wg-keygen > /etc/wg/wg0; wg-keygen --psk > /etc/wg/wg0.A-B)"},
 	} {
 		t.Run(strings.TrimPrefix(tt.path, "man8/"), func(t *testing.T) {

@@ -437,3 +437,59 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestSynopsisRoute(t *testing.T) {
+	p := loadPage(t, "man8/route.8")
+	src := parseGoPackage(t, "route-shim")
+	// route.c's usage message begins "Usage:", capitalized.
+	text := strings.Replace(usageText(t, "route"), "Usage: ", "usage: ", 1)
+	checkFlags(t, p, src.constString(t, "optstring"), text, "route", "")
+
+	// The commands: keywords.go's commands, the SYNOPSIS's and the
+	// Commands list's.
+	lit, ok := src.valueSpec(t, "commands").Values[0].(*ast.CompositeLit)
+	if !ok {
+		t.Fatal("route-shim: commands is not a composite literal; update man's tests")
+	}
+	var cmds []string
+	for _, e := range lit.Elts {
+		if s, ok := stringLit(e); ok {
+			cmds = append(cmds, s)
+		}
+	}
+	syn := allOf(synopsisForms(p.section("SYNOPSIS")))
+	if diff := cmp.Diff(set(cmds), set(syn.phrases)); diff != "" {
+		t.Errorf("route.8 SYNOPSIS commands (-commands +page):\n%s", diff)
+	}
+	var listed usage
+	for _, it := range items(subsection(p.section("DESCRIPTION"), "Commands")) {
+		listed.add(it.head)
+	}
+	if diff := cmp.Diff(set(cmds), set(listed.phrases)); diff != "" {
+		t.Errorf("route.8 Commands (-commands +page):\n%s", diff)
+	}
+
+	// The modifiers: every other keyword has an entry ".It Fl word".
+	isCmd := map[string]bool{}
+	for _, c := range cmds {
+		isCmd[c] = true
+	}
+	var modifiers []string
+	for _, row := range src.tableRows(t, "keywords") {
+		if len(row) != 1 {
+			t.Fatalf("route-shim keywords row %q: want one word", row)
+		}
+		if !isCmd[row[0]] {
+			modifiers = append(modifiers, row[0])
+		}
+	}
+	var documented []string
+	for _, it := range items(subsection(p.section("DESCRIPTION"), "Modifiers")) {
+		if w := macroWords(it.line); len(w) > 2 && w[1] == "Fl" {
+			documented = append(documented, w[2])
+		}
+	}
+	if diff := cmp.Diff(set(modifiers), set(documented)); diff != "" {
+		t.Errorf("route.8 Modifiers (-keywords.go +page):\n%s", diff)
+	}
+}

@@ -3,7 +3,8 @@
 // Package hostif mirrors the emulated kernel's interfaces onto the Linux
 // devices of the same name (the TUN devices if_wg opens), so that Linux
 // routes the right packets to them: addresses, MTU and up/down state are
-// applied through rtnetlink.
+// applied through rtnetlink, and so are the routes route(8) adds through
+// them (kernel/route).
 package hostif
 
 import (
@@ -80,3 +81,12 @@ func (h *Linux) DelAddr(index int, p netip.Prefix) error { return netlink.DelAdd
 
 // LinkLocalID returns the identifier for fe80:: addresses.
 func (h *Linux) LinkLocalID() [8]byte { return h.id }
+
+// AddRoute adds a route to the namespace's main table.
+func (h *Linux) AddRoute(r netlink.Route) error { return netlink.AddRoute(r) }
+
+// ReplaceRoute adds a route or replaces the one to the same destination.
+func (h *Linux) ReplaceRoute(r netlink.Route) error { return netlink.ReplaceRoute(r) }
+
+// DelRoute deletes a route.
+func (h *Linux) DelRoute(r netlink.Route) error { return netlink.DelRoute(r) }

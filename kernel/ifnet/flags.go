@@ -42,10 +42,13 @@ func (n *Net) bringUp(ifp *Interface) error {
 		}
 		n.restoreInet6(ifp)
 	}
+	var err error
 	if !ifp.hasLinkLocal() {
-		return n.attachLinkLocal(ifp)
+		err = n.attachLinkLocal(ifp)
 	}
-	return nil
+	ifp.publish()
+	n.notify(ifp, EventUp)
+	return err
 }
 
 func (n *Net) bringDown(ifp *Interface) {
@@ -57,6 +60,8 @@ func (n *Net) bringDown(ifp *Interface) {
 		// Down on the host too, so its routes to the interface go.
 		n.host.SetUp(ifp.name, false)
 	}
+	ifp.publish()
+	n.notify(ifp, EventDown)
 }
 
 func (ifp *Interface) hasLinkLocal() bool {

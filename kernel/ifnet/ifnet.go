@@ -74,6 +74,9 @@ type Interface struct {
 	flags     atomic.Int32
 	mtu       atomic.Int32
 	linkState atomic.Int32
+	// detached is set when the interface starts being destroyed,
+	// before the watchers hear of it (EventDetach).
+	detached atomic.Bool
 	// Counters the data plane bumps; SIOCGIFDATA reports them.
 	Ipackets, Ierrors, Opackets, Oerrors, Ibytes, Obytes, Iqdrops, Noproto atomic.Uint64
 
@@ -106,6 +109,10 @@ func (ifp *Interface) MTU() int { return int(ifp.mtu.Load()) }
 func (ifp *Interface) Up() bool {
 	return ifp.Flags()&(sys.IFF_UP|sys.IFF_RUNNING) == sys.IFF_UP|sys.IFF_RUNNING
 }
+
+// Detached reports whether the interface is being (or has been)
+// destroyed.
+func (ifp *Interface) Detached() bool { return ifp.detached.Load() }
 
 // LinkState returns the LINK_STATE_* value.
 func (ifp *Interface) LinkState() int { return int(ifp.linkState.Load()) }
@@ -153,6 +160,49 @@ type Net struct {
 	// created or destroyed; the daemon uses it to exit when idle.
 	Changed func(count int)
 	now     func() time.Time
+	// watchers hear of interfaces coming up, going down and going
+	// away (Watch).
+	watchers []func(ifp *Interface, ev Event)
+}
+
+// Event is what happened to an interface, for the parts of the kernel
+// that keep state about interfaces (the routing table, kernel/route).
+type Event int
+
+// Events, in the words of NetBSD's if.c.
+const (
+	// EventUp: the interface is up and running (if_up), and so is its
+	// host device.
+	EventUp Event = iota + 1
+	// EventDown: the interface went down (if_down); what refers to it
+	// stays, as NetBSD keeps the routes through a down interface.
+	EventDown
+	// EventDetach: the interface is being destroyed (if_detach), which
+	// removes every route through it (if.c's if_delroute_matcher).
+	EventDetach
+)
+
+// Watch registers f to be told of every interface event.  f is called
+// with the table locked, so it must not call back into Net; it may read
+// the interface (Name, Index, Flags, AddrSnapshot).  Register before the
+// kernel serves requests.
+func (n *Net) Watch(f func(ifp *Interface, ev Event)) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.watchers = append(n.watchers, f)
+}
+
+func (n *Net) notify(ifp *Interface, ev Event) {
+	for _, f := range n.watchers {
+		f(ifp, ev)
+	}
+}
+
+// Interfaces returns the interfaces in creation order.
+func (n *Net) Interfaces() []*Interface {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]*Interface(nil), n.ifaces...)
 }
 
 // New returns an empty interface table with the given cloners.
@@ -284,6 +334,10 @@ func (n *Net) destroy(name string) error {
 		ifp.drv.Stop()
 	}
 	ifp.flags.Store(0)
+	ifp.detached.Store(true)
+	// Before the driver lets go of the host device, so that what the
+	// watchers mirrored onto it can still be taken back.
+	n.notify(ifp, EventDetach)
 	ifp.drv.Destroy()
 	for i, x := range n.ifaces {
 		if x == ifp {

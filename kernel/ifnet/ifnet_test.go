@@ -406,3 +406,43 @@ func TestDefaultPrefixLengths(t *testing.T) {
 		t.Errorf("changing an IPv6 prefix length: %v", err)
 	}
 }
+
+// TestWatch: watchers hear each interface come up (by SIOCSIFFLAGS or by
+// a first address), go down, and go away, in that order, with the
+// interface marked detached before the last event.
+func TestWatch(t *testing.T) {
+	n, _ := newTestNet()
+	var events []string
+	n.Watch(func(ifp *Interface, ev Event) {
+		name := map[Event]string{EventUp: "up", EventDown: "down", EventDetach: "detach"}[ev]
+		if ev == EventDetach && !ifp.Detached() {
+			t.Errorf("%s: detach event before Detached()", ifp.Name())
+		}
+		if ev == EventUp && len(ifp.AddrSnapshot()) == 0 {
+			t.Errorf("%s: up event before its addresses were published", ifp.Name())
+		}
+		events = append(events, ifp.Name()+" "+name)
+	})
+	for _, step := range []struct {
+		cmd uint32
+		arg []byte
+	}{
+		{sys.SIOCIFCREATE, ifreq("wg0")},
+		{sys.SIOCAIFADDR, aliasreq("wg0", "10.2.0.1/24")}, // brings wg0 up
+		{sys.SIOCIFCREATE, ifreq("wg1")},
+		{sys.SIOCSIFFLAGS, ifreq("wg0")}, // flags 0: down
+		{sys.SIOCIFDESTROY, ifreq("wg0")},
+		{sys.SIOCIFDESTROY, ifreq("wg1")},
+	} {
+		if err := do(t, n, root, step.cmd, step.arg); err != nil {
+			t.Fatalf("%s: %v", sys.IoctlName(step.cmd), err)
+		}
+	}
+	want := []string{"wg0 up", "wg0 down", "wg0 detach", "wg1 detach"}
+	if diff := cmp.Diff(want, events); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
+	}
+	if got := n.Interfaces(); len(got) != 0 {
+		t.Errorf("Interfaces() after destroying all: %d", len(got))
+	}
+}

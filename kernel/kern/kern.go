@@ -1,6 +1,7 @@
 // Package kern assembles nbwg's emulated NetBSD kernel from its parts:
 // the interface layer (kernel/ifnet) with the wg cloner (kernel/wg), the
-// sysctl tree with the net.wg variables, and whatever the kernel needs
+// routing table (kernel/route), the sysctl tree with the net.wg
+// variables, and whatever the kernel needs
 // of the world around it (host interfaces, tunnel devices, sockets, the
 // clock, a random source, a log).  It is the one place a kernel is made:
 // nbwgd makes one from Linux's parts, tests from in-memory fakes.
@@ -11,6 +12,7 @@ import (
 
 	"nbwg/kernel/ifnet"
 	"nbwg/kernel/klog"
+	"nbwg/kernel/route"
 	"nbwg/kernel/sys"
 	"nbwg/kernel/sysctl"
 	"nbwg/kernel/tun"
@@ -25,7 +27,9 @@ import (
 // the front ends' tests need), and the rest default to the real clock,
 // crypto/rand and a log that goes nowhere.
 type Parts struct {
-	Host    ifnet.Host
+	Host ifnet.Host
+	// Routes mirrors the routing table into the host's (nil: nowhere).
+	Routes  route.Host
 	OpenTUN func(name string, mtu int) (tun.Device, error)
 	NewBind func() udp.Bind
 	Clock   clock.Clock
@@ -41,6 +45,7 @@ type Parts struct {
 // Linux.  It serves ioctl(2) as a sys.Handler.
 type Kernel struct {
 	Net    *ifnet.Net
+	Route  *route.Table
 	Sysctl *sysctl.Tree
 	Params *wg.Params
 }
@@ -65,16 +70,20 @@ func New(p Parts) *Kernel {
 		Rand:    p.Rand,
 		Resolve: p.Resolve,
 	}))
+	k.Route = route.New(k.Net, p.Routes, p.Log)
 	return k
 }
 
 var _ sys.Handler = (*Kernel)(nil)
 
-// Ioctl routes a request: sysctl requests to the sysctl tree, the rest
-// through ifioctl.
+// Ioctl routes a request: sysctl requests to the sysctl tree, routing
+// messages to the routing table, the rest through ifioctl.
 func (k *Kernel) Ioctl(cred sys.Cred, cmd uint32, arg, in []byte) ([]byte, error) {
-	if cmd == sys.NBWG_SYSCTL {
+	switch cmd {
+	case sys.NBWG_SYSCTL:
 		return k.Sysctl.Ioctl(cred, cmd, arg, in)
+	case sys.NBWG_ROUTE:
+		return k.Route.Ioctl(cred, cmd, arg, in)
 	}
 	return k.Net.Ioctl(cred, cmd, arg, in)
 }

@@ -1,8 +1,9 @@
 // Package netlink is the small subset of Linux rtnetlink (netlink(7),
 // rtnetlink(7)) that the emulated NetBSD kernel needs to mirror its ifnet
 // state onto a Linux TUN device: look up an interface index, set the MTU and
-// the IFF_UP flag, add and delete addresses, and stop Linux from generating
-// IPv6 link-local addresses of its own.
+// the IFF_UP flag, add and delete addresses, stop Linux from generating
+// IPv6 link-local addresses of its own, and add, replace and delete the
+// routes route(8) makes through a wg interface.
 //
 // Every call opens its own NETLINK_ROUTE socket, sends one request and waits
 // (bounded in time) for the kernel's answer, so calls are safe for concurrent

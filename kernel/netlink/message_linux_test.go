@@ -116,6 +116,44 @@ func TestBuildRequests(t *testing.T) {
 				"1400 0200 fe800000000000000000000000000001" +
 				"1400 0100 fe800000000000000000000000000001",
 		},
+		{
+			// ip route add 10.3.0.0/24 via 10.2.0.42 dev #5 proto static
+			name: "add v4 route via a gateway", typ: unix.RTM_NEWROUTE,
+			flags: unix.NLM_F_REQUEST | unix.NLM_F_ACK | unix.NLM_F_CREATE | unix.NLM_F_EXCL,
+			build: func(m *builder) {
+				buildRoute(m, Route{Dst: netip.MustParsePrefix("10.3.0.0/24"), Gateway: netip.MustParseAddr("10.2.0.42"), Index: 5, Type: Unicast}, false)
+			},
+			want: "34000000 1800 0506 07000000 00000000" +
+				"02 18 00 00 fe 04 00 01 00000000" + // AF_INET /24, main, static, universe, unicast
+				"0800 0100 0a030000" + // RTA_DST
+				"0800 0500 0a02002a" + // RTA_GATEWAY
+				"0800 0400 05000000", // RTA_OIF
+		},
+		{
+			// ip route add fd00:3::/64 dev #5 proto static mtu lock 1300
+			name: "add v6 route to a device with a locked mtu", typ: unix.RTM_NEWROUTE,
+			flags: unix.NLM_F_REQUEST | unix.NLM_F_ACK | unix.NLM_F_CREATE | unix.NLM_F_EXCL,
+			build: func(m *builder) {
+				buildRoute(m, Route{Dst: netip.MustParsePrefix("fd00:3::/64"), Index: 5, Type: Unicast, MTU: 1300, LockMTU: true}, false)
+			},
+			want: "4c000000 1800 0506 07000000 00000000" +
+				"0a 40 00 00 fe 04 fd 01 00000000" + // AF_INET6 /64, scope link
+				"1400 0100 fd000003000000000000000000000000" +
+				"0800 0400 05000000" +
+				"1400 0800" + // RTA_METRICS, nested
+				"0800 0100 04000000" + // RTAX_LOCK: 1<<RTAX_MTU
+				"0800 0200 14050000", // RTAX_MTU 1300
+		},
+		{
+			// ip route del blackhole 10.4.0.0/16
+			name: "delete a blackhole route", typ: unix.RTM_DELROUTE, flags: unix.NLM_F_REQUEST | unix.NLM_F_ACK,
+			build: func(m *builder) {
+				buildRoute(m, Route{Dst: netip.MustParsePrefix("10.4.0.0/16"), Type: Blackhole, MTU: 1000}, true)
+			},
+			want: "24000000 1900 0500 07000000 00000000" +
+				"02 10 00 00 fe 00 ff 06 00000000" + // any protocol, any scope, blackhole
+				"0800 0100 0a040000",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ package netlink_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"testing"
@@ -150,5 +151,124 @@ func TestLinkAndAddresses(t *testing.T) {
 	}
 	if err := netlink.SetMTU("nbwgnl-none", 1400); !errors.Is(err, unix.ENODEV) {
 		t.Errorf("SetMTU(missing) = %v, want ENODEV", err)
+	}
+}
+
+// ipRoute is the part of "ip -j route show" output the test looks at.
+type ipRoute struct {
+	Type     string `json:"type"`
+	Dst      string `json:"dst"`
+	Gateway  string `json:"gateway"`
+	Dev      string `json:"dev"`
+	Protocol string `json:"protocol"`
+	Scope    string `json:"scope"`
+	Metrics  []struct {
+		MTU int `json:"mtu"`
+	} `json:"metrics"`
+}
+
+// routes lists the routes of family ("-4" or "-6") that nbwg added
+// (proto static), as "type dst via gw dev name mtu n" strings.
+func routes(t *testing.T, ns *nstest.Namespace, family string) []string {
+	t.Helper()
+	var rs []ipRoute
+	out := ns.IP(t, "-j", family, "route", "show", "proto", "static")
+	if err := json.Unmarshal(out, &rs); err != nil {
+		t.Fatalf("ip -j route show: %v: %s", err, out)
+	}
+	var s []string
+	for _, r := range rs {
+		line := r.Dst
+		if r.Type != "" && r.Type != "unicast" {
+			line = r.Type + " " + line
+		}
+		if r.Gateway != "" {
+			line += " via " + r.Gateway
+		}
+		if r.Dev != "" && r.Dev != "lo" {
+			line += " dev " + r.Dev
+		}
+		if r.Scope != "" && r.Scope != "global" {
+			line += " scope " + r.Scope
+		}
+		for _, m := range r.Metrics {
+			if m.MTU != 0 {
+				line += fmt.Sprintf(" mtu %d", m.MTU)
+			}
+		}
+		s = append(s, line)
+	}
+	return s
+}
+
+func TestRoutes(t *testing.T) {
+	ns := nstest.New(t)
+	ns.Enter(t)
+	const name = "nbwgnl1"
+	dev, err := tun.Create(name, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { dev.Close() })
+	idx, err := netlink.LinkIndex(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, err := range []error{
+		netlink.SetAddrGenModeNone(name),
+		netlink.SetUp(name, true),
+		netlink.AddAddr(idx, netip.MustParsePrefix("10.2.0.1/24"), true),
+		netlink.AddAddr(idx, netip.MustParsePrefix("fd00:2::1/64"), true),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	via := netlink.Route{Dst: netip.MustParsePrefix("10.3.0.0/24"), Gateway: netip.MustParseAddr("10.2.0.42"), Index: idx, Type: netlink.Unicast}
+	direct := netlink.Route{Dst: netip.MustParsePrefix("192.168.2.0/24"), Index: idx, Type: netlink.Unicast, MTU: 1300}
+	direct6 := netlink.Route{Dst: netip.MustParsePrefix("fd00:3::/64"), Index: idx, Type: netlink.Unicast}
+	hole := netlink.Route{Dst: netip.MustParsePrefix("10.4.0.0/16"), Type: netlink.Blackhole}
+	for _, r := range []netlink.Route{via, direct, direct6, hole} {
+		if err := netlink.AddRoute(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := netlink.AddRoute(via); !errors.Is(err, unix.EEXIST) {
+		t.Errorf("adding %s twice = %v, want EEXIST", via, err)
+	}
+	want4 := []string{
+		"10.3.0.0/24 via 10.2.0.42 dev " + name,
+		"blackhole 10.4.0.0/16",
+		"192.168.2.0/24 dev " + name + " scope link mtu 1300",
+	}
+	if diff := cmp.Diff(want4, routes(t, ns, "-4")); diff != "" {
+		t.Errorf("IPv4 routes (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"fd00:3::/64 dev " + name}, routes(t, ns, "-6")); diff != "" {
+		t.Errorf("IPv6 routes (-want +got):\n%s", diff)
+	}
+
+	// Replace: the gateway route becomes one straight to the device.
+	via.Gateway = netip.Addr{}
+	if err := netlink.ReplaceRoute(via); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []netlink.Route{direct, direct6, hole} {
+		if err := netlink.DelRoute(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := netlink.DelRoute(hole); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("deleting %s twice = %v, want ESRCH", hole, err)
+	}
+	if diff := cmp.Diff([]string{"10.3.0.0/24 dev " + name + " scope link"}, routes(t, ns, "-4")); diff != "" {
+		t.Errorf("IPv4 routes after replace and delete (-want +got):\n%s", diff)
+	}
+	if got := routes(t, ns, "-6"); len(got) != 0 {
+		t.Errorf("IPv6 routes after delete: %q", got)
+	}
+	if err := netlink.AddRoute(netlink.Route{Dst: netip.MustParsePrefix("10.5.0.0/24"), Gateway: netip.MustParseAddr("fd00:2::42"), Index: idx, Type: netlink.Unicast}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("an IPv6 gateway for an IPv4 route = %v, want EINVAL", err)
 	}
 }

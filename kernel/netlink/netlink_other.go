@@ -35,3 +35,12 @@ func DelAddr(ifindex int, p netip.Prefix) error { return unsupported("delete add
 
 // AddrList is not supported on this system.
 func AddrList(ifindex int) ([]Addr, error) { return nil, unsupported("list addresses") }
+
+// AddRoute is not supported on this system.
+func AddRoute(r Route) error { return unsupported("add route " + r.Dst.String()) }
+
+// ReplaceRoute is not supported on this system.
+func ReplaceRoute(r Route) error { return unsupported("replace route " + r.Dst.String()) }
+
+// DelRoute is not supported on this system.
+func DelRoute(r Route) error { return unsupported("delete route " + r.Dst.String()) }

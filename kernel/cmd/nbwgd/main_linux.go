@@ -135,8 +135,10 @@ func run(foreground bool, logPath string, debug bool) int {
 		}
 	}
 
+	host := hostif.New()
 	parts := kern.Parts{
-		Host:    hostif.New(),
+		Host:    host,
+		Routes:  host,
 		OpenTUN: openTUN,
 		NewBind: udp.NewBind,
 		Log:     log,

@@ -263,6 +263,32 @@ func set(ifname string) {
 		copy(buf, name+value)
 		return r.Marshal(), buf
 	}
+	// route add -net 10.99.9.0/24 -link IF -iface, route change
+	// ... -reject, route delete ...: refused with rtsock's EACCES.
+	for _, rt := range []struct {
+		what  string
+		typ   uint8
+		flags int32
+	}{
+		{"route add", sys.RTM_ADD, sys.RTF_UP | sys.RTF_STATIC},
+		{"route change", sys.RTM_CHANGE, sys.RTF_UP | sys.RTF_STATIC | sys.RTF_REJECT},
+		{"route delete", sys.RTM_DELETE, sys.RTF_UP | sys.RTF_STATIC},
+	} {
+		m := &sys.RtMsg{Hdr: sys.RtMsghdr{Version: sys.RTM_VERSION, Type: rt.typ, Flags: rt.flags}}
+		dst := in4("10.99.9.0")
+		m.Addrs[sys.RTAX_DST] = dst.Marshal()
+		m.Addrs[sys.RTAX_NETMASK] = []byte{7, sys.AF_INET, 0, 0, 255, 255, 255}
+		if rt.typ == sys.RTM_ADD {
+			gw := sys.SockaddrDl{Len: sys.SizeofSockaddrDl, Family: sys.AF_LINK}
+			gw.Nlen = uint8(copy(gw.Data[:], name.String()))
+			m.Addrs[sys.RTAX_GATEWAY] = gw.Marshal()
+		}
+		msg := m.Marshal()
+		req := &sys.RouteReq{Op: sys.ROUTE_WRITE, InLen: uint32(len(msg)), OutLen: 1024}
+		buf := make([]byte, 1024)
+		copy(buf, msg)
+		reqs = append(reqs, request{rt.what, sys.NBWG_ROUTE, req.Marshal(), buf})
+	}
 	reqs = append(reqs,
 		request{"SIOCSIFMTU", sys.SIOCSIFMTU, ifreq(1280), nil},
 		request{"SIOCSIFFLAGS", sys.SIOCSIFFLAGS, ifreq(0), nil},
