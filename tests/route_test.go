@@ -91,7 +91,7 @@ const getHeader = " recvpipe  sendpipe  ssthresh  rtt,msec    rttvar  hopcount  
 	"       0         0         0         0         0         0         0         0 \n"
 
 func TestRouteThroughWg(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a, _ := siteToSite(t)
 
 	// IPv4, straight to the interface.
@@ -182,7 +182,7 @@ func TestRouteThroughWg(t *testing.T) {
 // TestRouteRefused: what is not a route through a wg interface, and
 // what is not route(8)'s syntax, fails with a message.
 func TestRouteRefused(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a, _ := siteToSite(t)
 	hint := func(what string) string {
 		return "route: " + what + ": not a wg interface, nor in the subnet of one: this route manages only routes through nbwg's wg(4) interfaces; use the host's own tools (ip route) for other routes\n"
@@ -211,7 +211,7 @@ func TestRouteRefused(t *testing.T) {
 // boot, one even before the interface is up (the route waits for it); a
 // bad one is named with its file and line, and start exits 1.
 func TestRouteAtBoot(t *testing.T) {
-	integration(t)
+	hosts.Integration(t)
 	a, b := hosts.New(t, "A"), hosts.New(t, "B")
 	hosts.Link(t, a, "192.0.2.1/24", b, "192.0.2.2/24")
 	ka, kb := newKeyPair(t), newKeyPair(t)
