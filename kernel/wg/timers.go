@@ -2,6 +2,7 @@ package wg
 
 import (
 	"encoding/binary"
+	"io"
 	"sync"
 	"time"
 
@@ -110,10 +111,13 @@ func (ts *peerTimers) stopAll() {
 func (ts *peerTimers) active() bool { return ts.peer.running.Load() }
 
 // jitter returns up to a third of a second, so that peers do not retry
-// in lockstep ([W] 6.1: "REKEY_TIMEOUT + jitter").
+// in lockstep ([W] 6.1: "REKEY_TIMEOUT + jitter"); none if the device's
+// random source fails.
 func (ts *peerTimers) jitter() time.Duration {
 	var b [4]byte
-	ts.peer.dev.rand.Read(b[:])
+	if _, err := io.ReadFull(ts.peer.dev.rand, b[:]); err != nil {
+		return 0
+	}
 	return time.Duration(binary.LittleEndian.Uint32(b[:])%334) * time.Millisecond
 }
 
@@ -159,7 +163,10 @@ func (ts *peerTimers) handshakeInitiated() {
 func (ts *peerTimers) handshakeComplete() {
 	ts.retransmitHandshake.del()
 	p := ts.peer
-	p.lastHandshake.Store(time.Now().UnixNano())
+	// The device's clock: wall time, as NetBSD takes
+	// wgp_last_handshake_time from getnanotime(9); the fake clock's
+	// time in tests.
+	p.lastHandshake.Store(p.dev.clock.Now().UnixNano())
 	p.hsMu.Lock()
 	p.attemptStart = time.Time{}
 	p.hsMu.Unlock()
