@@ -101,7 +101,9 @@ func (p *Peer) start() {
 	go p.routineSequentialReceiver()
 }
 
-// stop halts the peer for good and wipes its keys.
+// stop halts the peer for good and wipes its keys.  The running flag
+// goes first: from then on no timer is armed (peerTimer.mod), and once
+// stopAll returns no timer function runs.
 func (p *Peer) stop() {
 	if !p.running.Swap(false) {
 		return

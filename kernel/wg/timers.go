@@ -25,21 +25,36 @@ import (
 // The rest of the package reports events (timersDataSent, ...), each to
 // be called after the thing it names; the timers decide.  Times come
 // from the device's Params at each event, so net.wg.* changes apply at
-// once.  A timer is never armed for a peer that has been stopped.
+// once.
+//
+// A stopped peer's timers stay stopped, whoever reports an event: mod
+// checks, under the timer's lock, that the peer still runs, and
+// Peer.stop clears that flag before it deletes the timers, so a mod
+// either comes before the delete (and is undone by it) or sees the flag.
+// And stopAll is synchronous: timer functions run with peerTimers.firing
+// held for reading, and stopAll takes it for writing once the timers are
+// deleted, so when it returns no timer function of the peer runs or
+// will run (a clock that had already decided to fire finds the timer
+// deleted).
 
 // peerTimer is one timer with a pending flag.
 type peerTimer struct {
+	ts      *peerTimers
 	mu      sync.Mutex
 	t       clock.Timer
 	pending bool
 	fire    func()
 }
 
+// mod (re)arms the timer to fire d from now, unless the peer has stopped.
 func (t *peerTimer) mod(d time.Duration) {
 	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.ts.active() {
+		return
+	}
 	t.pending = true
 	t.t.Reset(d)
-	t.mu.Unlock()
 }
 
 func (t *peerTimer) del() {
@@ -71,6 +86,9 @@ type peerTimers struct {
 	sendKeepalive       peerTimer
 	newHandshake        peerTimer
 	zeroKeyMaterial     peerTimer
+	// firing is held for reading while a timer function runs, and for
+	// writing by stopAll to wait for those that run.
+	firing sync.RWMutex
 	// needAnotherKeepalive is set when data arrives while a keepalive
 	// is already pending, so one more follows it.
 	needAnotherKeepalive bool
@@ -89,22 +107,33 @@ func (ts *peerTimers) init(p *Peer) {
 		{&ts.newHandshake, ts.expiredNewHandshake},
 		{&ts.zeroKeyMaterial, ts.expiredZeroKeyMaterial},
 	} {
-		t, f := x.t, x.f
-		t.fire = f
-		t.t = c.AfterFunc(time.Hour, func() {
-			if t.expired() {
-				f()
-			}
-		})
+		t := x.t
+		t.ts, t.fire = ts, x.f
+		t.t = c.AfterFunc(time.Hour, func() { ts.run(t) })
 		t.t.Stop()
 	}
 }
 
+// run is what the clock calls when t falls due.
+func (ts *peerTimers) run(t *peerTimer) {
+	ts.firing.RLock()
+	defer ts.firing.RUnlock()
+	if t.expired() {
+		t.fire()
+	}
+}
+
+// stopAll deletes the timers and waits for timer functions that are
+// running; the peer has stopped (Peer.stop), so none is armed again.
+// It must not be called from a timer function.
 func (ts *peerTimers) stopAll() {
 	ts.retransmitHandshake.del()
 	ts.sendKeepalive.del()
 	ts.newHandshake.del()
 	ts.zeroKeyMaterial.del()
+	// An empty critical section: waiting for the readers is the point.
+	ts.firing.Lock()
+	ts.firing.Unlock()
 }
 
 // active reports whether the peer may arm timers.
@@ -123,7 +152,7 @@ func (ts *peerTimers) jitter() time.Duration {
 
 // timersDataSent: call after sending a data (non-keepalive) packet.
 func (ts *peerTimers) dataSent() {
-	if ts.active() && !ts.newHandshake.isPending() {
+	if !ts.newHandshake.isPending() {
 		prm := ts.peer.dev.params
 		ts.newHandshake.mod(prm.KeepaliveTimeout() + prm.RekeyTimeout() + ts.jitter())
 	}
@@ -131,9 +160,6 @@ func (ts *peerTimers) dataSent() {
 
 // dataReceived: call after receiving a data (non-keepalive) packet.
 func (ts *peerTimers) dataReceived() {
-	if !ts.active() {
-		return
-	}
 	if !ts.sendKeepalive.isPending() {
 		ts.sendKeepalive.mod(ts.peer.dev.params.KeepaliveTimeout())
 	} else {
@@ -153,9 +179,7 @@ func (ts *peerTimers) anyAuthenticatedPacketReceived() { ts.newHandshake.del() }
 
 // handshakeInitiated: call after sending an initiation.
 func (ts *peerTimers) handshakeInitiated() {
-	if ts.active() {
-		ts.retransmitHandshake.mod(ts.peer.dev.params.RekeyTimeout() + ts.jitter())
-	}
+	ts.retransmitHandshake.mod(ts.peer.dev.params.RekeyTimeout() + ts.jitter())
 }
 
 // handshakeComplete: call when a session is established (initiator: the
@@ -175,9 +199,7 @@ func (ts *peerTimers) handshakeComplete() {
 // sessionDerived: call when a keypair is made; the keys are erased if no
 // newer session replaces them in time.
 func (ts *peerTimers) sessionDerived() {
-	if ts.active() {
-		ts.zeroKeyMaterial.mod(3 * ts.peer.dev.params.RejectAfterTime())
-	}
+	ts.zeroKeyMaterial.mod(3 * ts.peer.dev.params.RejectAfterTime())
 }
 
 func (ts *peerTimers) expiredRetransmitHandshake() {
@@ -206,7 +228,7 @@ func (ts *peerTimers) expiredSendKeepalive() {
 	again := ts.needAnotherKeepalive
 	ts.needAnotherKeepalive = false
 	ts.mu.Unlock()
-	if again && ts.active() {
+	if again {
 		ts.sendKeepalive.mod(ts.peer.dev.params.KeepaliveTimeout())
 	}
 }
