@@ -117,9 +117,6 @@ func (p *Peer) stop() {
 	p.remote.SetPresharedKey(noise.PresharedKey{})
 }
 
-// Name returns the peer's name.
-func (p *Peer) Name() string { return p.name }
-
 // displayName names the peer in log messages: its name, or its public
 // key when it has none (public keys are not secret).
 func (p *Peer) displayName() string {
