@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,22 +27,20 @@ type host struct {
 	net  *ifnet.Net
 	dev  *Device
 	tun  *tuntest.ChannelTUN
-	bind *udptest.ChannelBind
+	wire *testBind
+	bind *udptest.ChannelBind // wire's, for its address and counters
+	// work is the count of work in flight that h shares with the
+	// hosts on its wire (testnet_test.go).
+	work *atomic.Int64
 	priv []byte
 	pub  []byte
 }
 
 // newHost makes a kernel whose wg0 talks through bind; params and clk may
 // be nil.
-func newHost(t *testing.T, bind udp.Bind, seed byte, params *Params, clk clock.Clock) *host {
+func newHost(t *testing.T, bind *testBind, seed byte, params *Params, clk clock.Clock) *host {
 	t.Helper()
-	h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8)}
-	switch b := bind.(type) {
-	case *udptest.ChannelBind:
-		h.bind = b
-	case *injectBind:
-		h.bind = b.ChannelBind
-	}
+	h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8), wire: bind, bind: bind.ChannelBind, work: bind.work}
 	if params == nil {
 		params = NewParams()
 	}
@@ -49,11 +48,12 @@ func newHost(t *testing.T, bind udp.Bind, seed byte, params *Params, clk clock.C
 		params.Debug.Store(DebugLog)
 	}
 	c := NewCloner(Env{
-		OpenTUN: func(string, int) (tun.Device, error) { return h.tun, nil },
+		OpenTUN: func(string, int) (tun.Device, error) { return &testTUN{ChannelTUN: h.tun, work: h.work}, nil },
 		NewBind: func() udp.Bind { return bind },
 		Params:  params,
 		Clock:   clk,
 		Log:     klog.New(testLog{t, fmt.Sprintf("host %#x", seed)}, klog.LOG_DEBUG),
+		busy:    h.work,
 	})
 	create := c.Create
 	c.Create = func(ifp *ifnet.Interface) (ifnet.Driver, error) {
@@ -100,14 +100,12 @@ func (h *host) addPeer(t *testing.T, name string, pub []byte, psk []byte, endpoi
 // two kernels would.
 func newPair(t *testing.T, pskA, pskB []byte, params *Params, clk clock.Clock) (a, b *host) {
 	t.Helper()
-	binds := udptest.NewChannelBinds()
-	return newPairOver(t, binds[0], binds[1], pskA, pskB, params, clk)
+	return newPairOver(t, newTestBinds(), pskA, pskB, params, clk)
 }
 
 // newPairOver is newPair over the given binds (A's first).
-func newPairOver(t *testing.T, bindA, bindB udp.Bind, pskA, pskB []byte, params *Params, clk clock.Clock) (a, b *host) {
+func newPairOver(t *testing.T, binds [2]*testBind, pskA, pskB []byte, params *Params, clk clock.Clock) (a, b *host) {
 	t.Helper()
-	binds := [2]udp.Bind{bindA, bindB}
 	a = newHost(t, binds[0], 0xa0, copyParams(params), clk)
 	b = newHost(t, binds[1], 0xb0, copyParams(params), clk)
 	if err := set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234))); err != nil {
@@ -159,10 +157,10 @@ func TestTunnelBothWays(t *testing.T) {
 				{"10.2.0.42", "10.2.0.1"}, {"fd00:2::42", "fd00:2::1"},
 			} {
 				ping := tuntest.Ping(netip.MustParseAddr(tc.from), netip.MustParseAddr(tc.to))
-				b.tun.Inbound <- ping
+				b.input(ping)
 				expect(t, a.tun, ping, 5*time.Second)
 				back := tuntest.Ping(netip.MustParseAddr(tc.to), netip.MustParseAddr(tc.from))
-				a.tun.Inbound <- back
+				a.input(back)
 				expect(t, b.tun, back, 5*time.Second)
 			}
 			// A learnt B's endpoint from the handshake: B's bind.
@@ -182,7 +180,7 @@ func TestTunnelBothWays(t *testing.T) {
 
 func TestPSKMismatchBlocksTraffic(t *testing.T) {
 	a, b := newPair(t, bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), nil, nil)
-	b.tun.Inbound <- tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
+	b.input(tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1")))
 	expectNone(t, a.tun, 300*time.Millisecond)
 	if _, ok := b.dev.peerByKey([32]byte(a.pub)).LastHandshake(); ok {
 		t.Error("handshake completed with mismatched preshared keys")
@@ -190,25 +188,25 @@ func TestPSKMismatchBlocksTraffic(t *testing.T) {
 }
 
 func TestWrongKeyBlocksTraffic(t *testing.T) {
-	binds := udptest.NewChannelBinds()
+	binds := newTestBinds()
 	a := newHost(t, binds[0], 0xa0, nil, nil)
 	b := newHost(t, binds[1], 0xb0, nil, nil)
 	set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234)))
 	a.addPeer(t, "B", b.pub, nil, netip.AddrPort{}, "10.2.0.42/32")
 	stranger, _ := curve25519.X25519(bytes.Repeat([]byte{0x33}, 32), curve25519.Basepoint)
 	b.addPeer(t, "A", stranger, nil, a.bind.Endpoint(false), "10.2.0.1/32")
-	b.tun.Inbound <- tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
+	b.input(tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1")))
 	expectNone(t, a.tun, 300*time.Millisecond)
 }
 
 func TestDisallowedSourceDropped(t *testing.T) {
 	a, b := newPair(t, nil, nil, nil, nil)
 	ok := tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
-	b.tun.Inbound <- ok
+	b.input(ok)
 	expect(t, a.tun, ok, 5*time.Second)
 	// B routes a packet with a source A does not allow B to use.
 	spoofed := tuntest.Ping(netip.MustParseAddr("10.9.9.9"), netip.MustParseAddr("10.2.0.1"))
-	b.tun.Inbound <- spoofed
+	b.input(spoofed)
 	expectNone(t, a.tun, 300*time.Millisecond)
 }
 
@@ -221,7 +219,7 @@ func TestNoPeerGivesUnreachable(t *testing.T) {
 	if _, err := a.net.Ioctl(root, sys.SIOCAIFADDR, ar.Marshal(), nil); err != nil {
 		t.Fatal(err)
 	}
-	a.tun.Inbound <- tuntest.Ping(netip.MustParseAddr("10.2.0.1"), netip.MustParseAddr("10.2.0.99"))
+	a.input(tuntest.Ping(netip.MustParseAddr("10.2.0.1"), netip.MustParseAddr("10.2.0.99")))
 	select {
 	case got := <-a.tun.Outbound:
 		info, err := tuntest.Parse(got)
@@ -239,12 +237,12 @@ func TestNoPeerGivesUnreachable(t *testing.T) {
 func TestRoaming(t *testing.T) {
 	a, b := newPair(t, nil, nil, nil, nil)
 	ping := tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
-	b.tun.Inbound <- ping
+	b.input(ping)
 	expect(t, a.tun, ping, 5*time.Second)
 	// B moves: A sees its packets come from elsewhere and follows.
 	moved := netip.MustParseAddrPort("198.51.100.45:4321")
 	b.bind.SetSource(moved)
-	b.tun.Inbound <- ping
+	b.input(ping)
 	expect(t, a.tun, ping, 5*time.Second)
 	if ep, _ := a.dev.peerByKey([32]byte(b.pub)).Endpoint(); ep != moved {
 		t.Errorf("A's endpoint for B is %v, want %v", ep, moved)
@@ -300,7 +298,7 @@ func TestNoPeerGivesUnreachable6(t *testing.T) {
 	if _, err := a.net.Ioctl(root, sys.SIOCAIFADDR_IN6, ar.Marshal(), nil); err != nil {
 		t.Fatal(err)
 	}
-	a.tun.Inbound <- tuntest.Ping(netip.MustParseAddr("fd00:2::1"), netip.MustParseAddr("fd00:2::99"))
+	a.input(tuntest.Ping(netip.MustParseAddr("fd00:2::1"), netip.MustParseAddr("fd00:2::99")))
 	select {
 	case got := <-a.tun.Outbound:
 		info, err := tuntest.Parse(got) // checks the ICMPv6 checksum

@@ -32,6 +32,10 @@ type Env struct {
 	Params  *Params
 	Clock   clock.Clock
 	Rand    io.Reader
+	// busy, when set, is the counter the device keeps its work in
+	// (Device.busy); tests give two devices one, with the work on the
+	// wire between them, to know when everything has settled.
+	busy *atomic.Int64
 }
 
 // Queue sizes.  The crypto queues hold batches (up to one TUN or socket
@@ -95,6 +99,15 @@ type Device struct {
 	// underLoadUntil is when the device stops being under load
 	// (UnixNano of the device clock).
 	underLoadUntil atomic.Int64
+	// busy counts the work in the pipelines: each batch from when it is
+	// queued until its peer's sequential routine is done with it, each
+	// handshake message until the handshake worker is.  What a stage
+	// causes is counted before the stage's own count is released, so
+	// zero means that nothing the device took in is still under way (a
+	// test waits for it instead of sleeping).  Packets and datagrams not
+	// yet read from the TUN device and the sockets are counted by whoever
+	// feeds them, in tests.
+	busy *atomic.Int64
 
 	destroyOnce sync.Once
 	workers     sync.WaitGroup // crypto and handshake workers
@@ -127,6 +140,10 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 		decryptQueue: make(chan *inBatch, cryptoQueueLen),
 		hsQueue:      make(chan *hsMessage, handshakeQueueLen),
 		logLimit:     klog.NewLimit(0, 0, nil),
+		busy:         env.busy,
+	}
+	if d.busy == nil {
+		d.busy = new(atomic.Int64)
 	}
 	if d.params == nil {
 		d.params = NewParams()

@@ -2,90 +2,18 @@ package wg
 
 import (
 	"encoding/binary"
-	"net"
 	"net/netip"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"nbwg/kernel/klog"
-	"nbwg/kernel/udp"
-	"nbwg/kernel/udp/udptest"
 	"nbwg/kernel/wg/clock"
 	"nbwg/kernel/wg/cookie"
 	"nbwg/kernel/wg/noise"
 	"nbwg/kernel/wg/ratelimiter"
 	"nbwg/kernel/wg/wire"
 )
-
-// injectBind is a ChannelBind with one more socket: datagrams a test
-// puts on In arrive there with the source it names, as from a third
-// host on the wire (an attacker, say).
-type injectBind struct {
-	*udptest.ChannelBind
-	In chan injected
-	// Read counts the datagrams the device has taken from In.
-	Read atomic.Int64
-
-	mu     sync.Mutex
-	closed chan struct{} // of the current Open; nil when closed
-}
-
-type injected struct {
-	data []byte
-	from netip.AddrPort
-}
-
-var _ udp.Bind = (*injectBind)(nil)
-
-func newInjectBind(b udp.Bind) *injectBind {
-	return &injectBind{ChannelBind: b.(*udptest.ChannelBind), In: make(chan injected, 64)}
-}
-
-func (b *injectBind) Open(port uint16) ([]udp.ReceiveFunc, uint16, error) {
-	fns, actual, err := b.ChannelBind.Open(port)
-	if err != nil {
-		return nil, 0, err
-	}
-	closed := make(chan struct{})
-	b.mu.Lock()
-	b.closed = closed
-	b.mu.Unlock()
-	return append(fns, func(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int, error) {
-		var d injected
-		select {
-		case <-closed:
-			return 0, net.ErrClosed
-		case d = <-b.In:
-		}
-		n := 0
-		for {
-			sizes[n], eps[n] = copy(bufs[n], d.data), d.from
-			n++
-			b.Read.Add(1)
-			if n == len(bufs) {
-				return n, nil
-			}
-			select {
-			case d = <-b.In:
-			default:
-				return n, nil
-			}
-		}
-	}), actual, nil
-}
-
-func (b *injectBind) Close() error {
-	b.mu.Lock()
-	if b.closed != nil {
-		close(b.closed)
-		b.closed = nil
-	}
-	b.mu.Unlock()
-	return b.ChannelBind.Close()
-}
 
 // junkInitiation is an initiation for responderPub whose mac1 is valid
 // and whose content is noise: it passes the cheap check and costs the
@@ -113,10 +41,10 @@ func junkInitiation(responderPub []byte, i int) []byte {
 // is dropped or answered with a cookie, and the fake clock never lets B
 // retry.
 func TestHandshakeFloodFromOneSource(t *testing.T) {
-	binds := udptest.NewChannelBinds()
-	ib := newInjectBind(binds[0])
+	binds := newTestBinds()
+	ib := binds[0]
 	clk := clock.NewFake(time.Unix(1_800_000_000, 0))
-	a, b := newPairOver(t, ib, binds[1], nil, nil, nil, clk)
+	a, b := newPairOver(t, binds, nil, nil, nil, clk)
 	a.dev.params.Debug.Store(DebugLog)
 
 	const flood = 10_000
@@ -131,22 +59,20 @@ func TestHandshakeFloodFromOneSource(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := range flood {
-			select {
-			case ib.In <- injected{data: msgs[i%len(msgs)], from: attacker}:
-			case <-stop:
+			if !ib.inject(msgs[i%len(msgs)], attacker, stop) {
 				return
 			}
 		}
 	}()
-	waitFor(t, "the flood to start", func() bool { return ib.Read.Load() >= flood/5 })
-	b.tun.Inbound <- ping
+	waitFor(t, "the flood to start", func() bool { return ib.injectedRead.Load() >= flood/5 })
+	b.input(ping)
 	expect(t, a.tun, ping, 10*time.Second)
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the flood did not finish")
 	}
-	waitFor(t, "A to read the whole flood", func() bool { return ib.Read.Load() == flood })
+	waitFor(t, "A to read the whole flood", func() bool { return ib.injectedRead.Load() == flood })
 	// Positive evidence that the flood was received and refused, not
 	// lost on the way: every message but the first burst was counted.
 	st := &a.dev.stats
@@ -175,17 +101,17 @@ func TestHandshakeFloodFromOneSource(t *testing.T) {
 // replies, no more ([W] 5.3; a cookie reply is work and traffic too); a
 // genuine peer elsewhere gets its cookie and then its session.
 func TestCookieRepliesRateLimited(t *testing.T) {
-	binds := udptest.NewChannelBinds()
-	ib := newInjectBind(binds[0])
+	binds := newTestBinds()
+	ib := binds[0]
 	clk := clock.NewFake(time.Unix(1_800_000_000, 0))
-	a, b := newPairOver(t, ib, binds[1], nil, nil, nil, clk)
+	a, b := newPairOver(t, binds, nil, nil, nil, clk)
 	a.dev.params.ForceUnderload.Store(true)
 
 	const flood = 1000
 	attacker := netip.MustParseAddrPort("[2001:db8:bad::7]:5555")
 	msg := junkInitiation(a.pub, 1)
 	for range flood {
-		ib.In <- injected{data: msg, from: attacker}
+		ib.inject(msg, attacker, nil)
 	}
 	st := &a.dev.stats
 	waitFor(t, "A to refuse the flood", func() bool {
@@ -196,9 +122,9 @@ func TestCookieRepliesRateLimited(t *testing.T) {
 	}
 	// B, from its own address, is answered with a cookie, and its
 	// retry after REKEY_TIMEOUT carries mac2.
-	b.tun.Inbound <- ping
+	b.input(ping)
 	waitFor(t, "A's cookie reply to B", func() bool { return st.cookieRepliesSent.Load() == ratelimiter.PacketsBurstable+1 })
-	advance(clk, noise.RekeyTimeout+time.Second)
+	advance(t, a, clk, noise.RekeyTimeout+time.Second)
 	expect(t, a.tun, ping, 5*time.Second)
 }
 
@@ -209,20 +135,20 @@ func TestCookieRepliesRateLimited(t *testing.T) {
 // limiter's table is full, and its retry, proven by mac2, is counted in
 // the handshake limiter, which the spoofed sources never entered.
 func TestSpoofedFloodUnderLoad(t *testing.T) {
-	binds := udptest.NewChannelBinds()
-	ib := newInjectBind(binds[0])
+	binds := newTestBinds()
+	ib := binds[0]
 	clk := clock.NewFake(time.Unix(1_800_000_000, 0))
-	a, b := newPairOver(t, ib, binds[1], nil, nil, nil, clk)
+	a, b := newPairOver(t, binds, nil, nil, nil, clk)
 	a.dev.params.ForceUnderload.Store(true)
 
 	const flood = ratelimiter.MaxEntries + 5000
 	msg := junkInitiation(a.pub, 1)
+	stop := make(chan struct{})
+	defer close(stop)
 	go func() {
 		for i := range flood {
 			src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 5555)
-			select {
-			case ib.In <- injected{data: msg, from: src}:
-			case <-time.After(10 * time.Second):
+			if !ib.inject(msg, src, stop) {
 				return // the test has failed and gone
 			}
 		}
@@ -235,8 +161,8 @@ func TestSpoofedFloodUnderLoad(t *testing.T) {
 	if n := a.dev.hsLimiter.Len(); n != 0 {
 		t.Errorf("handshake limiter tracks %d sources; none proved itself", n)
 	}
-	b.tun.Inbound <- ping
+	b.input(ping)
 	waitFor(t, "A's cookie reply to B", func() bool { return st.cookieRepliesSent.Load() == flood+1 })
-	advance(clk, noise.RekeyTimeout+time.Second)
+	advance(t, a, clk, noise.RekeyTimeout+time.Second)
 	expect(t, a.tun, ping, 5*time.Second)
 }

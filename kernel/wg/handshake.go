@@ -20,6 +20,7 @@ func (d *Device) routineHandshake() {
 	for m := range d.hsQueue {
 		d.handleHandshake(m)
 		hsPool.Put(m)
+		d.busy.Add(-1)
 	}
 }
 

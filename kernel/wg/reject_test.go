@@ -42,20 +42,20 @@ func TestRejectAfterTimeOnReceive(t *testing.T) {
 				t.Fatal("A has no keypair for B's messages")
 			}
 			deliver := func(msg []byte) {
-				if err := b.bind.Send([][]byte{msg}, a.bind.Endpoint(false)); err != nil {
+				if err := b.wire.Send([][]byte{msg}, a.bind.Endpoint(false)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			st := &a.dev.stats
 
-			advance(clk, kpA.Created().Add(reject-time.Second).Sub(clk.Now()))
+			advance(t, a, clk, kpA.Created().Add(reject-time.Second).Sub(clk.Now()))
 			deliver(sealed[0])
 			expect(t, a.tun, ping, 5*time.Second)
 			if n := st.rejectedExpired.Load(); n != 0 {
 				t.Fatalf("%d messages rejected as expired before REJECT_AFTER_TIME", n)
 			}
 
-			advance(clk, 2*time.Second)
+			advance(t, a, clk, 2*time.Second)
 			if age := clk.Now().Sub(kpA.Created()); age <= reject {
 				t.Fatalf("keypair only %v old", age)
 			}

@@ -12,12 +12,17 @@ import (
 )
 
 // These tests run the [W] 6 timers on a fake clock: Advance fires them at
-// once, while the pipelines still run on their goroutines, so effects are
-// awaited with a bounded poll.
+// once, while the pipelines still run on their goroutines.  After each
+// step of the clock the test waits for the hosts to settle (settle,
+// testnet_test.go): for everything the timers caused, and what that
+// caused in turn, to be done, before the clock moves on.
 
+// waitFor polls cond until it holds, or fails the test after 30 s: a
+// bound for a broken test, generous because -race and a loaded 2-core
+// machine slow the pipelines down many times.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -26,19 +31,22 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// advance moves the fake clock in small steps, pausing after each so the
-// pipelines (which run in real time) can answer what the timers sent;
-// one big jump would fire every timer before any reply could arrive.
-func advance(clk *clock.Fake, d time.Duration) {
+// advance moves the fake clock of h and its peers in small steps, and
+// after each waits for the hosts to settle, so that each host answers
+// what the other's timers sent before the clock moves on: one big jump
+// would fire every timer before any reply could arrive.
+func advance(t *testing.T, h *host, clk *clock.Fake, d time.Duration) {
+	t.Helper()
 	step := 100 * time.Millisecond
 	if d > 10*time.Second {
 		step = 500 * time.Millisecond
 	}
+	settle(t, h)
 	for d > 0 {
 		s := min(step, d)
 		clk.Advance(s)
 		d -= s
-		time.Sleep(time.Millisecond)
+		settle(t, h)
 	}
 }
 
@@ -62,16 +70,24 @@ func (h *host) sent() int {
 
 var ping = tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
 
+// established has B send A a ping, which makes a session with B as the
+// initiator, and waits for the hosts to settle.
 func established(t *testing.T, a, b *host) {
 	t.Helper()
-	b.tun.Inbound <- ping
+	b.input(ping)
 	expect(t, a.tun, ping, 5*time.Second)
-	waitFor(t, "A to confirm the session", func() bool {
-		next, _, _ := a.peer(b).remote.Keypairs()
-		return next == nil && a.peer(b).remote.Current() != nil
-	})
+	settle(t, a)
+	if next, _, _ := a.peer(b).remote.Keypairs(); next != nil || a.peer(b).remote.Current() == nil {
+		t.Fatal("A has not confirmed the session")
+	}
 }
 
+// TestRekeyAfterTime: [W] 6.2, the initiator rekeys when it sends after
+// REKEY_AFTER_TIME, and not before.  Until then nothing else may start a
+// handshake: A's passive keepalive (10 s after the ping) must reach B
+// before B's new-handshake timer (15 s after it sent) fires, which the
+// settling between steps of the clock guarantees (it flaked under -race
+// when the test slept 1 ms per step instead).
 func TestRekeyAfterTime(t *testing.T) {
 	a, b, clk := fakePair(t, nil)
 	established(t, a, b)
@@ -80,17 +96,20 @@ func TestRekeyAfterTime(t *testing.T) {
 		t.Fatal("B should be the initiator")
 	}
 	// Before REKEY_AFTER_TIME the session stays.
-	advance(clk, noise.RekeyAfterTime-time.Second)
-	b.tun.Inbound <- ping
+	advance(t, a, clk, noise.RekeyAfterTime-time.Second)
+	b.input(ping)
 	expect(t, a.tun, ping, 5*time.Second)
 	if b.peer(a).remote.Current() != first {
 		t.Fatal("rekeyed before REKEY_AFTER_TIME")
 	}
 	// After it, the next packet the initiator sends starts a handshake.
-	advance(clk, 2*time.Second)
-	b.tun.Inbound <- ping
+	advance(t, a, clk, 2*time.Second)
+	b.input(ping)
 	expect(t, a.tun, ping, 5*time.Second)
-	waitFor(t, "a new session", func() bool { return b.peer(a).remote.Current() != first })
+	settle(t, a)
+	if b.peer(a).remote.Current() == first {
+		t.Error("no new session after REKEY_AFTER_TIME")
+	}
 }
 
 func TestRekeyAfterTimeFollowsSysctl(t *testing.T) {
@@ -99,10 +118,13 @@ func TestRekeyAfterTimeFollowsSysctl(t *testing.T) {
 	a, b, clk := fakePair(t, p)
 	established(t, a, b)
 	first := b.peer(a).remote.Current()
-	advance(clk, 4*time.Second)
-	b.tun.Inbound <- ping
+	advance(t, a, clk, 4*time.Second)
+	b.input(ping)
 	expect(t, a.tun, ping, 5*time.Second)
-	waitFor(t, "a new session after 3 s", func() bool { return b.peer(a).remote.Current() != first })
+	settle(t, a)
+	if b.peer(a).remote.Current() == first {
+		t.Error("no new session after net.wg.rekey_after_time=3")
+	}
 }
 
 func TestRejectAfterTime(t *testing.T) {
@@ -111,11 +133,11 @@ func TestRejectAfterTime(t *testing.T) {
 	first := b.peer(a).remote.Current()
 	// Past REJECT_AFTER_TIME the old keys may not send at all: the
 	// packet waits for a new handshake, then goes.
-	advance(clk, noise.RejectAfterTime+time.Second)
+	advance(t, a, clk, noise.RejectAfterTime+time.Second)
 	if b.dev.usable(first, clk.Now()) {
 		t.Fatal("keypair still usable after REJECT_AFTER_TIME")
 	}
-	b.tun.Inbound <- ping
+	b.input(ping)
 	expect(t, a.tun, ping, 5*time.Second)
 	if b.peer(a).remote.Current() == first {
 		t.Fatal("packet sent under an expired keypair")
@@ -125,12 +147,12 @@ func TestRejectAfterTime(t *testing.T) {
 func TestKeysErasedAfterThreeRejectAfterTime(t *testing.T) {
 	a, b, clk := fakePair(t, nil)
 	established(t, a, b)
-	advance(clk, 3*noise.RejectAfterTime+time.Second)
-	waitFor(t, "keys erased on both sides", func() bool {
-		nb, cb, pb := b.peer(a).remote.Keypairs()
-		na, ca, pa := a.peer(b).remote.Keypairs()
-		return nb == nil && cb == nil && pb == nil && na == nil && ca == nil && pa == nil
-	})
+	advance(t, a, clk, 3*noise.RejectAfterTime+time.Second)
+	nb, cb, pb := b.peer(a).remote.Keypairs()
+	na, ca, pa := a.peer(b).remote.Keypairs()
+	if nb != nil || cb != nil || pb != nil || na != nil || ca != nil || pa != nil {
+		t.Errorf("keys left after 3 × REJECT_AFTER_TIME: B %v %v %v, A %v %v %v", nb, cb, pb, na, ca, pa)
+	}
 }
 
 func TestHandshakeGivesUp(t *testing.T) {
@@ -142,11 +164,12 @@ func TestHandshakeGivesUp(t *testing.T) {
 	a, b, clk := fakePair(t, p)
 	a.dev.Destroy() // nobody answers
 	before := b.sent()
-	b.tun.Inbound <- ping
-	waitFor(t, "the first initiation", func() bool { return b.sent() == before+1 })
-	for range 30 {
-		advance(clk, time.Second)
+	b.input(ping)
+	settle(t, b)
+	if got := b.sent() - before; got != 1 {
+		t.Fatalf("%d datagrams sent for the first packet, want an initiation", got)
 	}
+	advance(t, b, clk, 30*time.Second)
 	if got := b.sent() - before; got != 3 {
 		t.Errorf("%d initiations sent, want 3", got)
 	}
@@ -165,13 +188,13 @@ func TestCookieUnderLoad(t *testing.T) {
 	a, b, clk := fakePair(t, nil)
 	a.dev.params.ForceUnderload.Store(true)
 	sentA := a.sent()
-	b.tun.Inbound <- ping
+	b.input(ping)
 	waitFor(t, "A's cookie reply", func() bool { return a.sent() == sentA+1 })
 	expectNone(t, a.tun, 100*time.Millisecond)
 	if _, ok := b.peer(a).LastHandshake(); ok {
 		t.Fatal("handshake completed without a cookie")
 	}
-	advance(clk, noise.RekeyTimeout+time.Second)
+	advance(t, a, clk, noise.RekeyTimeout+time.Second)
 	expect(t, a.tun, ping, 5*time.Second)
 	if _, ok := b.peer(a).LastHandshake(); !ok {
 		t.Error("no handshake after the retry with mac2")
@@ -183,15 +206,17 @@ func TestPassiveKeepalive(t *testing.T) {
 	// → an empty packet.
 	a, b, clk := fakePair(t, nil)
 	established(t, a, b)
-	b.tun.Inbound <- ping
+	b.input(ping)
 	expect(t, a.tun, ping, 5*time.Second)
 	sentA := a.sent()
-	advance(clk, noise.KeepaliveTimeout-time.Second)
+	advance(t, a, clk, noise.KeepaliveTimeout-time.Second)
 	if a.sent() != sentA {
 		t.Fatal("keepalive before KEEPALIVE_TIMEOUT")
 	}
-	advance(clk, 2*time.Second)
-	waitFor(t, "A's keepalive", func() bool { return a.sent() == sentA+1 })
+	advance(t, a, clk, 2*time.Second)
+	if a.sent() != sentA+1 {
+		t.Errorf("A sent %d datagrams after KEEPALIVE_TIMEOUT, want its keepalive", a.sent()-sentA)
+	}
 }
 
 func TestReplayedPacketDropped(t *testing.T) {
