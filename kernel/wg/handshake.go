@@ -38,7 +38,8 @@ func (d *Device) handleHandshake(m *hsMessage) {
 }
 
 // sendCookieReply answers a handshake message with a cookie for its
-// source ([W] 5.4.7).
+// source ([W] 5.4.7).  A socket receiver calls it: it sends with
+// sendReply, never waiting for the sockets' lock.
 func (d *Device) sendCookieReply(msg []byte, src netip.AddrPort, now time.Time) {
 	var reply wire.MessageCookieReply
 	if err := d.checker.CreateReply(&reply, msg, src, now, d.rand); err != nil {
@@ -49,7 +50,7 @@ func (d *Device) sendCookieReply(msg []byte, src netip.AddrPort, now time.Time) 
 	reply.Marshal(buf)
 	d.stats.cookieRepliesSent.Add(1)
 	d.logf(klog.LOG_DEBUG, "under load: sending cookie reply to %v", src)
-	d.send([][]byte{buf}, src)
+	d.sendReply([][]byte{buf}, src)
 }
 
 // consumeInitiation is the responder's side ([W] 5.4.2, 5.4.3): consume

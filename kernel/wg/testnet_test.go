@@ -49,6 +49,9 @@ type testBind struct {
 
 	mu     sync.Mutex
 	closed chan struct{} // of the current Open; nil when closed
+	// gate, when set, holds each injected datagram the device has
+	// taken until the gate is closed.
+	gate chan struct{}
 }
 
 type injected struct {
@@ -130,16 +133,23 @@ func (b *testBind) Open(port uint16) ([]udp.ReceiveFunc, uint16, error) {
 			return 0, net.ErrClosed
 		case d = <-b.in:
 		}
+		b.injectedRead.Add(1)
+		b.mu.Lock()
+		gate := b.gate
+		b.mu.Unlock()
+		if gate != nil {
+			<-gate
+		}
 		n := 0
 		for {
 			sizes[n], eps[n] = copy(bufs[n], d.data), d.from
 			n++
-			b.injectedRead.Add(1)
 			if n == len(bufs) {
 				return n, nil
 			}
 			select {
 			case d = <-b.in:
+				b.injectedRead.Add(1)
 			default:
 				return n, nil
 			}
