@@ -3,12 +3,14 @@ package wg
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
 	"nbwg/kernel/tun/tuntest"
 	"nbwg/kernel/wg/clock"
 	"nbwg/kernel/wg/noise"
+	"nbwg/kernel/wg/wire"
 )
 
 // These tests run the [W] 6 timers on a fake clock: Advance fires them at
@@ -286,5 +288,31 @@ func TestOutOfOrderWithinWindowAccepted(t *testing.T) {
 		case <-time.After(5 * time.Second):
 			t.Fatalf("packet %d not delivered", i)
 		}
+	}
+}
+
+// TestNewHandshakeAfterSilence: [W] 6.2, a peer that sent data and has
+// heard nothing back for KEEPALIVE_TIMEOUT + REKEY_TIMEOUT starts a new
+// handshake: this is what recovers a tunnel whose other end restarted
+// and lost its sessions.  A is made silent (its passive keepalive, which
+// would answer B's data, is lost on the way); B, which sent the data,
+// sends an initiation between 15 s and 15 s + the jitter's 333 ms.
+func TestNewHandshakeAfterSilence(t *testing.T) {
+	a, b, clk := fakePair(t, nil)
+	established(t, a, b) // B's data at the fake clock's start
+	a.wire.muted.Store(true)
+	before, beforeA := len(b.wire.sentTypes()), len(a.wire.sentTypes())
+
+	silence := noise.KeepaliveTimeout + noise.RekeyTimeout
+	advance(t, a, clk, silence-100*time.Millisecond)
+	if got := b.wire.sentTypes()[before:]; len(got) != 0 {
+		t.Fatalf("B sent %v within %v of silence", got, silence-100*time.Millisecond)
+	}
+	if got := a.wire.sentTypes()[beforeA:]; !slices.Equal(got, []wire.Type{wire.TypeTransport}) {
+		t.Fatalf("A sent %v while silent, want the keepalive that is lost", got)
+	}
+	advance(t, a, clk, 100*time.Millisecond+334*time.Millisecond)
+	if got := b.wire.sentTypes()[before:]; !slices.Equal(got, []wire.Type{wire.TypeInitiation}) {
+		t.Errorf("B sent %v after %v of silence, want one handshake initiation", got, silence+334*time.Millisecond)
 	}
 }
