@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"nbwg/kernel/udp"
 	"nbwg/kernel/udp/udptest"
 	"nbwg/kernel/wg/clock"
+	"nbwg/kernel/wg/wire"
 )
 
 // host is one emulated kernel with a wg0 over in-memory doubles.
@@ -140,15 +142,6 @@ func expect(t *testing.T, tn *tuntest.ChannelTUN, want []byte, timeout time.Dura
 	}
 }
 
-func expectNone(t *testing.T, tn *tuntest.ChannelTUN, wait time.Duration) {
-	t.Helper()
-	select {
-	case got := <-tn.Outbound:
-		t.Fatalf("unexpected packet % x", got)
-	case <-time.After(wait):
-	}
-}
-
 func TestTunnelBothWays(t *testing.T) {
 	for _, psk := range [][]byte{nil, bytes.Repeat([]byte{7}, 32)} {
 		t.Run(fmt.Sprintf("psk=%v", psk != nil), func(t *testing.T) {
@@ -178,10 +171,25 @@ func TestTunnelBothWays(t *testing.T) {
 	}
 }
 
+// The negative tests below first show that the message they expect to
+// be refused was received and refused (a counter, the messages on the
+// wire), then, once the hosts have settled, that nothing was delivered.
+// They run on a fake clock, so that no retransmission adds to what they
+// count.
+
 func TestPSKMismatchBlocksTraffic(t *testing.T) {
-	a, b := newPair(t, bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), nil, nil)
+	a, b := newPair(t, bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32), nil, newFakeClock())
 	b.input(tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1")))
-	expectNone(t, a.tun, 300*time.Millisecond)
+	settle(t, a)
+	// A took B's initiation (the preshared key is not in it) and
+	// answered; B refused the response, which the key is mixed into.
+	if got := a.wire.sentTypes(); !slices.Equal(got, []wire.Type{wire.TypeResponse}) {
+		t.Fatalf("A sent %v, want a handshake response", got)
+	}
+	if n := b.dev.stats.handshakeRefused.Load(); n != 1 {
+		t.Fatalf("B refused %d handshake messages, want the response", n)
+	}
+	nothingDelivered(t, a)
 	if _, ok := b.dev.peerByKey([32]byte(a.pub)).LastHandshake(); ok {
 		t.Error("handshake completed with mismatched preshared keys")
 	}
@@ -189,25 +197,49 @@ func TestPSKMismatchBlocksTraffic(t *testing.T) {
 
 func TestWrongKeyBlocksTraffic(t *testing.T) {
 	binds := newTestBinds()
-	a := newHost(t, binds[0], 0xa0, nil, nil)
-	b := newHost(t, binds[1], 0xb0, nil, nil)
-	set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234)))
+	clk := newFakeClock()
+	a := newHost(t, binds[0], 0xa0, nil, clk)
+	b := newHost(t, binds[1], 0xb0, nil, clk)
+	if err := set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234))); err != nil {
+		t.Fatal(err)
+	}
 	a.addPeer(t, "B", b.pub, nil, netip.AddrPort{}, "10.2.0.42/32")
 	stranger, _ := curve25519.X25519(bytes.Repeat([]byte{0x33}, 32), curve25519.Basepoint)
 	b.addPeer(t, "A", stranger, nil, a.bind.Endpoint(false), "10.2.0.1/32")
 	b.input(tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1")))
-	expectNone(t, a.tun, 300*time.Millisecond)
+	settle(t, a)
+	// B's initiation reached A, whose key its mac1 is not made with.
+	if got := b.wire.sentTypes(); !slices.Equal(got, []wire.Type{wire.TypeInitiation}) {
+		t.Fatalf("B sent %v, want a handshake initiation", got)
+	}
+	if n := a.dev.stats.invalidMAC1.Load(); n != 1 {
+		t.Fatalf("A refused %d messages for their mac1, want B's initiation", n)
+	}
+	if got := a.wire.sentTypes(); len(got) != 0 {
+		t.Errorf("A answered with %v", got)
+	}
+	nothingDelivered(t, a)
 }
 
 func TestDisallowedSourceDropped(t *testing.T) {
-	a, b := newPair(t, nil, nil, nil, nil)
+	a, b := newPair(t, nil, nil, nil, newFakeClock())
 	ok := tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
 	b.input(ok)
 	expect(t, a.tun, ok, 5*time.Second)
+	settle(t, a)
+	received, errs := a.dev.ifp.Ipackets.Load(), a.dev.ifp.Ierrors.Load()
 	// B routes a packet with a source A does not allow B to use.
 	spoofed := tuntest.Ping(netip.MustParseAddr("10.9.9.9"), netip.MustParseAddr("10.2.0.1"))
 	b.input(spoofed)
-	expectNone(t, a.tun, 300*time.Millisecond)
+	settle(t, a)
+	// A received and decrypted it, and counted it as an input error.
+	if n := a.dev.ifp.Ierrors.Load() - errs; n != 1 {
+		t.Fatalf("A counted %d input errors, want the spoofed packet", n)
+	}
+	if n := a.dev.ifp.Ipackets.Load() - received; n != 0 {
+		t.Errorf("A counted %d packets received", n)
+	}
+	nothingDelivered(t, a)
 }
 
 func TestNoPeerGivesUnreachable(t *testing.T) {

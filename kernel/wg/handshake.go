@@ -63,6 +63,7 @@ func (d *Device) consumeInitiation(msg []byte, src netip.AddrPort, now time.Time
 	}
 	remote, err := d.local.ConsumeInitiation(&init, now)
 	if err != nil {
+		d.stats.handshakeRefused.Add(1)
 		d.logf(klog.LOG_DEBUG, "handshake initiation from %v refused: %v", src, err)
 		return
 	}
@@ -104,6 +105,7 @@ func (d *Device) consumeResponse(msg []byte, src netip.AddrPort, now time.Time) 
 		return
 	}
 	if err := p.remote.ConsumeResponse(&resp); err != nil {
+		d.stats.handshakeRefused.Add(1)
 		d.logf(klog.LOG_DEBUG, "peer %s: handshake response from %v refused: %v", p.displayName(), src, err)
 		return
 	}
@@ -132,6 +134,7 @@ func (d *Device) consumeCookieReply(msg []byte, now time.Time) {
 		return
 	}
 	if err := p.cookies.ConsumeReply(&reply, now); err != nil {
+		d.stats.handshakeRefused.Add(1)
 		d.logf(klog.LOG_DEBUG, "peer %s: cookie reply refused: %v", p.displayName(), err)
 		return
 	}

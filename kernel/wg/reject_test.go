@@ -61,7 +61,7 @@ func TestRejectAfterTimeOnReceive(t *testing.T) {
 			}
 			deliver(sealed[1])
 			waitFor(t, "A to reject the message", func() bool { return st.rejectedExpired.Load() == 1 })
-			expectNone(t, a.tun, 100*time.Millisecond)
+			nothingDelivered(t, a)
 			if a.peer(b).remote.Keypair(kpA.LocalIndex()) != kpA {
 				t.Error("A no longer holds the keypair: the test shows nothing")
 			}
