@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -281,30 +282,81 @@ func TestRoaming(t *testing.T) {
 	}
 }
 
+// deviceGoroutines returns how many goroutines the devices of package
+// wg started (their stacks end "created by nbwg/kernel/wg.(*Device)..."
+// or "(*Peer)..."), which the tests' and the runtime's do not, and the
+// stacks of all.
+func deviceGoroutines() (int, string) {
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "\ncreated by nbwg/kernel/wg.(*") {
+			count++
+		}
+	}
+	return count, string(buf)
+}
+
+// waitDeviceGoroutines waits, for a bounded time, until the devices'
+// goroutines number want, and fails the test with every stack if not.
+func waitDeviceGoroutines(t *testing.T, what string, want int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		n, stacks := deviceGoroutines()
+		if n == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d device goroutines, want %d:\n%s", what, n, want, stacks)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
 func TestDestroyLeavesNoGoroutines(t *testing.T) {
-	before := runtime.NumGoroutine()
-	func() {
-		binds := udptest.NewChannelBinds()
-		h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8)}
-		n := ifnet.New(nil, NewCloner(Env{
-			OpenTUN: func(string, int) (tun.Device, error) { return h.tun, nil },
-			NewBind: func() udp.Bind { return binds[0] },
-		}))
-		r := sys.Ifreq{}
-		copy(r.Name[:], "wg0")
-		n.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil)
-		set(n, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1)))
-		set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("P", key(1), "10.0.0.0/8"))
-		n.Ioctl(root, sys.SIOCIFDESTROY, r.Marshal(), nil)
-	}()
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	// The baseline: no device of an earlier test still runs (each test
+	// destroys its devices when it ends, and Destroy waits for their
+	// goroutines); only goroutines of devices count, so the tests' own
+	// and the runtime's cannot move it.
+	waitDeviceGoroutines(t, "before (a test that leaves its devices running?)", 0)
+	binds := newTestBinds()
+	n := ifnet.New(nil, NewCloner(Env{
+		OpenTUN: func(string, int) (tun.Device, error) { return tuntest.NewNamedChannelTUN("wg0", 8), nil },
+		NewBind: func() udp.Bind { return binds[0] },
+	}))
+	t.Cleanup(n.DestroyAll) // should the test fail half-way
+	r := sys.Ifreq{}
+	copy(r.Name[:], "wg0")
+	if _, err := n.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil); err != nil {
+		t.Fatalf("SIOCIFCREATE: %v", err)
 	}
-	if n := runtime.NumGoroutine(); n > before {
-		buf := make([]byte, 1<<16)
-		t.Errorf("%d goroutines left over:\n%s", n-before, buf[:runtime.Stack(buf, true)])
+	if err := set(n, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1))); err != nil {
+		t.Fatalf("SET_LISTEN_PORT: %v", err)
 	}
+	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("P", key(1), "10.0.0.0/8")); err != nil {
+		t.Fatalf("ADD_PEER: %v", err)
+	}
+	// The device runs, with everything that has goroutines: a crypto
+	// worker per CPU each way, the handshake worker, the TUN reader,
+	// a receiver per socket (the test bind has three) and the peer's
+	// sequential sender and receiver.
+	if ep := binds[0].Endpoint(false); ep.Port() != 1 {
+		t.Fatalf("sockets bound to %v, want port 1", ep)
+	}
+	waitDeviceGoroutines(t, "while the device runs", 2*runtime.NumCPU()+1+1+3+2)
+	if _, err := n.Ioctl(root, sys.SIOCIFDESTROY, r.Marshal(), nil); err != nil {
+		t.Fatalf("SIOCIFDESTROY: %v", err)
+	}
+	waitDeviceGoroutines(t, "after destroy", 0)
 }
 
 func copyParams(p *Params) *Params {

@@ -23,6 +23,7 @@ var (
 func testKernel(t *testing.T) *ifnet.Net {
 	t.Helper()
 	n := ifnet.New(nil, NewCloner(Env{}))
+	t.Cleanup(n.DestroyAll)
 	r := sys.Ifreq{}
 	copy(r.Name[:], "wg0")
 	if _, err := n.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil); err != nil {
