@@ -31,7 +31,7 @@ func TestDestroyWhileReceiverReplies(t *testing.T) {
 	binds[0].mu.Unlock()
 
 	attacker := netip.MustParseAddrPort("198.51.100.7:5555")
-	if !binds[0].inject(junkInitiation(a.pub, 1), attacker, nil) {
+	if !binds[0].inject(junkInitiation(t, a.pub, 1), attacker, nil) {
 		t.Fatal("not injected")
 	}
 	waitFor(t, "A's receiver to take the initiation", func() bool { return binds[0].injectedRead.Load() == 1 })

@@ -76,7 +76,11 @@ func newHost(t *testing.T, bind *testBind, seed byte, params *Params, clk clock.
 		h.net.DestroyAll()
 	})
 	h.priv = bytes.Repeat([]byte{seed}, 32)
-	h.pub, _ = curve25519.X25519(h.priv, curve25519.Basepoint)
+	pub, err := curve25519.X25519(h.priv, curve25519.Basepoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.pub = pub
 	if err := set(h.net, root, sys.WG_IOCTL_SET_PRIVATE_KEY, one("private_key", prop.Data(h.priv))); err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +209,10 @@ func TestWrongKeyBlocksTraffic(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.addPeer(t, "B", b.pub, nil, netip.AddrPort{}, "10.2.0.42/32")
-	stranger, _ := curve25519.X25519(bytes.Repeat([]byte{0x33}, 32), curve25519.Basepoint)
+	stranger, err := curve25519.X25519(bytes.Repeat([]byte{0x33}, 32), curve25519.Basepoint)
+	if err != nil {
+		t.Fatal(err)
+	}
 	b.addPeer(t, "A", stranger, nil, a.bind.Endpoint(false), "10.2.0.1/32")
 	b.input(tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1")))
 	settle(t, a)

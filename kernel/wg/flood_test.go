@@ -18,7 +18,8 @@ import (
 // junkInitiation is an initiation for responderPub whose mac1 is valid
 // and whose content is noise: it passes the cheap check and costs the
 // responder a Curve25519 operation before its static key fails to open.
-func junkInitiation(responderPub []byte, i int) []byte {
+func junkInitiation(t *testing.T, responderPub []byte, i int) []byte {
+	t.Helper()
 	var g cookie.Generator
 	g.Init([32]byte(responderPub))
 	msg := make([]byte, wire.MessageInitiationSize)
@@ -27,7 +28,9 @@ func junkInitiation(responderPub []byte, i int) []byte {
 	for j := 8; j < 8+wire.KeySize; j++ {
 		msg[j] = byte(i*31 + j)
 	}
-	g.AddMACs(msg, time.Time{})
+	if err := g.AddMACs(msg, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 	return msg
 }
 
@@ -51,7 +54,7 @@ func TestHandshakeFloodFromOneSource(t *testing.T) {
 	attacker := netip.MustParseAddrPort("198.51.100.7:5555")
 	msgs := make([][]byte, 64)
 	for i := range msgs {
-		msgs[i] = junkInitiation(a.pub, i)
+		msgs[i] = junkInitiation(t, a.pub, i)
 	}
 	done := make(chan struct{})
 	stop := make(chan struct{})
@@ -109,7 +112,7 @@ func TestCookieRepliesRateLimited(t *testing.T) {
 
 	const flood = 1000
 	attacker := netip.MustParseAddrPort("[2001:db8:bad::7]:5555")
-	msg := junkInitiation(a.pub, 1)
+	msg := junkInitiation(t, a.pub, 1)
 	for range flood {
 		ib.inject(msg, attacker, nil)
 	}
@@ -142,7 +145,7 @@ func TestSpoofedFloodUnderLoad(t *testing.T) {
 	a.dev.params.ForceUnderload.Store(true)
 
 	const flood = ratelimiter.MaxEntries + 5000
-	msg := junkInitiation(a.pub, 1)
+	msg := junkInitiation(t, a.pub, 1)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {

@@ -35,7 +35,7 @@ func TestRejectAfterTimeOnReceive(t *testing.T) {
 			kpB := b.peer(a).remote.Current()
 			var sealed [2][]byte
 			for i := range sealed {
-				sealed[i] = sealTransport(kpB, ping)
+				sealed[i] = sealTransport(t, kpB, ping)
 			}
 			kpA := a.peer(b).remote.Current()
 			if kpA == nil || kpA.LocalIndex() != kpB.RemoteIndex() {
@@ -71,8 +71,12 @@ func TestRejectAfterTimeOnReceive(t *testing.T) {
 
 // sealTransport makes the transport message B's device would send for
 // pkt with kp's next counter.
-func sealTransport(kp *noise.Keypair, pkt []byte) []byte {
-	c, _ := kp.NextCounter()
+func sealTransport(t *testing.T, kp *noise.Keypair, pkt []byte) []byte {
+	t.Helper()
+	c, err := kp.NextCounter()
+	if err != nil {
+		t.Fatal(err)
+	}
 	msg := make([]byte, headroom+len(pkt)+32)
 	n := copy(msg[headroom:], pkt)
 	padded := (n + 15) &^ 15

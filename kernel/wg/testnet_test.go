@@ -79,7 +79,10 @@ func (b *testBind) Send(bufs [][]byte, ep netip.AddrPort) error {
 	b.sendMu.Lock()
 	defer b.sendMu.Unlock()
 	for _, m := range bufs {
-		typ, _ := wire.PeekType(m)
+		typ, err := wire.PeekType(m)
+		if err != nil {
+			typ = 0 // not a WireGuard message: recorded as type 0
+		}
 		b.types = append(b.types, typ)
 	}
 	if b.muted.Load() {

@@ -237,14 +237,7 @@ func TestReplayedPacketDropped(t *testing.T) {
 	// Capture B's next transport message as A's bind would see it, and
 	// deliver it twice: the copy must not reach A's TUN.
 	kp := b.peer(a).remote.Current()
-	c, _ := kp.NextCounter()
-	msg := make([]byte, headroom+len(ping)+32)
-	n := copy(msg[headroom:], ping)
-	padded := (n + 15) &^ 15
-	msg[0] = 4
-	putLE32(msg[4:], kp.RemoteIndex())
-	putLE64(msg[8:], c)
-	sealed := kp.Encrypt(msg[:headroom], msg[headroom:headroom+padded], c)
+	sealed := sealTransport(t, kp, ping)
 	for i := range 2 {
 		var batches []*inBatch
 		batches = a.dev.receiveTransport(batches, sealed, b.bind.Endpoint(false), a.dev.clock.Now())
@@ -282,21 +275,17 @@ func TestOutOfOrderWithinWindowAccepted(t *testing.T) {
 	kp := b.peer(a).remote.Current()
 	var msgs [][]byte
 	for i := range 3 {
-		c, _ := kp.NextCounter()
 		p := tuntest.Echo(tuntest.IP{Src: netip.MustParseAddr("10.2.0.42"), Dst: netip.MustParseAddr("10.2.0.1")}, false, 1, uint16(i), []byte(fmt.Sprint(i)))
-		msg := make([]byte, headroom+len(p)+32)
-		n := copy(msg[headroom:], p)
-		msg[0] = 4
-		putLE32(msg[4:], kp.RemoteIndex())
-		putLE64(msg[8:], c)
-		msgs = append(msgs, kp.Encrypt(msg[:headroom], msg[headroom:headroom+((n+15)&^15)], c))
+		msgs = append(msgs, sealTransport(t, kp, p))
 	}
 	// Deliver 2, 0, 1: all three arrive.
 	for _, i := range []int{2, 0, 1} {
 		batches := a.dev.receiveTransport(nil, msgs[i], b.bind.Endpoint(false), a.dev.clock.Now())
 		for _, bt := range batches {
 			bt.mu.Lock()
-			a.dev.queueInbound(bt)
+			if !a.dev.queueInbound(bt) {
+				t.Fatalf("packet %d not queued", i)
+			}
 		}
 		select {
 		case <-a.tun.Outbound:
