@@ -50,7 +50,7 @@ func TestDestroyWhileReceiverReplies(t *testing.T) {
 	open()
 	select {
 	case <-destroyed:
-	case <-time.After(30 * time.Second):
+	case <-time.After(bound):
 		// The test cannot clean up after a deadlock: stop here, with
 		// the stacks that show it.
 		buf := make([]byte, 1<<20)

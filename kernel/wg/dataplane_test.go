@@ -135,31 +135,31 @@ func (l testLog) Write(b []byte) (int, error) {
 }
 
 // expect waits for a packet on a TUN's outbound side.
-func expect(t *testing.T, tn *tuntest.ChannelTUN, want []byte, timeout time.Duration) {
+func expect(t *testing.T, tn *tuntest.ChannelTUN, want []byte) {
 	t.Helper()
 	select {
 	case got := <-tn.Outbound:
 		if !bytes.Equal(got, want) {
 			t.Fatalf("delivered % x\nwant      % x", got, want)
 		}
-	case <-time.After(timeout):
-		t.Fatalf("no packet delivered within %v", timeout)
+	case <-time.After(bound):
+		t.Fatalf("no packet delivered within %v", bound)
 	}
 }
 
 func TestTunnelBothWays(t *testing.T) {
 	for _, psk := range [][]byte{nil, bytes.Repeat([]byte{7}, 32)} {
 		t.Run(fmt.Sprintf("psk=%v", psk != nil), func(t *testing.T) {
-			a, b := newPair(t, psk, psk, nil, nil)
+			a, b := newPair(t, psk, psk, nil, newFakeClock())
 			for _, tc := range []struct{ from, to string }{
 				{"10.2.0.42", "10.2.0.1"}, {"fd00:2::42", "fd00:2::1"},
 			} {
 				ping := tuntest.Ping(netip.MustParseAddr(tc.from), netip.MustParseAddr(tc.to))
 				b.input(ping)
-				expect(t, a.tun, ping, 5*time.Second)
+				expect(t, a.tun, ping)
 				back := tuntest.Ping(netip.MustParseAddr(tc.to), netip.MustParseAddr(tc.from))
 				a.input(back)
-				expect(t, b.tun, back, 5*time.Second)
+				expect(t, b.tun, back)
 			}
 			// A learnt B's endpoint from the handshake: B's bind.
 			pb := a.dev.peerByKey([32]byte(b.pub))
@@ -233,7 +233,7 @@ func TestDisallowedSourceDropped(t *testing.T) {
 	a, b := newPair(t, nil, nil, nil, newFakeClock())
 	ok := tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
 	b.input(ok)
-	expect(t, a.tun, ok, 5*time.Second)
+	expect(t, a.tun, ok)
 	settle(t, a)
 	received, errs := a.dev.ifp.Ipackets.Load(), a.dev.ifp.Ierrors.Load()
 	// B routes a packet with a source A does not allow B to use.
@@ -251,7 +251,7 @@ func TestDisallowedSourceDropped(t *testing.T) {
 }
 
 func TestNoPeerGivesUnreachable(t *testing.T) {
-	a, _ := newPair(t, nil, nil, nil, nil)
+	a, _ := newPair(t, nil, nil, nil, newFakeClock())
 	// wg0 needs an address to answer from.
 	ar := sys.InAliasreq{Addr: sys.SockaddrInFrom(netip.MustParseAddr("10.2.0.1"), 0),
 		Mask: sys.SockaddrIn{Len: 16, Family: sys.AF_INET, Addr: [4]byte{255, 255, 255, 0}}}
@@ -269,21 +269,21 @@ func TestNoPeerGivesUnreachable(t *testing.T) {
 		if info.IP.Src != netip.MustParseAddr("10.2.0.1") || info.IP.Dst != netip.MustParseAddr("10.2.0.1") || got[20] != 3 || got[21] != 1 {
 			t.Errorf("got %+v type %d code %d", info, got[20], got[21])
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(bound):
 		t.Fatal("no ICMP unreachable")
 	}
 }
 
 func TestRoaming(t *testing.T) {
-	a, b := newPair(t, nil, nil, nil, nil)
+	a, b := newPair(t, nil, nil, nil, newFakeClock())
 	ping := tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("10.2.0.1"))
 	b.input(ping)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	// B moves: A sees its packets come from elsewhere and follows.
 	moved := netip.MustParseAddrPort("198.51.100.45:4321")
 	b.bind.SetSource(moved)
 	b.input(ping)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	if ep, _ := a.dev.peerByKey([32]byte(b.pub)).Endpoint(); ep != moved {
 		t.Errorf("A's endpoint for B is %v, want %v", ep, moved)
 	}
@@ -380,7 +380,7 @@ func copyParams(p *Params) *Params {
 }
 
 func TestNoPeerGivesUnreachable6(t *testing.T) {
-	a, _ := newPair(t, nil, nil, nil, nil)
+	a, _ := newPair(t, nil, nil, nil, newFakeClock())
 	var m [16]byte
 	copy(m[:], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	ar := sys.In6Aliasreq{Addr: sys.SockaddrIn6From(netip.MustParseAddr("fd00:2::1"), 0, 0),
@@ -399,7 +399,7 @@ func TestNoPeerGivesUnreachable6(t *testing.T) {
 		if info.IP.Src != netip.MustParseAddr("fd00:2::1") || got[40] != 1 || got[41] != 3 {
 			t.Errorf("got %+v type %d code %d", info.IP, got[40], got[41])
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(bound):
 		t.Fatal("no ICMPv6 unreachable")
 	}
 }

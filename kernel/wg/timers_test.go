@@ -19,17 +19,41 @@ import (
 // testnet_test.go): for everything the timers caused, and what that
 // caused in turn, to be done, before the clock moves on.
 
-// waitFor polls cond until it holds, or fails the test after 30 s: a
-// bound for a broken test, generous because -race and a loaded 2-core
-// machine slow the pipelines down many times.
+// bound is how long a test waits for what must happen: a bound for a
+// broken test, not a measure, so generous, because -race and a loaded
+// 2-core machine slow the pipelines down many times.
+const bound = 30 * time.Second
+
+// waitFor polls cond until it holds, or fails the test after bound.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(bound)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// waitCount polls get until it returns want.  It fails the test when
+// the count goes past want, or stops moving for bound: a flood may take
+// minutes under -race on a loaded machine, and only a stall is a
+// failure.
+func waitCount[N int64 | uint64](t *testing.T, what string, want N, get func() N) {
+	t.Helper()
+	last, moved := get(), time.Now()
+	for last != want {
+		if last > want {
+			t.Fatalf("%s: %d, want %d", what, last, want)
+		}
+		if time.Since(moved) > bound {
+			t.Fatalf("%s: stuck at %d for %v, want %d", what, last, bound, want)
+		}
+		time.Sleep(2 * time.Millisecond)
+		if n := get(); n != last {
+			last, moved = n, time.Now()
+		}
 	}
 }
 
@@ -80,7 +104,7 @@ var ping = tuntest.Ping(netip.MustParseAddr("10.2.0.42"), netip.MustParseAddr("1
 func established(t *testing.T, a, b *host) {
 	t.Helper()
 	b.input(ping)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	settle(t, a)
 	if next, _, _ := a.peer(b).remote.Keypairs(); next != nil || a.peer(b).remote.Current() == nil {
 		t.Fatal("A has not confirmed the session")
@@ -103,14 +127,14 @@ func TestRekeyAfterTime(t *testing.T) {
 	// Before REKEY_AFTER_TIME the session stays.
 	advance(t, a, clk, noise.RekeyAfterTime-time.Second)
 	b.input(ping)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	if b.peer(a).remote.Current() != first {
 		t.Fatal("rekeyed before REKEY_AFTER_TIME")
 	}
 	// After it, the next packet the initiator sends starts a handshake.
 	advance(t, a, clk, 2*time.Second)
 	b.input(ping)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	settle(t, a)
 	if b.peer(a).remote.Current() == first {
 		t.Error("no new session after REKEY_AFTER_TIME")
@@ -125,7 +149,7 @@ func TestRekeyAfterTimeFollowsSysctl(t *testing.T) {
 	first := b.peer(a).remote.Current()
 	advance(t, a, clk, 4*time.Second)
 	b.input(ping)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	settle(t, a)
 	if b.peer(a).remote.Current() == first {
 		t.Error("no new session after net.wg.rekey_after_time=3")
@@ -143,7 +167,7 @@ func TestRejectAfterTime(t *testing.T) {
 		t.Fatal("keypair still usable after REJECT_AFTER_TIME")
 	}
 	b.input(ping)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	if b.peer(a).remote.Current() == first {
 		t.Fatal("packet sent under an expired keypair")
 	}
@@ -207,7 +231,7 @@ func TestCookieUnderLoad(t *testing.T) {
 		t.Fatal("handshake completed without a cookie")
 	}
 	advance(t, a, clk, noise.RekeyTimeout+time.Second)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	if _, ok := b.peer(a).LastHandshake(); !ok {
 		t.Error("no handshake after the retry with mac2")
 	}
@@ -219,7 +243,7 @@ func TestPassiveKeepalive(t *testing.T) {
 	a, b, clk := fakePair(t, nil)
 	established(t, a, b)
 	b.input(ping)
-	expect(t, a.tun, ping, 5*time.Second)
+	expect(t, a.tun, ping)
 	sentA := a.sent()
 	advance(t, a, clk, noise.KeepaliveTimeout-time.Second)
 	if a.sent() != sentA {
@@ -289,7 +313,7 @@ func TestOutOfOrderWithinWindowAccepted(t *testing.T) {
 		}
 		select {
 		case <-a.tun.Outbound:
-		case <-time.After(5 * time.Second):
+		case <-time.After(bound):
 			t.Fatalf("packet %d not delivered", i)
 		}
 	}

@@ -71,7 +71,7 @@ func TestStopWaitsForTimerFunction(t *testing.T) {
 	}()
 	select {
 	case <-entered:
-	case <-time.After(5 * time.Second):
+	case <-time.After(bound):
 		t.Fatal("the timer did not fire")
 	}
 	stopped := make(chan bool)
