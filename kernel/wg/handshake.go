@@ -86,10 +86,12 @@ func (d *Device) consumeInitiation(msg []byte, src netip.AddrPort, now time.Time
 	resp.Marshal(buf)
 	p.cookies.AddMACs(buf, now)
 	d.logf(klog.LOG_DEBUG, "peer %s: sending handshake response to %v", p.displayName(), src)
-	if err := d.send([][]byte{buf}, src); err == nil {
-		p.timers.anyAuthenticatedPacketSent()
-	}
+	// The timers hear of both messages before the response leaves
+	// (timers.go): the initiator's first data may arrive, and arm the
+	// keepalive timer, before send returns.
 	p.timers.anyAuthenticatedPacketReceived()
+	p.timers.anyAuthenticatedPacketSent()
+	d.send([][]byte{buf}, src)
 }
 
 // consumeResponse is the initiator's side ([W] 5.4.3): the session is

@@ -345,15 +345,16 @@ func (p *Peer) sendBatch(b *outBatch, msgs [][]byte) [][]byte {
 		}
 		bytes += uint64(len(pkt.data))
 	}
+	// The timers hear of the packets before they leave (timers.go).
+	p.timers.anyAuthenticatedPacketSent()
+	if data {
+		p.timers.dataSent()
+	}
 	if err := d.send(msgs, ep); err != nil {
 		d.ifp.Oerrors.Add(uint64(len(msgs)))
 	} else {
 		d.ifp.Opackets.Add(uint64(len(msgs)))
 		d.ifp.Obytes.Add(bytes)
-		p.timers.anyAuthenticatedPacketSent()
-		if data {
-			p.timers.dataSent()
-		}
 	}
 	return msgs
 }
@@ -397,8 +398,10 @@ func (p *Peer) sendInitiation(retry bool) {
 	msg.Marshal(buf)
 	p.cookies.AddMACs(buf, now)
 	d.logf(klog.LOG_DEBUG, "peer %s: sending handshake initiation to %v", p.displayName(), ep)
-	if err := d.send([][]byte{buf}, ep); err == nil {
-		p.timers.anyAuthenticatedPacketSent()
-	}
+	// The timers hear of it before it leaves (timers.go): the response
+	// may complete the handshake, and delete the retransmit timer,
+	// before send returns.
+	p.timers.anyAuthenticatedPacketSent()
 	p.timers.handshakeInitiated()
+	d.send([][]byte{buf}, ep)
 }

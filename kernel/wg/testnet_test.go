@@ -41,6 +41,9 @@ type testBind struct {
 	sendMu sync.Mutex
 	muted  atomic.Bool
 	types  []wire.Type // guarded by sendMu
+	// afterSend, when set (before any traffic), is called after each
+	// Send has delivered, by the sending goroutine.
+	afterSend func(bufs [][]byte)
 
 	in chan injected
 	// injectedRead counts the datagrams the device has taken from the
@@ -76,6 +79,14 @@ func newTestBinds() [2]*testBind {
 // Send sends to the other side, counting each datagram until the
 // receiving device has handled it; the wire's drops are not counted.
 func (b *testBind) Send(bufs [][]byte, ep netip.AddrPort) error {
+	err := b.send(bufs, ep)
+	if b.afterSend != nil {
+		b.afterSend(bufs)
+	}
+	return err
+}
+
+func (b *testBind) send(bufs [][]byte, ep netip.AddrPort) error {
 	b.sendMu.Lock()
 	defer b.sendMu.Unlock()
 	for _, m := range bufs {

@@ -22,10 +22,15 @@ import (
 //   - zeroKeyMaterial: REJECT_AFTER_TIME × 3 after the last session was
 //     made, erase every key ([W] 6.3).
 //
-// The rest of the package reports events (timersDataSent, ...), each to
-// be called after the thing it names; the timers decide.  Times come
-// from the device's Params at each event, so net.wg.* changes apply at
-// once.
+// The rest of the package reports events (dataSent, ...); the timers
+// decide.  Times come from the device's Params at each event, so
+// net.wg.* changes apply at once.  Every event of a packet we send is
+// reported before the packet leaves (wireguard-go and the Linux driver
+// do so for "any authenticated packet sent", but report "handshake
+// initiated" and "data sent" after): its answer may arrive, and the
+// answer's events run, before the send returns, and an event reported
+// after them would undo theirs: a retransmission armed after the
+// handshake had completed, the keepalive that answers data deleted.
 //
 // A stopped peer's timers stay stopped, whoever reports an event: mod
 // checks, under the timer's lock, that the peer still runs, and
@@ -150,7 +155,7 @@ func (ts *peerTimers) jitter() time.Duration {
 	return time.Duration(binary.LittleEndian.Uint32(b[:])%334) * time.Millisecond
 }
 
-// timersDataSent: call after sending a data (non-keepalive) packet.
+// dataSent: a data (non-keepalive) packet is being sent.
 func (ts *peerTimers) dataSent() {
 	if !ts.newHandshake.isPending() {
 		prm := ts.peer.dev.params
@@ -158,7 +163,7 @@ func (ts *peerTimers) dataSent() {
 	}
 }
 
-// dataReceived: call after receiving a data (non-keepalive) packet.
+// dataReceived: a data (non-keepalive) packet was received.
 func (ts *peerTimers) dataReceived() {
 	if !ts.sendKeepalive.isPending() {
 		ts.sendKeepalive.mod(ts.peer.dev.params.KeepaliveTimeout())
@@ -169,15 +174,15 @@ func (ts *peerTimers) dataReceived() {
 	}
 }
 
-// anyAuthenticatedPacketSent: call after sending any authenticated
-// packet (data, keepalive or handshake): it counts as the keepalive.
+// anyAuthenticatedPacketSent: an authenticated packet (data, keepalive
+// or handshake) is being sent: it counts as the keepalive.
 func (ts *peerTimers) anyAuthenticatedPacketSent() { ts.sendKeepalive.del() }
 
-// anyAuthenticatedPacketReceived: call after receiving any authenticated
-// packet: the peer is alive, no new handshake is needed for silence.
+// anyAuthenticatedPacketReceived: an authenticated packet was received:
+// the peer is alive, no new handshake is needed for silence.
 func (ts *peerTimers) anyAuthenticatedPacketReceived() { ts.newHandshake.del() }
 
-// handshakeInitiated: call after sending an initiation.
+// handshakeInitiated: an initiation is being sent.
 func (ts *peerTimers) handshakeInitiated() {
 	ts.retransmitHandshake.mod(ts.peer.dev.params.RekeyTimeout() + ts.jitter())
 }
