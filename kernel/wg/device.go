@@ -139,7 +139,6 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 		encryptQueue: make(chan *outBatch, cryptoQueueLen),
 		decryptQueue: make(chan *inBatch, cryptoQueueLen),
 		hsQueue:      make(chan *hsMessage, handshakeQueueLen),
-		logLimit:     klog.NewLimit(0, 0, nil),
 		busy:         env.busy,
 	}
 	if d.busy == nil {
@@ -151,6 +150,7 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 	if d.clock == nil {
 		d.clock = clock.Real
 	}
+	d.logLimit = klog.NewLimit(0, 0, d.clock.Now)
 	// Full tables: a new source's handshake is refused (the table holds
 	// 65536 sources, and under load only proven ones get in), while a
 	// cookie reply still goes, as it costs little and is smaller than

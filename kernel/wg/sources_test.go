@@ -3,9 +3,11 @@ package wg
 import (
 	"bytes"
 	"encoding/binary"
+	"strings"
 	"testing"
 
 	"nbwg/kernel/ifnet"
+	"nbwg/kernel/klog"
 	"nbwg/kernel/sys"
 )
 
@@ -73,5 +75,35 @@ func TestIndexFromDeviceRand(t *testing.T) {
 	// The source is spent: the error says so instead of an index.
 	if idx, err := dev.index.NewIndex(remote); err == nil {
 		t.Errorf("index %#x from an exhausted random source", idx)
+	}
+}
+
+// TestLogLimitFollowsDeviceClock: the per-call-site limit on debug
+// messages is timed by the device's clock, as everything else is: a
+// burst, then nothing until the interval has passed on that clock
+// (it read the system clock, so a flood that took more than 5 s of real
+// time logged a second burst).
+func TestLogLimitFollowsDeviceClock(t *testing.T) {
+	a, _, clk := fakePair(t, nil)
+	a.dev.params.Debug.Store(DebugLog)
+	count := func() int {
+		n := 0
+		for _, m := range a.dev.log.Messages() {
+			if strings.Contains(m, "a message from a packet") {
+				n++
+			}
+		}
+		return n
+	}
+	for i := range 3 * klog.DefaultBurst {
+		a.dev.logf(klog.LOG_DEBUG, "a message from a packet, %d", i)
+	}
+	if n := count(); n != klog.DefaultBurst {
+		t.Fatalf("%d messages logged, want a burst of %d", n, klog.DefaultBurst)
+	}
+	clk.Advance(klog.DefaultInterval)
+	a.dev.logf(klog.LOG_DEBUG, "a message from a packet, %d", 3*klog.DefaultBurst)
+	if n := count(); n != klog.DefaultBurst+1 {
+		t.Errorf("%d messages logged after the device clock moved %v, want %d", n, klog.DefaultInterval, klog.DefaultBurst+1)
 	}
 }
