@@ -114,7 +114,9 @@ func (p *Peer) start() {
 	go p.routineSequentialReceiver()
 }
 
-// stop halts the peer for good and wipes its keys.
+// stop halts the peer for good and wipes its keys.  The running flag
+// goes first: from then on no timer is armed (peerTimer.mod), and once
+// stopAll returns no timer function runs.
 func (p *Peer) stop() {
 	if !p.running.Swap(false) {
 		return
@@ -122,14 +124,37 @@ func (p *Peer) stop() {
 	p.timers.stopAll()
 	close(p.stopping)
 	p.routines.Wait()
+	// Producers read the running flag under queueMu (queueBatch,
+	// queueInbound): past this barrier none adds to the peer's queues.
+	p.dev.queueMu.Lock()
+	p.dev.queueMu.Unlock()
+	p.drainQueues()
 	p.remote.Clear()
 	p.dropStaged()
 	// The preshared key lives in the noise state only.
 	p.remote.SetPresharedKey(noise.PresharedKey{})
 }
 
-// Name returns the peer's name.
-func (p *Peer) Name() string { return p.name }
+// drainQueues frees the batches the peer's sequential routines left
+// behind when they stopped, each once the crypto workers are done with
+// it (they run until the device is destroyed, after its peers stop).
+func (p *Peer) drainQueues() {
+	for {
+		select {
+		case b := <-p.outQueue:
+			b.mu.Lock()
+			b.mu.Unlock()
+			b.free()
+		case b := <-p.inQueue:
+			b.mu.Lock()
+			b.mu.Unlock()
+			b.free()
+		default:
+			return
+		}
+		p.dev.busy.Add(-1)
+	}
+}
 
 // displayName names the peer in log messages: its name, or its public
 // key when it has none (public keys are not secret).

@@ -225,10 +225,12 @@ func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort)
 	queued, full := false, false
 	d.queueMu.RLock()
 	if !d.queuesClosed {
+		d.busy.Add(1)
 		select {
 		case d.hsQueue <- m:
 			queued = true
 		default:
+			d.busy.Add(-1)
 			full = true
 		}
 	}
@@ -254,9 +256,11 @@ func (d *Device) queueInbound(b *inBatch) bool {
 	if d.queuesClosed || !b.peer.running.Load() {
 		return false
 	}
+	d.busy.Add(1)
 	select {
 	case b.peer.inQueue <- b:
 	default:
+		d.busy.Add(-1)
 		d.ifp.Iqdrops.Add(uint64(len(b.pkts)))
 		return false
 	}
@@ -361,6 +365,7 @@ func (p *Peer) routineSequentialReceiver() {
 			// Packets that waited for the session can go now.
 			p.sendStaged()
 		}
+		d.busy.Add(-1)
 	}
 }
 

@@ -264,16 +264,20 @@ func (p *Peer) sendStaged() {
 }
 
 // queueBatch puts a locked batch on the peer's queue and the encryption
-// queue; it reports false if the batch was not taken.
+// queue; it reports false if the batch was not taken.  A stopped peer
+// takes nothing: Peer.stop frees what its queues hold once no producer
+// can add more (the running flag is read under queueMu).
 func (d *Device) queueBatch(p *Peer, b *outBatch) bool {
 	d.queueMu.RLock()
 	defer d.queueMu.RUnlock()
-	if d.queuesClosed {
+	if d.queuesClosed || !p.running.Load() {
 		return false
 	}
+	d.busy.Add(1)
 	select {
 	case p.outQueue <- b:
 	default:
+		d.busy.Add(-1)
 		d.ifp.Oerrors.Add(uint64(len(b.pkts)))
 		return false
 	}
@@ -316,35 +320,44 @@ func (p *Peer) routineSequentialSender() {
 		// unlocked again.
 		b.mu.Lock()
 		b.mu.Unlock()
-		ep, ok := p.Endpoint()
-		if !ok {
-			d.logf(klog.LOG_DEBUG, "peer %s: no endpoint available", p.displayName())
-			b.free()
-			continue
-		}
-		msgs = msgs[:0]
-		data := false
-		var bytes uint64
-		for _, pkt := range b.pkts {
-			msgs = append(msgs, pkt.data)
-			if len(pkt.data) > wire.MessageKeepaliveSize {
-				data = true
-			}
-			bytes += uint64(len(pkt.data))
-		}
-		if err := d.send(msgs, ep); err != nil {
-			d.ifp.Oerrors.Add(uint64(len(msgs)))
-		} else {
-			d.ifp.Opackets.Add(uint64(len(msgs)))
-			d.ifp.Obytes.Add(bytes)
-			p.txBytes.Add(bytes)
-			p.timers.anyAuthenticatedPacketSent()
-			if data {
-				p.timers.dataSent()
-			}
-		}
+		msgs = p.sendBatch(b, msgs)
 		b.free()
+		d.busy.Add(-1)
 	}
+}
+
+// sendBatch sends an encrypted batch to the peer's endpoint; msgs is
+// scratch space, returned for reuse.
+func (p *Peer) sendBatch(b *outBatch, msgs [][]byte) [][]byte {
+	d := p.dev
+	ep, ok := p.Endpoint()
+	if !ok {
+		d.logf(klog.LOG_DEBUG, "peer %s: no endpoint available", p.displayName())
+		return msgs
+	}
+	msgs = msgs[:0]
+	data := false
+	var bytes uint64
+	for _, pkt := range b.pkts {
+		msgs = append(msgs, pkt.data)
+		if len(pkt.data) > wire.MessageKeepaliveSize {
+			data = true
+		}
+		bytes += uint64(len(pkt.data))
+	}
+	// The timers hear of the packets before they leave (timers.go).
+	p.timers.anyAuthenticatedPacketSent()
+	if data {
+		p.timers.dataSent()
+	}
+	if err := d.send(msgs, ep); err != nil {
+		d.ifp.Oerrors.Add(uint64(len(msgs)))
+	} else {
+		d.ifp.Opackets.Add(uint64(len(msgs)))
+		d.ifp.Obytes.Add(bytes)
+		p.txBytes.Add(bytes)
+	}
+	return msgs
 }
 
 // sendInitiation starts (or, with retry, repeats) a handshake ([W] 5.4.2,
@@ -388,9 +401,12 @@ func (p *Peer) sendInitiation(retry bool) {
 	msg.Marshal(buf)
 	p.cookies.AddMACs(buf, now)
 	d.logf(klog.LOG_DEBUG, "peer %s: sending handshake initiation to %v", p.displayName(), ep)
-	if err := d.send([][]byte{buf}, ep); err == nil {
-		p.txBytes.Add(uint64(len(buf)))
-		p.timers.anyAuthenticatedPacketSent()
-	}
+	// The timers hear of it before it leaves (timers.go): the response
+	// may complete the handshake, and delete the retransmit timer,
+	// before send returns.
+	p.timers.anyAuthenticatedPacketSent()
 	p.timers.handshakeInitiated()
+	if d.send([][]byte{buf}, ep) == nil {
+		p.txBytes.Add(uint64(len(buf)))
+	}
 }
