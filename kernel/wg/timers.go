@@ -21,6 +21,13 @@ import (
 //     if nothing came back, start a new handshake ([W] 6.5).
 //   - zeroKeyMaterial: REJECT_AFTER_TIME × 3 after the last session was
 //     made, erase every key ([W] 6.3).
+//   - persistentKeepalive: when the peer has a persistent keepalive
+//     interval (an nbwg extension to NetBSD's if_wg), that long after we
+//     last sent it anything, send an empty packet ([W] 6.5), so that a
+//     NAT or stateful firewall on the way keeps its mapping open.  It
+//     counts outgoing silence only (the Linux driver and wireguard-go
+//     count traffic either way): a mapping that only outgoing packets
+//     refresh stays open too.
 //
 // The rest of the package reports events (dataSent, ...); the timers
 // decide.  Times come from the device's Params at each event, so
@@ -91,6 +98,7 @@ type peerTimers struct {
 	sendKeepalive       peerTimer
 	newHandshake        peerTimer
 	zeroKeyMaterial     peerTimer
+	persistentKeepalive peerTimer
 	// firing is held for reading while a timer function runs, and for
 	// writing by stopAll to wait for those that run.
 	firing sync.RWMutex
@@ -111,6 +119,7 @@ func (ts *peerTimers) init(p *Peer) {
 		{&ts.sendKeepalive, ts.expiredSendKeepalive},
 		{&ts.newHandshake, ts.expiredNewHandshake},
 		{&ts.zeroKeyMaterial, ts.expiredZeroKeyMaterial},
+		{&ts.persistentKeepalive, ts.expiredPersistentKeepalive},
 	} {
 		t := x.t
 		t.ts, t.fire = ts, x.f
@@ -136,6 +145,7 @@ func (ts *peerTimers) stopAll() {
 	ts.sendKeepalive.del()
 	ts.newHandshake.del()
 	ts.zeroKeyMaterial.del()
+	ts.persistentKeepalive.del()
 	// An empty critical section: waiting for the readers is the point.
 	ts.firing.Lock()
 	ts.firing.Unlock()
@@ -175,8 +185,23 @@ func (ts *peerTimers) dataReceived() {
 }
 
 // anyAuthenticatedPacketSent: an authenticated packet (data, keepalive
-// or handshake) is being sent: it counts as the keepalive.
-func (ts *peerTimers) anyAuthenticatedPacketSent() { ts.sendKeepalive.del() }
+// or handshake) is being sent: it counts as the keepalive, and the
+// persistent keepalive's silence starts again.
+func (ts *peerTimers) anyAuthenticatedPacketSent() {
+	ts.sendKeepalive.del()
+	ts.persistentKeepaliveChanged()
+}
+
+// persistentKeepaliveChanged: the peer's persistent keepalive interval
+// was set, or a packet went to it: arm the timer for the interval, or
+// delete it when there is none.
+func (ts *peerTimers) persistentKeepaliveChanged() {
+	if k := ts.peer.keepalive.Load(); k != 0 {
+		ts.persistentKeepalive.mod(time.Duration(k) * time.Second)
+	} else if ts.persistentKeepalive.isPending() {
+		ts.persistentKeepalive.del()
+	}
+}
 
 // anyAuthenticatedPacketReceived: an authenticated packet was received:
 // the peer is alive, no new handshake is needed for silence.
@@ -242,6 +267,15 @@ func (ts *peerTimers) expiredNewHandshake() {
 	p := ts.peer
 	p.dev.logf(klog.LOG_DEBUG, "peer %s: nothing heard back, starting a new handshake", p.displayName())
 	p.sendInitiation(false)
+}
+
+func (ts *peerTimers) expiredPersistentKeepalive() {
+	if ts.peer.keepalive.Load() != 0 {
+		// Sending it arms the timer again (anyAuthenticatedPacketSent);
+		// without a session it starts a handshake, which opens the
+		// mapping as well.
+		ts.peer.sendKeepalive()
+	}
 }
 
 func (ts *peerTimers) expiredZeroKeyMaterial() {
