@@ -166,7 +166,8 @@ type Net struct {
 }
 
 // Event is what happened to an interface, for the parts of the kernel
-// that keep state about interfaces (the routing table, kernel/route).
+// that keep state about interfaces (the routing table, kernel/route; the
+// userspace API's sockets, kernel/uapi).
 type Event int
 
 // Events, in the words of NetBSD's if.c.
@@ -180,6 +181,9 @@ const (
 	// EventDetach: the interface is being destroyed (if_detach), which
 	// removes every route through it (if.c's if_delroute_matcher).
 	EventDetach
+	// EventAttach: the interface was created (if_attach) and is in the
+	// table; its driver and host device are ready.
+	EventAttach
 )
 
 // Watch registers f to be told of every interface event.  f is called
@@ -197,6 +201,25 @@ func (n *Net) notify(ifp *Interface, ev Event) {
 		f(ifp, ev)
 	}
 }
+
+// Do runs f on the interface called name with the table locked, as an
+// ioctl on it would run: the kernel's other doors to a driver (WireGuard's
+// userspace API, kernel/uapi) go through Do, so that they are serialized
+// with the ioctls.  A name that no interface has is ENXIO.  f must not
+// call back into Net.
+func (n *Net) Do(name string, f func(ifp *Interface) error) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ifp := n.lookup(name)
+	if ifp == nil {
+		return sys.ENXIO
+	}
+	defer ifp.publish()
+	return f(ifp)
+}
+
+// Driver returns the interface's driver (for Do's callers).
+func (ifp *Interface) Driver() Driver { return ifp.drv }
 
 // Interfaces returns the interfaces in creation order.
 func (n *Net) Interfaces() []*Interface {
@@ -304,6 +327,7 @@ func (n *Net) create(name string) error {
 		ifp.index = n.nextIndex()
 	}
 	n.ifaces = append(n.ifaces, ifp)
+	n.notify(ifp, EventAttach)
 	if n.Changed != nil {
 		n.Changed(len(n.ifaces))
 	}

@@ -407,14 +407,18 @@ func TestDefaultPrefixLengths(t *testing.T) {
 	}
 }
 
-// TestWatch: watchers hear each interface come up (by SIOCSIFFLAGS or by
-// a first address), go down, and go away, in that order, with the
-// interface marked detached before the last event.
+// TestWatch: watchers hear each interface arrive, come up (by SIOCSIFFLAGS
+// or by a first address), go down, and go away, in that order, with the
+// interface in the table at the first event and marked detached before
+// the last.
 func TestWatch(t *testing.T) {
 	n, _ := newTestNet()
 	var events []string
 	n.Watch(func(ifp *Interface, ev Event) {
-		name := map[Event]string{EventUp: "up", EventDown: "down", EventDetach: "detach"}[ev]
+		name := map[Event]string{EventUp: "up", EventDown: "down", EventDetach: "detach", EventAttach: "attach"}[ev]
+		if ev == EventAttach && n.lookup(ifp.Name()) != ifp {
+			t.Errorf("%s: attach event before it is in the table", ifp.Name())
+		}
 		if ev == EventDetach && !ifp.Detached() {
 			t.Errorf("%s: detach event before Detached()", ifp.Name())
 		}
@@ -438,7 +442,7 @@ func TestWatch(t *testing.T) {
 			t.Fatalf("%s: %v", sys.IoctlName(step.cmd), err)
 		}
 	}
-	want := []string{"wg0 up", "wg0 down", "wg0 detach", "wg1 detach"}
+	want := []string{"wg0 attach", "wg0 up", "wg1 attach", "wg0 down", "wg0 detach", "wg1 detach"}
 	if diff := cmp.Diff(want, events); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}

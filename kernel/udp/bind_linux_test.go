@@ -439,3 +439,36 @@ func TestGSOFallbacks(t *testing.T) {
 		})
 	}
 }
+
+// TestSetMark: the mark is set on open sockets and on those opened later
+// (wg(8)'s fwmark); 0 clears it.
+func TestSetMark(t *testing.T) {
+	ns := nstest.New(t)
+	b := NewBind().(*linuxBind)
+	if err := b.SetMark(0x51820); err != nil {
+		t.Fatalf("SetMark before Open: %v", err)
+	}
+	openIn(t, ns, b, 0)
+	mark := func(s *socket) int {
+		var v int
+		var err error
+		s.rc.Control(func(fd uintptr) { v, err = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK) })
+		if err != nil {
+			t.Fatalf("getsockopt SO_MARK: %v", err)
+		}
+		return v
+	}
+	for _, s := range []*socket{b.v4, b.v6} {
+		if s != nil && mark(s) != 0x51820 {
+			t.Errorf("mark %#x after Open, want 0x51820", mark(s))
+		}
+	}
+	if err := b.SetMark(0); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*socket{b.v4, b.v6} {
+		if s != nil && mark(s) != 0 {
+			t.Errorf("mark %#x after SetMark(0)", mark(s))
+		}
+	}
+}

@@ -61,7 +61,7 @@ type sendState struct {
 type offloads struct{ gso, gro bool }
 
 // listen opens and binds the socket of one family ("udp4" or "udp6").
-func listen(network string, port uint16, want offloads) (*socket, error) {
+func listen(network string, port uint16, want offloads, mark uint32) (*socket, error) {
 	is6 := network == "udp6"
 	host := "0.0.0.0"
 	if is6 {
@@ -69,7 +69,7 @@ func listen(network string, port uint16, want offloads) (*socket, error) {
 	}
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var err error
-		cerr := c.Control(func(fd uintptr) { err = setSockopts(int(fd), is6) })
+		cerr := c.Control(func(fd uintptr) { err = setSockopts(int(fd), is6, mark) })
 		return errors.Join(cerr, err)
 	}}
 	pc, err := lc.ListenPacket(context.Background(), network, net.JoinHostPort(host, strconv.Itoa(int(port))))
@@ -105,13 +105,18 @@ func listen(network string, port uint16, want offloads) (*socket, error) {
 }
 
 // setSockopts runs before bind(2).
-func setSockopts(fd int, is6 bool) error {
+func setSockopts(fd int, is6 bool, mark uint32) error {
 	// Best effort: the *FORCE variants pass rmem_max/wmem_max only with
 	// CAP_NET_ADMIN; the plain ones are capped silently.
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, socketBufferSize)
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, socketBufferSize)
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, socketBufferSize)
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, socketBufferSize)
+	if mark != 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, int(mark)); err != nil {
+			return os.NewSyscallError("setsockopt SO_MARK", err)
+		}
+	}
 	if is6 {
 		// The IPv4 socket has the port for IPv4; IPv6 must not claim
 		// IPv4-mapped traffic (NetBSD's wg binds two sockets the same way).
@@ -150,6 +155,17 @@ func (s *socket) port() uint16 {
 }
 
 func (s *socket) close() error { return s.conn.Close() }
+
+// setMark sets SO_MARK (0 clears it).
+func (s *socket) setMark(mark uint32) error {
+	var err error
+	if cerr := s.rc.Control(func(fd uintptr) {
+		err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, int(mark))
+	}); cerr != nil {
+		return cerr
+	}
+	return os.NewSyscallError("setsockopt SO_MARK", err)
+}
 
 // closedError maps the poller's "use of closed network connection" (which
 // is net.ErrClosed) and anything else from rc.Read/rc.Write.
