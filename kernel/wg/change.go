@@ -240,16 +240,39 @@ func newAllowedList(old []AllowedIP, c *PeerChange, steal bool) []AllowedIP {
 	if !c.ReplaceAllowedIPs {
 		list = slices.Clone(old)
 	}
-	for _, a := range c.AllowedIPs {
-		if steal || a.Remove {
-			masked := a.Prefix()
-			list = slices.DeleteFunc(list, func(x AllowedIP) bool { return x.Prefix() == masked })
-		}
-		if !a.Remove {
+	if !steal {
+		for _, a := range c.AllowedIPs {
 			list = append(list, a.AllowedIP)
 		}
+		return list
 	}
-	return list
+	// Where each prefix is in list, so that a list of a hundred thousand
+	// entries is made in linear time; removed entries are marked and
+	// dropped at the end.
+	at := make(map[netip.Prefix]int, len(list)+len(c.AllowedIPs))
+	for i, a := range list {
+		at[a.Prefix()] = i
+	}
+	gone := make([]bool, len(list), len(list)+len(c.AllowedIPs))
+	for _, a := range c.AllowedIPs {
+		masked := a.Prefix()
+		if i, ok := at[masked]; ok {
+			gone[i] = true
+			delete(at, masked)
+		}
+		if !a.Remove {
+			at[masked] = len(list)
+			list = append(list, a.AllowedIP)
+			gone = append(gone, false)
+		}
+	}
+	kept := list[:0]
+	for i, a := range list {
+		if !gone[i] {
+			kept = append(kept, a)
+		}
+	}
+	return kept
 }
 
 // removePeerLocked takes p out of the lists and the table; d.mu is held.
