@@ -247,8 +247,14 @@ func (p *Publisher) addLink(view, name, sock string) error {
 	if err := mkdir(filepath.Join(p.paths.Etc, viewName)); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(view), 0o755); err != nil {
-		return err
+	if filepath.Dir(view) != p.paths.Etc {
+		// /etc/netns and /etc/netns/X, which ip(8) does not make.
+		if err := mkdir(filepath.Dir(filepath.Dir(view))); err != nil {
+			return err
+		}
+		if err := mkdir(filepath.Dir(view)); err != nil {
+			return err
+		}
 	}
 	if err := mkdir(view); err != nil {
 		return err
@@ -280,7 +286,7 @@ func (p *Publisher) clearView(view, name string) {
 // the views, unless a live socket of someone else (wireguard-go) holds
 // the name.
 func (p *Publisher) addWireGuardLink(name string) error {
-	if err := os.MkdirAll(p.paths.WireGuardDir, 0o755); err != nil {
+	if err := mkdir(p.paths.WireGuardDir); err != nil {
 		return err
 	}
 	path := filepath.Join(p.paths.WireGuardDir, name+".sock")
@@ -386,13 +392,17 @@ func (p *Publisher) authorize(c *net.UnixConn) syscall.Errno {
 	return 0
 }
 
-// mkdir makes dir, mode 0755, if it is not there.
+// mkdir makes dir, mode 0755, if it is not there; one that is keeps its
+// mode.
 func mkdir(dir string) error {
-	if err := os.Mkdir(dir, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+	err := os.Mkdir(dir, 0o755)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
-	os.Chmod(dir, 0o755) // the umask is 077
-	return nil
+	return os.Chmod(dir, 0o755) // the umask is 077
 }
 
 // alive reports whether something listens on the socket at path.
