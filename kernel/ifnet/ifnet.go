@@ -300,7 +300,47 @@ func (n *Net) create(name string) error {
 	if !ok {
 		return sys.EINVAL
 	}
-	name = c.Name + strconv.Itoa(unit)
+	return n.createWith(c, c.Name+strconv.Itoa(unit))
+}
+
+// CreateNamed creates an interface of the cloner called cloner under
+// exactly the name given, which need not be the cloner's name and a
+// unit: nbwg-go's interface is the TUN device its user named (wg-quick
+// names it after its configuration file).  Such a table is for one
+// program's own interfaces; its ioctls still find them by name.
+func (n *Net) CreateNamed(cloner, name string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if name == "" || len(name) >= sys.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
+		return sys.EINVAL
+	}
+	for _, c := range n.cloners {
+		if c.Name == cloner {
+			return n.createWith(c, name)
+		}
+	}
+	return sys.EINVAL
+}
+
+// NoteMTU records an MTU that the interface's host device was given by
+// someone else (nbwg-go's TUN, whose MTU ip(8) sets), and tells the
+// driver; nothing is asked of the host.
+func (n *Net) NoteMTU(name string, mtu int) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ifp := n.lookup(name)
+	if ifp == nil {
+		return sys.ENXIO
+	}
+	if ifp.MTU() != mtu {
+		ifp.mtu.Store(int32(mtu))
+		ifp.drv.SetMTU(mtu)
+	}
+	return nil
+}
+
+// createWith makes the interface name with cloner c; n.mu is held.
+func (n *Net) createWith(c *Cloner, name string) error {
 	if n.lookup(name) != nil {
 		return sys.EEXIST
 	}

@@ -450,3 +450,34 @@ func TestWatch(t *testing.T) {
 		t.Errorf("Interfaces() after destroying all: %d", len(got))
 	}
 }
+
+// TestCreateNamed: an interface named by someone else (nbwg-go's TUN)
+// keeps its name exactly, is found by it, and takes the MTU its host
+// device was given, telling its driver.
+func TestCreateNamed(t *testing.T) {
+	n, drivers := newTestNet()
+	for _, name := range []string{"home", "wg01", "wg0"} {
+		if err := n.CreateNamed("wg", name); err != nil {
+			t.Fatalf("CreateNamed(%q): %v", name, err)
+		}
+		if n.Lookup(name) == nil {
+			t.Errorf("%s not found by its name", name)
+		}
+	}
+	for _, tc := range []struct{ cloner, name string }{
+		{"wg", "home"}, {"gif", "x"}, {"wg", ""}, {"wg", "sixteen-chars-xx"},
+	} {
+		if err := n.CreateNamed(tc.cloner, tc.name); err == nil {
+			t.Errorf("CreateNamed(%q, %q) succeeded", tc.cloner, tc.name)
+		}
+	}
+	if err := n.NoteMTU("home", 34716); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Lookup("home").MTU(); got != 34716 || drivers["home"].mtu != 34716 {
+		t.Errorf("after NoteMTU: interface %d, driver %d", got, drivers["home"].mtu)
+	}
+	if err := n.NoteMTU("nothere", 1500); !errors.Is(err, sys.ENXIO) {
+		t.Errorf("NoteMTU of no interface: %v", err)
+	}
+}
