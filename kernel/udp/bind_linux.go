@@ -21,6 +21,11 @@ import (
 // copied out.
 func NewBind() Bind { return &linuxBind{want: offloads{gso: true, gro: true}} }
 
+// NewStickyBind is NewBind whose sockets answer each remote address from
+// the local address it wrote to, as wireguard-go's do (sticky_linux.go);
+// NewBind's let routing choose the source, as NetBSD's wg does.
+func NewStickyBind() Bind { return &linuxBind{want: offloads{gso: true, gro: true, sticky: true}} }
+
 // NewPlainBind is NewBind without UDP_SEGMENT and UDP_GRO: every datagram
 // is a message of its own in sendmmsg(2) and recvmmsg(2). It is for
 // comparison and for kernels whose offloads misbehave.

@@ -34,6 +34,9 @@ type socket struct {
 	gso atomic.Bool
 	// gro: UDP_GRO is on, so receives go through internal buffers.
 	gro bool
+	// sticky remembers the local address each remote wrote to, to
+	// answer from it (sticky_linux.go); nil when the Bind does not.
+	sticky *stickyTable
 
 	recvMu sync.Mutex // guards recv, rxBufs, rxq; a ReceiveFunc is not reentrant
 	recv   *mmsgBatch
@@ -57,8 +60,10 @@ type sendState struct {
 	runs []run
 }
 
-// offloads are the Bind's wishes; the kernel has the last word.
-type offloads struct{ gso, gro bool }
+// offloads are the Bind's wishes; the kernel has the last word.  sticky
+// is not an offload, but a wish of the same kind: answer from the
+// address written to.
+type offloads struct{ gso, gro, sticky bool }
 
 // listen opens and binds the socket of one family ("udp4" or "udp6").
 func listen(network string, port uint16, want offloads, mark uint32) (*socket, error) {
@@ -69,7 +74,12 @@ func listen(network string, port uint16, want offloads, mark uint32) (*socket, e
 	}
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var err error
-		cerr := c.Control(func(fd uintptr) { err = setSockopts(int(fd), is6, mark) })
+		cerr := c.Control(func(fd uintptr) {
+			err = setSockopts(int(fd), is6, mark)
+			if err == nil && want.sticky {
+				err = os.NewSyscallError("setsockopt PKTINFO", enablePktinfo(int(fd), is6))
+			}
+		})
 		return errors.Join(cerr, err)
 	}}
 	pc, err := lc.ListenPacket(context.Background(), network, net.JoinHostPort(host, strconv.Itoa(int(port))))
@@ -90,7 +100,10 @@ func listen(network string, port uint16, want offloads, mark uint32) (*socket, e
 	}
 	s.gso.Store(gso)
 	s.gro = gro
-	s.recv = newBatch(IdealBatchSize, groCmsgSpace)
+	if want.sticky {
+		s.sticky = &stickyTable{}
+	}
+	s.recv = newBatch(IdealBatchSize, groCmsgSpace+pktinfoCmsgSpace)
 	if gro {
 		s.rxBufs = make([][]byte, groBuffers)
 		for i := range s.rxBufs {
@@ -99,7 +112,7 @@ func listen(network string, port uint16, want offloads, mark uint32) (*socket, e
 		s.rxq.msgs = make([]rxMsg, 0, groBuffers)
 	}
 	s.sendPool.New = func() any {
-		return &sendState{b: newBatch(IdealBatchSize, gsoCmsgSpace), runs: make([]run, 0, IdealBatchSize)}
+		return &sendState{b: newBatch(IdealBatchSize, gsoCmsgSpace+pktinfoCmsgSpace), runs: make([]run, 0, IdealBatchSize)}
 	}
 	return s, nil
 }
@@ -194,6 +207,7 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 				size = 0 // dropped, as ReceiveFunc documents
 			}
 			sizes[i], eps[i] = size, from
+			s.learn(i, from)
 		}
 		return n, nil
 	}
@@ -211,6 +225,7 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 			if !ok {
 				continue
 			}
+			s.learn(i, from)
 			gsoSize := groSize(s.recv.control(i)[:s.recv.msgs[i].Hdr.Controllen])
 			if gsoSize > 0 && gsoSize < size {
 				s.stats.groMessages.Add(1)
@@ -227,6 +242,17 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 	return s.rxq.deliver(bufs, sizes, eps), nil
 }
 
+// learn notes, for a sticky socket, the local address message i of the
+// last receive came to.
+func (s *socket) learn(i int, from netip.AddrPort) {
+	if s.sticky == nil {
+		return
+	}
+	if l, ok := pktinfoDst(s.recv.control(i)[:s.recv.msgs[i].Hdr.Controllen]); ok {
+		s.sticky.learn(from, l)
+	}
+}
+
 // recvmmsg receives into bufs with one recvmmsg(2) and returns the
 // number of messages; s.recv.received tells their lengths and senders.
 func (s *socket) recvmmsg(bufs [][]byte) (int, error) {
@@ -240,7 +266,7 @@ func (s *socket) recvmmsg(bufs [][]byte) (int, error) {
 			Iov:     &b.iovs[i],
 		}}
 		b.msgs[i].Hdr.SetIovlen(1)
-		if s.gro {
+		if s.gro || s.sticky != nil {
 			oob := b.control(i)
 			b.msgs[i].Hdr.Control = &oob[0]
 			b.msgs[i].Hdr.SetControllen(len(oob))
@@ -280,6 +306,10 @@ func (s *socket) send(bufs [][]byte, ep netip.AddrPort) error {
 	if s.is6 {
 		maxPayload = maxPayload6
 	}
+	var src local // the address to send from; invalid: routing chooses
+	if s.sticky != nil {
+		src, _ = s.sticky.lookup(ep)
+	}
 	retryPlain := false // resend a refused GSO message datagram by datagram
 	for len(bufs) > 0 {
 		chunk := bufs[:min(len(bufs), len(b.iovs))]
@@ -301,11 +331,18 @@ func (s *socket) send(bufs [][]byte, ep netip.AddrPort) error {
 			m := &b.msgs[k]
 			*m = unix.Mmsghdr{Hdr: unix.Msghdr{Name: &b.names[0][0], Namelen: namelen, Iov: &b.iovs[r.start]}}
 			m.Hdr.SetIovlen(r.end - r.start)
+			oob := b.control(k)
+			n := 0
 			if r.end-r.start > 1 {
-				oob := b.control(k)
-				m.Hdr.Control = &oob[0]
-				m.Hdr.SetControllen(putSegmentCmsg(oob, r.gsoSize))
+				n = putSegmentCmsg(oob[:gsoCmsgSpace], r.gsoSize)
 				multi++
+			}
+			if src.addr.IsValid() {
+				n += putPktinfoCmsg(oob[n:n+pktinfoCmsgSpace], src, s.is6)
+			}
+			if n > 0 {
+				m.Hdr.Control = &oob[0]
+				m.Hdr.SetControllen(n)
 			}
 		}
 		sent, err := s.sendmmsg(b.msgs[:len(st.runs)])
@@ -313,6 +350,17 @@ func (s *socket) send(bufs [][]byte, ep netip.AddrPort) error {
 		if err != nil {
 			var errno unix.Errno
 			failed := st.runs[min(sent, len(st.runs)-1)]
+			if src.addr.IsValid() && errors.As(err, &errno) &&
+				(errno == unix.EINVAL || errno == unix.ENETUNREACH || errno == unix.EADDRNOTAVAIL) {
+				// The address the peer wrote to is gone (an IPv4
+				// source that is not local is ENETUNREACH, an IPv6
+				// one EINVAL), or cannot reach it any more: let
+				// routing choose, and resend.
+				s.sticky.forget(ep)
+				src = local{}
+				bufs = bufs[failed.start:]
+				continue
+			}
 			switch {
 			case !gso || failed.end-failed.start == 1 || !errors.As(err, &errno):
 			case errno == unix.EIO:

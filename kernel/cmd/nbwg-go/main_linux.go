@@ -207,7 +207,8 @@ func serve(name string, dev tun.Device, l *net.UnixListener, log *klog.Logger) i
 	}
 	n := ifnet.New(nil, wg.NewCloner(wg.Env{
 		OpenTUN: func(string, int) (tun.Device, error) { return dev, nil },
-		NewBind: udp.NewBind,
+		// Answering from the address written to, as wireguard-go.
+		NewBind: udp.NewStickyBind,
 		Log:     log,
 		Params:  params,
 	}))
