@@ -394,6 +394,13 @@ func (n *Net) destroy(name string) error {
 	if ifp == nil {
 		return sys.ENXIO
 	}
+	n.detach(ifp)
+	return nil
+}
+
+// detach takes ifp out of the table and destroys its driver; n.mu is
+// held.
+func (n *Net) detach(ifp *Interface) {
 	if ifp.Flags()&sys.IFF_RUNNING != 0 {
 		ifp.drv.Stop()
 	}
@@ -412,14 +419,14 @@ func (n *Net) destroy(name string) error {
 	if n.Changed != nil {
 		n.Changed(len(n.ifaces))
 	}
-	return nil
 }
 
-// DestroyAll destroys every interface, as a halting kernel would.
+// DestroyAll destroys every interface, as a halting kernel would,
+// whatever their names (CreateNamed's need not parse as a cloner's).
 func (n *Net) DestroyAll() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for len(n.ifaces) > 0 {
-		n.destroy(n.ifaces[len(n.ifaces)-1].name)
+		n.detach(n.ifaces[len(n.ifaces)-1])
 	}
 }

@@ -480,4 +480,10 @@ func TestCreateNamed(t *testing.T) {
 	if err := n.NoteMTU("nothere", 1500); !errors.Is(err, sys.ENXIO) {
 		t.Errorf("NoteMTU of no interface: %v", err)
 	}
+	// DestroyAll takes them all, names of no cloner's form included
+	// (it looped for ever on "home").
+	n.DestroyAll()
+	if n.Count() != 0 || drivers["home"].destroys != 1 {
+		t.Errorf("after DestroyAll: %d interfaces, home destroyed %d times", n.Count(), drivers["home"].destroys)
+	}
 }

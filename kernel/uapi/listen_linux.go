@@ -52,6 +52,12 @@ func Listen(dir, name string) (*net.UnixListener, error) {
 // socket still bound as a change of its attributes (the link count).
 func WatchRemoval(path string, done <-chan struct{}, gone func()) error {
 	fi, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		// Removed before the watch began (a daemon's parent returns
+		// before the daemon gets here).
+		gone()
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -269,8 +269,8 @@ func TestNetnsTunnel(t *testing.T) {
 		z.n1.MustRun(t, "ip link del wg1")
 		z.n2.MustRun(t, "ip link del wg2")
 		if err := hosts.Poll(10*time.Second, func() error {
-			if out := strings.TrimSpace(z.n0.Run(t, "pgrep -x nbwg-go").Stdout); out != "" {
-				return fmt.Errorf("nbwg-go still runs: %s", out)
+			if pids := nbwgGoPIDs(t, z.n0); len(pids) > 0 {
+				return fmt.Errorf("nbwg-go still runs: %v", pids)
 			}
 			return nil
 		}); err != nil {

@@ -86,6 +86,7 @@ func run(name string, foreground bool) int {
 		out = io.Discard
 	}
 	log := klog.New(out, level)
+	log.SetTag("nbwg-go")
 	fail := func(format string, args ...any) int {
 		msg := fmt.Sprintf(format, args...)
 		log.Log(klog.LOG_ERR, "(%s) %s", name, msg)
