@@ -177,10 +177,16 @@ func (p *Publisher) publish(name string) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", sock, err)
 		}
-		for _, v := range p.views() {
+		views := p.views()
+		for _, v := range views {
 			if err := p.addLink(v, name, sock); err != nil {
 				p.logf("uapi: %s: %v", name, err)
 			}
+		}
+		if len(views) == 0 {
+			// A namespace without a name: no view leads here, and
+			// only a mount of sockDir reaches the socket.
+			return nil
 		}
 		return p.addWireGuardLink(name)
 	})
