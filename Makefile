@@ -53,6 +53,7 @@ FUZZTIME         ?= 60s
 FUZZMINIMIZETIME ?= 2s
 FUZZ_TARGETS = \
 	./kernel/ioctl:FuzzServeConn \
+	./kernel/uapi:FuzzServeConn \
 	./kernel/prop:FuzzInternalize \
 	./kernel/wg:FuzzReceive \
 	./kernel/tun:FuzzSegmenter \

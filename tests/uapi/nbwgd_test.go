@@ -130,11 +130,28 @@ func TestWgOnNbwg(t *testing.T) {
 		t.Errorf("wg show wg0 allowed-ips after syncconf: %q", got)
 	}
 
-	// A bad request is refused with wireguard-go's error, and changes
-	// nothing.
-	r := a.Run(t, "wg set wg0 listen-port 51821 peer "+kb.pub+" endpoint 192.0.2.2:0 persistent-keepalive 70000")
-	if r.Code == 0 {
-		t.Errorf("wg set with a keepalive of 70000 succeeded: %+v", r)
+	// fwmark marks the sockets (SO_MARK), and 0 unmarks them.
+	a.MustRun(t, "wg set wg0 fwmark 0x4d2")
+	if got := a.MustRun(t, "wg show wg0 fwmark"); got != "0x4d2\n" {
+		t.Errorf("wg show wg0 fwmark: %q", got)
+	}
+	if got := a.MustRun(t, "ss -uaneH 'sport = 51821' 2>/dev/null"); strings.Count(got, "fwmark:0x4d2") != 2 {
+		t.Errorf("the sockets of port 51821 are not both marked:\n%s", got)
+	}
+	a.MustRun(t, "wg set wg0 fwmark 0")
+	if got := a.MustRun(t, "wg show wg0 fwmark"); got != "off\n" {
+		t.Errorf("wg show wg0 fwmark after 0: %q", got)
+	}
+
+	// A refusal of the kernel reaches wg(8) as its errno: a port
+	// another interface has.
+	a.MustRun(t, "ifconfig wg1 create && wg set wg1 listen-port 51822")
+	r := a.Run(t, "wg set wg1 listen-port 51821")
+	if r.Code == 0 || r.Stderr != "Unable to modify interface: Address already in use\n" {
+		t.Errorf("wg set wg1 listen-port 51821, wg0's port: %+v", r)
+	}
+	if got := a.MustRun(t, "wg show wg1 listen-port"); got != "51822\n" {
+		t.Errorf("wg1's port after the refusal: %q", got)
 	}
 }
 
