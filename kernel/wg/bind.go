@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"nbwg/kernel/klog"
 	"nbwg/kernel/udp"
@@ -17,6 +19,10 @@ import (
 type netState struct {
 	mu        sync.Mutex
 	bind      udp.Bind // nil: the device has no sockets (tests of the control plane)
+	// closing is set while the sockets close and n.mu is held waiting
+	// for the receivers: a receiver must not then wait for n.mu
+	// (trySend).
+	closing atomic.Bool
 	open      bool
 	closed    bool   // for good: the device is being destroyed
 	port      uint16 // the port bound, configured or chosen
@@ -47,8 +53,10 @@ func (d *Device) closeLocked() {
 	if !n.open {
 		return
 	}
+	n.closing.Store(true)
 	n.bind.Close()
 	n.receivers.Wait()
+	n.closing.Store(false)
 	n.open, n.port = false, 0
 }
 
@@ -105,8 +113,23 @@ func (d *Device) bindPortLocked(port uint16) (*rebindError, error) {
 // send sends messages to ep, binding the sockets to a port of the
 // kernel's choosing first if none is bound yet.
 func (d *Device) send(msgs [][]byte, ep netip.AddrPort) error {
+	return d.sendFrom(msgs, ep, false)
+}
+
+// sendFrom is send; receiver says that the caller is a receiver (see
+// trySend).
+func (d *Device) sendFrom(msgs [][]byte, ep netip.AddrPort, receiver bool) error {
 	n := &d.net
-	n.mu.Lock()
+	if receiver {
+		for !n.mu.TryLock() {
+			if n.closing.Load() {
+				return errNoSockets
+			}
+			runtime.Gosched()
+		}
+	} else {
+		n.mu.Lock()
+	}
 	if n.bind == nil || n.closed {
 		n.mu.Unlock()
 		return errNoSockets
@@ -126,12 +149,20 @@ func (d *Device) send(msgs [][]byte, ep netip.AddrPort) error {
 	return err
 }
 
+// trySend is send for the receivers, which closing the sockets waits
+// for while it holds n.mu: rather than wait for n.mu then, which would
+// never come, the datagram is dropped, as UDP may drop it.
+func (d *Device) trySend(msgs [][]byte, ep netip.AddrPort) error {
+	return d.sendFrom(msgs, ep, true)
+}
+
 // close releases the sockets for good.
 func (n *netState) close() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.closed = true
 	if n.open {
+		n.closing.Store(true)
 		n.bind.Close()
 		n.receivers.Wait()
 		n.open = false

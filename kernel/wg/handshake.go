@@ -48,7 +48,9 @@ func (d *Device) sendCookieReply(msg []byte, src netip.AddrPort, now time.Time) 
 	reply.Marshal(buf)
 	d.stats.cookieRepliesSent.Add(1)
 	d.logf(klog.LOG_DEBUG, "under load: sending cookie reply to %v", src)
-	d.send([][]byte{buf}, src)
+	// From a receiver (receive.go), which must not wait for sockets
+	// that are closing.
+	d.trySend([][]byte{buf}, src)
 }
 
 // consumeInitiation is the responder's side ([W] 5.4.2, 5.4.3): consume

@@ -260,6 +260,13 @@ func TestWireguardGoInterop(t *testing.T) {
 			}
 		})
 	}
+	// As before nbwg: a userspace implementation's interfaces are seen
+	// from every namespace, since /var/run/wireguard is one.
+	for _, h := range []*hosts.Host{a, b} {
+		if got := h.MustRun(t, "wg show interfaces"); !strings.Contains(got, "wgia") || !strings.Contains(got, "wgib") {
+			t.Errorf("%s# wg show interfaces: %q, want both wgia and wgib", h.Name, got)
+		}
+	}
 	for h, name := range map[*hosts.Host]string{a: "wgia", b: "wgib"} {
 		if got := h.MustRun(t, "wg show "+name+" latest-handshakes"); strings.HasSuffix(got, "\t0\n") {
 			t.Errorf("%s# wg show %s latest-handshakes: %q", h.Name, name, got)
