@@ -17,12 +17,12 @@ import (
 // is set, or to a port of the kernel's choosing when the first packet
 // must go out; so does nbwg.
 type netState struct {
-	mu        sync.Mutex
-	bind      udp.Bind // nil: the device has no sockets (tests of the control plane)
+	mu   sync.Mutex
+	bind udp.Bind // nil: the device has no sockets (tests of the control plane)
 	// closing is set while the sockets close and n.mu is held waiting
 	// for the receivers: a receiver must not then wait for n.mu
 	// (trySend).
-	closing atomic.Bool
+	closing   atomic.Bool
 	open      bool
 	closed    bool   // for good: the device is being destroyed
 	port      uint16 // the port bound, configured or chosen
