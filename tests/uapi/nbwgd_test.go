@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -169,14 +170,28 @@ func TestWgNamespaces(t *testing.T) {
 	a.MustRun(t, "ifconfig "+wgN+" create")
 	c := hosts.New(t, "C")
 
+	// Userspace implementations' interfaces (wireguard-go's, of this
+	// machine's other tests, say) are seen from every namespace, as
+	// before nbwg: leave them out.
+	// wg(8) lists them in the directory's order: sort.
+	ours := func(out string) string {
+		var kept []string
+		for _, l := range lines(out) {
+			if strings.HasPrefix(l, "wg0\t") || strings.HasPrefix(l, wgN+"\t") {
+				kept = append(kept, l)
+			}
+		}
+		slices.Sort(kept)
+		return strings.Join(kept, "\n")
+	}
 	for _, tc := range []struct {
 		h    *hosts.Host
 		want string
 	}{
-		{a, "wg0\t" + ka.pub + "\n" + wgN + "\t(none)\n"},
-		{b, "wg0\t" + kb.pub + "\n"},
+		{a, "wg0\t" + ka.pub + "\n" + wgN + "\t(none)"},
+		{b, "wg0\t" + kb.pub},
 	} {
-		if diff := cmp.Diff(tc.want, tc.h.MustRun(t, "wg show all public-key")); diff != "" {
+		if diff := cmp.Diff(tc.want, ours(tc.h.MustRun(t, "wg show all public-key"))); diff != "" {
 			t.Errorf("%s# wg show all public-key (-want +got):\n%s", tc.h.Name, diff)
 		}
 	}
@@ -215,8 +230,8 @@ func TestWgNamespaces(t *testing.T) {
 	// Destroyed, the interface goes from wg(8)'s view, and its socket
 	// and links with it.
 	a.MustRun(t, "ifconfig "+wgN+" destroy")
-	if diff := cmp.Diff("wg0\n", a.MustRun(t, "wg show interfaces")); diff != "" {
-		t.Errorf("A# wg show interfaces after destroying %s (-want +got):\n%s", wgN, diff)
+	if diff := cmp.Diff("wg0\t"+ka.pub, ours(a.MustRun(t, "wg show all public-key"))); diff != "" {
+		t.Errorf("A# wg show all public-key after destroying %s (-want +got):\n%s", wgN, diff)
 	}
 	for _, p := range []string{
 		kernelDir(t, a) + "/wireguard/" + wgN + ".sock",

@@ -84,33 +84,33 @@ func TestNbwgGoCommand(t *testing.T) {
 	})
 	t.Run("daemon", func(t *testing.T) {
 		// It returns at once, leaving the daemon with the socket.
-		h.MustRun(t, "nbwg-go wg5")
-		h.MustRun(t, "test -S /var/run/wireguard/wg5.sock && ip link show dev wg5 >/dev/null")
-		if got := h.MustRun(t, "stat -c %a /var/run/wireguard/wg5.sock"); got != "700\n" {
+		h.MustRun(t, "nbwg-go wgc5")
+		h.MustRun(t, "test -S /var/run/wireguard/wgc5.sock && ip link show dev wgc5 >/dev/null")
+		if got := h.MustRun(t, "stat -c %a /var/run/wireguard/wgc5.sock"); got != "700\n" {
 			t.Errorf("the socket's mode is %s, want 700", got)
 		}
-		if got := h.MustRun(t, "wg show wg5 listen-port"); got != "0\n" {
-			t.Errorf("wg show wg5 listen-port: %q", got)
+		if got := h.MustRun(t, "wg show wgc5 listen-port"); got != "0\n" {
+			t.Errorf("wg show wgc5 listen-port: %q", got)
 		}
 		pids := nbwgGoPIDs(t, h)
 		if len(pids) != 1 {
 			t.Fatalf("nbwg-go processes in G: %v", pids)
 		}
 		syscall.Kill(pids[0], syscall.SIGTERM)
-		gone(t, h, "wg5")
+		gone(t, h, "wgc5")
 	})
 	t.Run("foreground", func(t *testing.T) {
 		for _, c := range []struct {
 			cmd string
 			sig syscall.Signal
 		}{
-			{"LOG_LEVEL=verbose exec nbwg-go -f wg6", syscall.SIGINT},
-			{"LOG_LEVEL=verbose WG_PROCESS_FOREGROUND=1 exec nbwg-go --foreground wg6", syscall.SIGTERM},
-			{"LOG_LEVEL=debug WG_PROCESS_FOREGROUND=1 exec nbwg-go wg6", syscall.SIGTERM},
+			{"LOG_LEVEL=verbose exec nbwg-go -f wgc6", syscall.SIGINT},
+			{"LOG_LEVEL=verbose WG_PROCESS_FOREGROUND=1 exec nbwg-go --foreground wgc6", syscall.SIGTERM},
+			{"LOG_LEVEL=debug WG_PROCESS_FOREGROUND=1 exec nbwg-go wgc6", syscall.SIGTERM},
 		} {
 			p := h.Start(t, 0, 0, c.cmd)
 			p.WaitFor(t, "UAPI listener started", 10*time.Second)
-			h.MustRun(t, "wg set wg6 listen-port 51999")
+			h.MustRun(t, "wg set wgc6 listen-port 51999")
 			if err := p.Signal(c.sig); err != nil {
 				t.Fatal(err)
 			}
@@ -121,13 +121,13 @@ func TestNbwgGoCommand(t *testing.T) {
 			if !strings.Contains(res.Stdout, "shutting down") {
 				t.Errorf("%s: no log of the shutdown on standard output:\n%s", c.cmd, res.Stdout)
 			}
-			gone(t, h, "wg6")
+			gone(t, h, "wgc6")
 		}
 		// Silent and error-only logs say nothing of a clean run.
 		for _, level := range []string{"silent", "error", ""} {
-			p := h.Start(t, 0, 0, "LOG_LEVEL="+level+" exec nbwg-go -f wg6")
+			p := h.Start(t, 0, 0, "LOG_LEVEL="+level+" exec nbwg-go -f wgc6")
 			if err := hosts.Poll(10*time.Second, func() error {
-				return succeeds(t, h, "wg show wg6")
+				return succeeds(t, h, "wg show wgc6")
 			}); err != nil {
 				t.Fatal(err)
 			}
@@ -136,21 +136,21 @@ func TestNbwgGoCommand(t *testing.T) {
 			if err != nil || res.Code != 0 || res.Stdout != "" {
 				t.Errorf("LOG_LEVEL=%s: %v %+v", level, err, res)
 			}
-			gone(t, h, "wg6")
+			gone(t, h, "wgc6")
 		}
 	})
 	t.Run("socket removed", func(t *testing.T) {
 		// As wireguard-go: removing the socket stops the daemon.
-		h.MustRun(t, "nbwg-go wg7 && rm /var/run/wireguard/wg7.sock")
-		gone(t, h, "wg7")
+		h.MustRun(t, "nbwg-go wgc7 && rm /var/run/wireguard/wgc7.sock")
+		gone(t, h, "wgc7")
 	})
 	t.Run("name taken", func(t *testing.T) {
-		h.MustRun(t, "nbwg-go wg8")
-		if r := h.Run(t, "nbwg-go wg8"); r.Code == 0 {
-			t.Errorf("a second nbwg-go wg8 succeeded: %+v", r)
+		h.MustRun(t, "nbwg-go wgc8")
+		if r := h.Run(t, "nbwg-go wgc8"); r.Code == 0 {
+			t.Errorf("a second nbwg-go wgc8 succeeded: %+v", r)
 		}
-		h.MustRun(t, "ip link del wg8")
-		gone(t, h, "wg8")
+		h.MustRun(t, "ip link del wgc8")
+		gone(t, h, "wgc8")
 	})
 }
 

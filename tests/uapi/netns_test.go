@@ -10,14 +10,17 @@ package uapi
 //
 //	┌─────────────────┐   ┌─────────────────────────────┐   ┌─────────────────┐
 //	│ N1              │   │ N0                          │   │ N2              │
-//	│ wg1 ────────────┼───┼── lo: (N1) 127.0.0.1:10000  │   │                 │
-//	│ 192.168.241.1/24│   │         (N2) 127.0.0.1:20000┼───┼──────────── wg2 │
+//	│ wgn1 ───────────┼───┼── lo: (N1) 127.0.0.1:10000  │   │                 │
+//	│ 192.168.241.1/24│   │         (N2) 127.0.0.1:20000┼───┼─────────── wgn2 │
 //	│ fd00::1/24      │   │                             │   │ 192.168.241.2/24│
 //	└─────────────────┘   └─────────────────────────────┘   │ fd00::2/24      │
 //	                                                         └─────────────────┘
 //
 // Both TUN devices are made in N0 by nbwg-go, which stays there with its
-// UDP sockets, and moved into N1 and N2.
+// UDP sockets, and moved into N1 and N2.  They are wgn1 and wgn2 where
+// netns.sh has wg1 and wg2: nbwg-go's sockets, as wireguard-go's, are one
+// for every namespace, and the machine's other tests have wg1s of their
+// own (nbwgd's, whose names are wg and a number).
 
 import (
 	"fmt"
@@ -64,14 +67,14 @@ func newNetnsTopo(t *testing.T) *netnsTopo {
 	return z
 }
 
-// start runs nbwg-go for wg1 and wg2 in the given namespaces; the
+// start runs nbwg-go for wgn1 and wgn2 in the given namespaces; the
 // devices are moved to N1 and N2 unless they were made there.
 func (z *netnsTopo) start(t *testing.T, at1, at2 *hosts.Host) {
 	t.Helper()
 	for _, s := range []struct {
 		at, to *hosts.Host
 		name   string
-	}{{at1, z.n1, "wg1"}, {at2, z.n2, "wg2"}} {
+	}{{at1, z.n1, "wgn1"}, {at2, z.n2, "wgn2"}} {
 		s.at.MustRun(t, "nbwg-go "+s.name)
 		if s.at != s.to {
 			s.at.MustRun(t, "ip link set "+s.name+" netns "+s.to.NS)
@@ -84,26 +87,26 @@ func (z *netnsTopo) start(t *testing.T, at1, at2 *hosts.Host) {
 // keys and peers with wg(8) where nbwg-go runs, then both up.
 func (z *netnsTopo) configurePeers(t *testing.T) {
 	t.Helper()
-	z.n1.MustRun(t, "ip addr add 192.168.241.1/24 dev wg1 && ip addr add fd00::1/24 dev wg1")
-	z.n2.MustRun(t, "ip addr add 192.168.241.2/24 dev wg2 && ip addr add fd00::2/24 dev wg2")
-	z.wg1Run.MustRun(t, "wg set wg1 private-key /etc/wg/key1 listen-port 10000 peer "+z.k2.pub+
+	z.n1.MustRun(t, "ip addr add 192.168.241.1/24 dev wgn1 && ip addr add fd00::1/24 dev wgn1")
+	z.n2.MustRun(t, "ip addr add 192.168.241.2/24 dev wgn2 && ip addr add fd00::2/24 dev wgn2")
+	z.wg1Run.MustRun(t, "wg set wgn1 private-key /etc/wg/key1 listen-port 10000 peer "+z.k2.pub+
 		" preshared-key /etc/wg/psk allowed-ips 192.168.241.2/32,fd00::2/128")
-	z.wg2Run.MustRun(t, "wg set wg2 private-key /etc/wg/key2 listen-port 20000 peer "+z.k1.pub+
+	z.wg2Run.MustRun(t, "wg set wgn2 private-key /etc/wg/key2 listen-port 20000 peer "+z.k1.pub+
 		" preshared-key /etc/wg/psk allowed-ips 192.168.241.1/32,fd00::1/128")
 	for _, c := range []struct {
 		h    *hosts.Host
 		name string
 		key  keyPair
 		port string
-	}{{z.wg1Run, "wg1", z.k1, "10000"}, {z.wg2Run, "wg2", z.k2, "20000"}} {
+	}{{z.wg1Run, "wgn1", z.k1, "10000"}, {z.wg2Run, "wgn2", z.k2, "20000"}} {
 		got := c.h.MustRun(t, "wg showconf "+c.name)
 		if !strings.Contains(got, "PrivateKey = "+c.key.priv+"\n") || !strings.Contains(got, "ListenPort = "+c.port+"\n") ||
 			!strings.Contains(got, "PresharedKey = "+z.psk+"\n") {
 			t.Errorf("wg showconf %s:\n%s", c.name, got)
 		}
 	}
-	z.n1.MustRun(t, "ip link set up dev wg1")
-	z.n2.MustRun(t, "ip link set up dev wg2")
+	z.n1.MustRun(t, "ip link set up dev wgn1")
+	z.n2.MustRun(t, "ip link set up dev wgn2")
 }
 
 // ping pings from h until a reply comes (the first waits for the
@@ -164,8 +167,8 @@ func (z *netnsTopo) tests(t *testing.T) {
 
 func (z *netnsTopo) setMTU(t *testing.T, mtu int) {
 	t.Helper()
-	z.n1.MustRun(t, fmt.Sprintf("ip link set wg1 mtu %d", mtu))
-	z.n2.MustRun(t, fmt.Sprintf("ip link set wg2 mtu %d", mtu))
+	z.n1.MustRun(t, fmt.Sprintf("ip link set wgn1 mtu %d", mtu))
+	z.n2.MustRun(t, fmt.Sprintf("ip link set wgn2 mtu %d", mtu))
 }
 
 // endpoints is `wg show IFNAME endpoints` on h.
@@ -182,24 +185,24 @@ func TestNetnsTunnel(t *testing.T) {
 	z.start(t, z.n0, z.n0)
 	z.configurePeers(t)
 	origMTU := 1420
-	if m := regexp.MustCompile(`mtu (\d+)`).FindStringSubmatch(z.n1.MustRun(t, "ip link show dev wg1")); m != nil {
+	if m := regexp.MustCompile(`mtu (\d+)`).FindStringSubmatch(z.n1.MustRun(t, "ip link show dev wgn1")); m != nil {
 		origMTU, _ = strconv.Atoi(m[1])
 	}
 	bigMTU := 34816 - 1500 + origMTU
 
 	t.Run("ipv4 outer", func(t *testing.T) {
-		z.n0.MustRun(t, "wg set wg1 peer "+z.k2.pub+" endpoint 127.0.0.1:20000")
-		z.n0.MustRun(t, "wg set wg2 peer "+z.k1.pub+" endpoint 127.0.0.1:10000")
+		z.n0.MustRun(t, "wg set wgn1 peer "+z.k2.pub+" endpoint 127.0.0.1:20000")
+		z.n0.MustRun(t, "wg set wgn2 peer "+z.k1.pub+" endpoint 127.0.0.1:10000")
 		// The counters work: ip -stats of the device N2 has.
 		ping(t, z.n2, "192.168.241.1", 10)
-		stats := lines(z.n2.MustRun(t, "ip -stats link show dev wg2"))
+		stats := lines(z.n2.MustRun(t, "ip -stats link show dev wgn2"))
 		if len(stats) < 6 {
-			t.Fatalf("ip -stats link show dev wg2:\n%s", strings.Join(stats, "\n"))
+			t.Fatalf("ip -stats link show dev wgn2:\n%s", strings.Join(stats, "\n"))
 		}
 		rx, _ := strconv.Atoi(strings.Fields(stats[3])[0])
 		tx, _ := strconv.Atoi(strings.Fields(stats[5])[0])
 		if rx < 840 || tx < 880 || rx >= 2500 || tx >= 2500 {
-			t.Errorf("wg2's counters: rx %d bytes, tx %d bytes; want 840..2499 and 880..2499", rx, tx)
+			t.Errorf("wgn2's counters: rx %d bytes, tx %d bytes; want 840..2499 and 880..2499", rx, tx)
 		}
 		z.tests(t)
 		z.setMTU(t, bigMTU)
@@ -216,47 +219,47 @@ func TestNetnsTunnel(t *testing.T) {
 		z.setMTU(t, origMTU)
 	})
 	t.Run("ipv6 outer", func(t *testing.T) {
-		z.n0.MustRun(t, "wg set wg1 peer "+z.k2.pub+" endpoint [::1]:20000")
-		z.n0.MustRun(t, "wg set wg2 peer "+z.k1.pub+" endpoint [::1]:10000")
+		z.n0.MustRun(t, "wg set wgn1 peer "+z.k2.pub+" endpoint [::1]:20000")
+		z.n0.MustRun(t, "wg set wgn2 peer "+z.k1.pub+" endpoint [::1]:10000")
 		z.tests(t)
 		z.setMTU(t, bigMTU)
 		z.tests(t)
 		z.setMTU(t, origMTU)
 	})
 	t.Run("roaming", func(t *testing.T) {
-		// IPv4: N0's loopback address changes, and wg1 its port.
+		// IPv4: N0's loopback address changes, and wgn1 its port.
 		z.n0.MustRun(t, "ip -4 addr del 127.0.0.1/8 dev lo && ip -4 addr add 127.212.121.99/8 dev lo")
-		z.n0.MustRun(t, "wg set wg1 listen-port 9999")
-		z.n0.MustRun(t, "wg set wg1 peer "+z.k2.pub+" endpoint 127.0.0.1:20000")
+		z.n0.MustRun(t, "wg set wgn1 listen-port 9999")
+		z.n0.MustRun(t, "wg set wgn1 peer "+z.k2.pub+" endpoint 127.0.0.1:20000")
 		ping(t, z.n1, "fd00::2", 0)
-		if got, want := endpoints(t, z.n0, "wg2"), z.k1.pub+"\t127.212.121.99:9999"; got != want {
-			t.Errorf("wg2's endpoint after roaming over IPv4: %q, want %q", got, want)
+		if got, want := endpoints(t, z.n0, "wgn2"), z.k1.pub+"\t127.212.121.99:9999"; got != want {
+			t.Errorf("wgn2's endpoint after roaming over IPv4: %q, want %q", got, want)
 		}
-		// IPv6: wg1's port changes again, as set from N1 (nbwg-go's
+		// IPv6: wgn1's port changes again, as set from N1 (nbwg-go's
 		// socket is one for every namespace, as wireguard-go's).
-		z.n1.MustRun(t, "wg set wg1 listen-port 9998")
-		z.n1.MustRun(t, "wg set wg1 peer "+z.k2.pub+" endpoint [::1]:20000")
+		z.n1.MustRun(t, "wg set wgn1 listen-port 9998")
+		z.n1.MustRun(t, "wg set wgn1 peer "+z.k2.pub+" endpoint [::1]:20000")
 		ping(t, z.n1, "192.168.241.2", 0)
-		if got, want := endpoints(t, z.n0, "wg2"), z.k1.pub+"\t[::1]:9998"; got != want {
-			t.Errorf("wg2's endpoint after roaming over IPv6: %q, want %q", got, want)
+		if got, want := endpoints(t, z.n0, "wgn2"), z.k1.pub+"\t[::1]:9998"; got != want {
+			t.Errorf("wgn2's endpoint after roaming over IPv6: %q, want %q", got, want)
 		}
 	})
 	t.Run("cryptokey routing", func(t *testing.T) {
-		z.n1.MustRun(t, "wg set wg1 peer "+z.k2.pub+" allowed-ips 192.168.241.0/24")
+		z.n1.MustRun(t, "wg set wgn1 peer "+z.k2.pub+" allowed-ips 192.168.241.0/24")
 		if !udpArrives(t, z.n1, z.n2, "192.168.241.1") {
 			t.Fatal("a datagram from N2 did not reach N1 through the tunnel")
 		}
 		// A peer more specific for N2's address takes its packets from
-		// wg2's peer: what wg2 sends from it is dropped.
+		// wgn2's peer: what wgn2 sends from it is dropped.
 		moreSpecific := newKeyPair(t)
-		z.n0.MustRun(t, "wg set wg1 peer "+moreSpecific.pub+" allowed-ips 192.168.241.2/32")
-		z.n0.MustRun(t, "wg set wg2 listen-port 9997")
+		z.n0.MustRun(t, "wg set wgn1 peer "+moreSpecific.pub+" allowed-ips 192.168.241.2/32")
+		z.n0.MustRun(t, "wg set wgn2 listen-port 9997")
 		if udpArrives(t, z.n1, z.n2, "192.168.241.1") {
-			t.Error("a datagram from 192.168.241.2 came through wg2's peer, whose allowed IPs no longer have it")
+			t.Error("a datagram from 192.168.241.2 came through wgn2's peer, whose allowed IPs no longer have it")
 		}
-		z.n0.MustRun(t, "wg set wg1 peer "+moreSpecific.pub+" remove")
-		if got, want := endpoints(t, z.n1, "wg1"), z.k2.pub+"\t[::1]:9997"; got != want {
-			t.Errorf("wg1's endpoint: %q, want %q", got, want)
+		z.n0.MustRun(t, "wg set wgn1 peer "+moreSpecific.pub+" remove")
+		if got, want := endpoints(t, z.n1, "wgn1"), z.k2.pub+"\t[::1]:9997"; got != want {
+			t.Errorf("wgn1's endpoint: %q, want %q", got, want)
 		}
 	})
 	t.Run("no such interface", func(t *testing.T) {
@@ -266,8 +269,8 @@ func TestNetnsTunnel(t *testing.T) {
 	})
 	t.Run("ip link del", func(t *testing.T) {
 		// nbwg-go goes with its interface, and its socket with it.
-		z.n1.MustRun(t, "ip link del wg1")
-		z.n2.MustRun(t, "ip link del wg2")
+		z.n1.MustRun(t, "ip link del wgn1")
+		z.n2.MustRun(t, "ip link del wgn2")
 		if err := hosts.Poll(10*time.Second, func() error {
 			if pids := nbwgGoPIDs(t, z.n0); len(pids) > 0 {
 				return fmt.Errorf("nbwg-go still runs: %v", pids)
@@ -276,7 +279,7 @@ func TestNetnsTunnel(t *testing.T) {
 		}); err != nil {
 			t.Error(err)
 		}
-		for _, name := range []string{"wg1", "wg2"} {
+		for _, name := range []string{"wgn1", "wgn2"} {
 			if r := z.n0.Run(t, "test -e /var/run/wireguard/"+name+".sock"); r.Code == 0 {
 				t.Errorf("/var/run/wireguard/%s.sock is still there", name)
 			}
@@ -309,7 +312,7 @@ func udpArrives(t *testing.T, srv, cli *hosts.Host, addr string) bool {
 // rewrites N1's source address (SNAT) with a UDP mapping that expires
 // after 2 seconds unless persistent keepalives keep it.
 //
-//	N1: wg1, vethc 192.168.1.100/24 ── N0: vethrc 192.168.1.1/24, vethrs 10.0.0.1/24 ── N2: veths 10.0.0.100/24, wg2
+//	N1: wgn1, vethc 192.168.1.100/24 ── N0: vethrc 192.168.1.1/24, vethrs 10.0.0.1/24 ── N2: veths 10.0.0.100/24, wgn2
 func TestNetnsNAT(t *testing.T) {
 	z := newNetnsTopo(t)
 	hosts.LookPath(t, "nft", "nftables")
@@ -330,11 +333,11 @@ func TestNetnsNAT(t *testing.T) {
 	z.n1.MustRun(t, "ip addr add 192.168.1.100/24 dev vethc && ip link set vethc up && ip route add default via 192.168.1.1")
 	z.n2.MustRun(t, "ip addr add 10.0.0.100/24 dev veths && ip link set veths up")
 
-	z.n1.MustRun(t, "wg set wg1 peer "+z.k2.pub+" endpoint 10.0.0.100:20000 persistent-keepalive 1")
+	z.n1.MustRun(t, "wg set wgn1 peer "+z.k2.pub+" endpoint 10.0.0.100:20000 persistent-keepalive 1")
 	ping(t, z.n1, "192.168.241.2", 0)
 	ping(t, z.n2, "192.168.241.1", 0)
-	if got, want := endpoints(t, z.n2, "wg2"), z.k1.pub+"\t10.0.0.1:10000"; got != want {
-		t.Errorf("wg2's endpoint through the NAT: %q, want %q", got, want)
+	if got, want := endpoints(t, z.n2, "wgn2"), z.k1.pub+"\t10.0.0.1:10000"; got != want {
+		t.Errorf("wgn2's endpoint through the NAT: %q, want %q", got, want)
 	}
 	// N2 can still reach N1 after the mapping's 2 seconds, because
 	// the keepalives every second kept it.
@@ -362,11 +365,11 @@ func TestNetnsSticky(t *testing.T) {
 	t.Run("falls over", func(t *testing.T) {
 		z.n1.MustRun(t, "ip addr add 10.0.0.1/24 dev veth1 && ip addr add fd00:aa::1/96 dev veth1 && ip link set veth1 up")
 		z.n2.MustRun(t, "ip addr add 10.0.0.2/24 dev veth2 && ip addr add fd00:aa::2/96 dev veth2 && ip link set veth2 up")
-		z.n1.MustRun(t, "wg set wg1 peer "+z.k2.pub+" endpoint 10.0.0.2:20000")
+		z.n1.MustRun(t, "wg set wgn1 peer "+z.k2.pub+" endpoint 10.0.0.2:20000")
 		ping(t, z.n1, "192.168.241.2", 0)
 		z.n1.MustRun(t, "ip addr add 10.0.0.10/24 dev veth1 && ip addr del 10.0.0.1/24 dev veth1")
 		ping(t, z.n1, "192.168.241.2", 0)
-		z.n1.MustRun(t, "wg set wg1 peer "+z.k2.pub+" endpoint [fd00:aa::2]:20000")
+		z.n1.MustRun(t, "wg set wgn1 peer "+z.k2.pub+" endpoint [fd00:aa::2]:20000")
 		ping(t, z.n1, "192.168.241.2", 0)
 		z.n1.MustRun(t, "ip addr add fd00:aa::10/96 dev veth1 && ip addr del fd00:aa::1/96 dev veth1")
 		ping(t, z.n1, "192.168.241.2", 0)
@@ -378,12 +381,12 @@ func TestNetnsSticky(t *testing.T) {
 			"ip addr add fd00:aa::1/96 dev veth1 && ip addr add fd00:aa::2/96 dev veth1 && ip link set veth1 up")
 		z.n2.MustRun(t, "ip addr add 10.0.0.3/24 dev veth2 && ip addr add fd00:aa::3/96 dev veth2 && ip link set veth2 up")
 		for _, ep := range []string{"10.0.0.1:10000", "[fd00:aa::1]:10000", "10.0.0.2:10000", "[fd00:aa::2]:10000"} {
-			z.n2.MustRun(t, "wg set wg2 peer "+z.k1.pub+" endpoint "+ep)
+			z.n2.MustRun(t, "wg set wgn2 peer "+z.k1.pub+" endpoint "+ep)
 			ping(t, z.n2, "192.168.241.1", 0)
-			// wg1 answered from the address wg2 wrote to, or wg2
+			// wgn1 answered from the address wgn2 wrote to, or wgn2
 			// would have roamed to the one it came from.
-			if got, want := endpoints(t, z.n2, "wg2"), z.k1.pub+"\t"+ep; got != want {
-				t.Errorf("wg2's endpoint after writing to %s: %q, want %q", ep, got, want)
+			if got, want := endpoints(t, z.n2, "wgn2"), z.k1.pub+"\t"+ep; got != want {
+				t.Errorf("wgn2's endpoint after writing to %s: %q, want %q", ep, got, want)
 			}
 		}
 	})
@@ -397,16 +400,16 @@ func TestNetnsBigReplies(t *testing.T) {
 	n0 := z.n0
 	check := func(name, conf string, verify func(show string)) {
 		t.Helper()
-		n0.MustRun(t, "nbwg-go wg0")
-		defer n0.Run(t, "ip link del wg0")
+		n0.MustRun(t, "nbwg-go wgn0")
+		defer n0.Run(t, "ip link del wgn0")
 		n0.WriteFile(t, "wg/"+name+".conf", []byte(conf), 0o600)
-		n0.MustRun(t, "wg setconf wg0 /etc/wg/"+name+".conf")
-		verify(n0.MustRun(t, "wg show wg0 allowed-ips"))
-		n0.MustRun(t, "wg showconf wg0 > /dev/null")
-		n0.MustRun(t, "ip link del wg0")
+		n0.MustRun(t, "wg setconf wgn0 /etc/wg/"+name+".conf")
+		verify(n0.MustRun(t, "wg show wgn0 allowed-ips"))
+		n0.MustRun(t, "wg showconf wgn0 > /dev/null")
+		n0.MustRun(t, "ip link del wgn0")
 		if err := hosts.Poll(10*time.Second, func() error {
-			if n0.Run(t, "test -e /var/run/wireguard/wg0.sock").Code == 0 {
-				return fmt.Errorf("wg0's socket is still there")
+			if n0.Run(t, "test -e /var/run/wireguard/wgn0.sock").Code == 0 {
+				return fmt.Errorf("wgn0's socket is still there")
 			}
 			return nil
 		}); err != nil {
@@ -423,7 +426,7 @@ func TestNetnsBigReplies(t *testing.T) {
 	}
 	check("one", b.String(), func(show string) {
 		if n := len(strings.Fields(show)); n != 255*256*2+1 {
-			t.Errorf("one peer: %d words in wg show wg0 allowed-ips, want %d", n, 255*256*2+1)
+			t.Errorf("one peer: %d words in wg show wgn0 allowed-ips, want %d", n, 255*256*2+1)
 		}
 	})
 
