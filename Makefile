@@ -12,7 +12,8 @@ LIBEXECDIR = $(DESTDIR)$(PREFIX)/libexec/nbwg
 
 # Command name and the package that builds it.
 COMMANDS = wg-keygen:./wg-keygen wgconfig:./wgconfig ifconfig:./ifconfig-shim \
-           nbwgd:./kernel/cmd/nbwgd sysctl:./sysctl-shim route:./route-shim
+           nbwgd:./kernel/cmd/nbwgd sysctl:./sysctl-shim route:./route-shim \
+           nbwg-go:./kernel/cmd/nbwg-go
 
 .PHONY: all build test test-unit bench vet fmt-check fuzz install uninstall clean demo
 
@@ -52,6 +53,7 @@ FUZZTIME         ?= 60s
 FUZZMINIMIZETIME ?= 2s
 FUZZ_TARGETS = \
 	./kernel/ioctl:FuzzServeConn \
+	./kernel/uapi:FuzzServeConn \
 	./kernel/prop:FuzzInternalize \
 	./kernel/wg:FuzzReceive \
 	./kernel/tun:FuzzSegmenter \

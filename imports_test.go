@@ -26,7 +26,7 @@ var frontEnds = []string{"nbwg/wgconfig", "nbwg/wg-keygen", "nbwg/ifconfig-shim"
 var kernelOnly = []string{
 	"nbwg/kernel/wg", "nbwg/kernel/ifnet", "nbwg/kernel/tun", "nbwg/kernel/udp",
 	"nbwg/kernel/netlink", "nbwg/kernel/hostif", "nbwg/kernel/sysctl", "nbwg/kernel/klog",
-	"nbwg/kernel/route", "nbwg/kernel/kern",
+	"nbwg/kernel/route", "nbwg/kernel/kern", "nbwg/kernel/uapi",
 }
 
 // kernelParts are the kernel's request handlers, which must not link the

@@ -238,7 +238,8 @@ var realEtc = regexp.MustCompile(`/etc/(rc\.d|ifconfig\.|rc\.conf)`)
 // host of its own, as TestExamples runs wg(4)'s: every command verbatim,
 // printing what the page shows.  setup prepares what an example takes
 // for granted.  nbwgd(8)'s examples are not run: they name a namespace A
-// of the machine and follow a log for ever.
+// of the machine and follow a log for ever; nor nbwg-go(8)'s, which need
+// wg-quick's files and a peer (tests/uapi runs the same commands).
 func TestPageExamples(t *testing.T) {
 	hosts.Skip(t)
 	for _, tt := range []struct {

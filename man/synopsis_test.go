@@ -255,6 +255,54 @@ func TestSynopsisNbwgd(t *testing.T) {
 	checkFlags(t, p, optstring.String(), usageText(t, "nbwgd", "-:"), "nbwgd", "")
 }
 
+// TestSynopsisNbwgGo: nbwg-go's SYNOPSIS against its usage text and its
+// parser, which takes -f and --foreground (wireguard-go's spelling) and
+// one interface.
+func TestSynopsisNbwgGo(t *testing.T) {
+	p := loadPage(t, "man8/nbwg-go.8")
+	src := parseGoPackage(t, "kernel/cmd/nbwg-go")
+	var parser []string
+	ast.Inspect(src.file(t, "main_linux.go"), func(n ast.Node) bool {
+		if e, ok := n.(ast.Expr); ok {
+			if s, ok := stringLit(e); ok && (s == "-f" || strings.HasPrefix(s, "--")) && s != "--version" {
+				parser = append(parser, s)
+			}
+		}
+		return true
+	})
+	text := usageText(t, "nbwg-go")
+	want := regexp.MustCompile(`^usage: nbwg-go \[-f \| --foreground\] interface\n$`)
+	if !want.MatchString(text) {
+		t.Fatalf("nbwg-go's usage text: %q", text)
+	}
+	syn := allOf(synopsisForms(p.section("SYNOPSIS")))
+	var page []string
+	for _, c := range syn.short {
+		page = append(page, "-"+string(c))
+	}
+	page = append(page, syn.long...)
+	if diff := cmp.Diff(set(parser), set(page)); diff != "" {
+		t.Errorf("%s SYNOPSIS options (-parser +page):\n%s", p.path, diff)
+	}
+	if diff := cmp.Diff([]string{"interface"}, syn.args); diff != "" {
+		t.Errorf("%s SYNOPSIS arguments (-usage +page):\n%s", p.path, diff)
+	}
+	if m := missing(set(parser), append(documentedOptions(p), "--version")); len(m) > 0 {
+		t.Errorf("%s DESCRIPTION has no entry for %q", p.path, m)
+	}
+}
+
+// documentedOptions are the options the .It heads of a page's DESCRIPTION
+// name, as -x and --long.
+func documentedOptions(p *page) []string {
+	d := documented(p)
+	out := append([]string(nil), d.long...)
+	for _, c := range d.short {
+		out = append(out, "-"+string(c))
+	}
+	return out
+}
+
 func TestSynopsisSysctl(t *testing.T) {
 	p := loadPage(t, "man8/sysctl.8")
 	src := parseGoPackage(t, "sysctl-shim")

@@ -25,6 +25,7 @@ import (
 var externalPages = map[string]string{
 	"ip(8)":          "iproute2",
 	"ip-netns(8)":    "iproute2",
+	"ip-link(8)":     "iproute2",
 	"ip-route(8)":    "iproute2",
 	"ss(8)":          "iproute2",
 	"ping(8)":        "iputils-ping",

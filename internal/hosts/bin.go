@@ -18,7 +18,7 @@ var (
 )
 
 // Bin returns a directory holding nbwg's commands (ifconfig, wgconfig,
-// wg-keygen, sysctl, route, nbwgd), made once per test binary: copied from
+// wg-keygen, sysctl, route, nbwgd, nbwg-go), made once per test binary: copied from
 // $NBWG_BIN when set (make test points it at bin/), else built from this
 // module.  The directory is the tests' own and open to every user, so
 // that RunAs reaches the commands even when the checkout is not (a clone
@@ -39,6 +39,7 @@ func Bin(t testing.TB) string {
 var commands = map[string]string{
 	"ifconfig": "./ifconfig-shim", "wgconfig": "./wgconfig", "wg-keygen": "./wg-keygen",
 	"nbwgd": "./kernel/cmd/nbwgd", "sysctl": "./sysctl-shim", "route": "./route-shim",
+	"nbwg-go": "./kernel/cmd/nbwg-go",
 }
 
 func makeBin() (string, error) {

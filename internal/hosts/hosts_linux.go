@@ -132,12 +132,30 @@ func (h *Host) remove(t testing.TB) {
 	if syscall.Stat(filepath.Join("/run/netns", h.NS), &st) == nil {
 		runDir = filepath.Join("/run/nbwg", fmt.Sprintf("net-%d", st.Ino))
 	}
-	out, _ := exec.Command("ip", "netns", "pids", h.NS).Output()
-	for _, f := range strings.Fields(string(out)) {
-		if pid, err := strconv.Atoi(f); err == nil && pid != os.Getpid() {
-			syscall.Kill(pid, syscall.SIGKILL)
+	// SIGTERM first, so that a kernel halts as it does on shutdown and
+	// takes away what it made outside the namespace (its userspace API
+	// links in /var/run/wireguard and /etc, kernel/uapi); then SIGKILL
+	// what is left, a stopped kernel among them.
+	signalAll := func(sig syscall.Signal) bool {
+		out, _ := exec.Command("ip", "netns", "pids", h.NS).Output()
+		found := false
+		for _, f := range strings.Fields(string(out)) {
+			if pid, err := strconv.Atoi(f); err == nil && pid != os.Getpid() {
+				syscall.Kill(pid, sig)
+				found = true
+			}
+		}
+		return found
+	}
+	if signalAll(syscall.SIGTERM) {
+		for end := time.Now().Add(2 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+			out, _ := exec.Command("ip", "netns", "pids", h.NS).Output()
+			if len(bytes.TrimSpace(out)) == 0 {
+				break
+			}
 		}
 	}
+	signalAll(syscall.SIGKILL)
 	// The kernel's TUN devices go with its process; give it a moment.
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {

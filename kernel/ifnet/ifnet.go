@@ -166,7 +166,8 @@ type Net struct {
 }
 
 // Event is what happened to an interface, for the parts of the kernel
-// that keep state about interfaces (the routing table, kernel/route).
+// that keep state about interfaces (the routing table, kernel/route; the
+// userspace API's sockets, kernel/uapi).
 type Event int
 
 // Events, in the words of NetBSD's if.c.
@@ -180,6 +181,9 @@ const (
 	// EventDetach: the interface is being destroyed (if_detach), which
 	// removes every route through it (if.c's if_delroute_matcher).
 	EventDetach
+	// EventAttach: the interface was created (if_attach) and is in the
+	// table; its driver and host device are ready.
+	EventAttach
 )
 
 // Watch registers f to be told of every interface event.  f is called
@@ -197,6 +201,25 @@ func (n *Net) notify(ifp *Interface, ev Event) {
 		f(ifp, ev)
 	}
 }
+
+// Do runs f on the interface called name with the table locked, as an
+// ioctl on it would run: the kernel's other doors to a driver (WireGuard's
+// userspace API, kernel/uapi) go through Do, so that they are serialized
+// with the ioctls.  A name that no interface has is ENXIO.  f must not
+// call back into Net.
+func (n *Net) Do(name string, f func(ifp *Interface) error) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ifp := n.lookup(name)
+	if ifp == nil {
+		return sys.ENXIO
+	}
+	defer ifp.publish()
+	return f(ifp)
+}
+
+// Driver returns the interface's driver (for Do's callers).
+func (ifp *Interface) Driver() Driver { return ifp.drv }
 
 // Interfaces returns the interfaces in creation order.
 func (n *Net) Interfaces() []*Interface {
@@ -277,7 +300,47 @@ func (n *Net) create(name string) error {
 	if !ok {
 		return sys.EINVAL
 	}
-	name = c.Name + strconv.Itoa(unit)
+	return n.createWith(c, c.Name+strconv.Itoa(unit))
+}
+
+// CreateNamed creates an interface of the cloner called cloner under
+// exactly the name given, which need not be the cloner's name and a
+// unit: nbwg-go's interface is the TUN device its user named (wg-quick
+// names it after its configuration file).  Such a table is for one
+// program's own interfaces; its ioctls still find them by name.
+func (n *Net) CreateNamed(cloner, name string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if name == "" || len(name) >= sys.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
+		return sys.EINVAL
+	}
+	for _, c := range n.cloners {
+		if c.Name == cloner {
+			return n.createWith(c, name)
+		}
+	}
+	return sys.EINVAL
+}
+
+// NoteMTU records an MTU that the interface's host device was given by
+// someone else (nbwg-go's TUN, whose MTU ip(8) sets), and tells the
+// driver; nothing is asked of the host.
+func (n *Net) NoteMTU(name string, mtu int) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ifp := n.lookup(name)
+	if ifp == nil {
+		return sys.ENXIO
+	}
+	if ifp.MTU() != mtu {
+		ifp.mtu.Store(int32(mtu))
+		ifp.drv.SetMTU(mtu)
+	}
+	return nil
+}
+
+// createWith makes the interface name with cloner c; n.mu is held.
+func (n *Net) createWith(c *Cloner, name string) error {
 	if n.lookup(name) != nil {
 		return sys.EEXIST
 	}
@@ -304,6 +367,7 @@ func (n *Net) create(name string) error {
 		ifp.index = n.nextIndex()
 	}
 	n.ifaces = append(n.ifaces, ifp)
+	n.notify(ifp, EventAttach)
 	if n.Changed != nil {
 		n.Changed(len(n.ifaces))
 	}
@@ -330,6 +394,13 @@ func (n *Net) destroy(name string) error {
 	if ifp == nil {
 		return sys.ENXIO
 	}
+	n.detach(ifp)
+	return nil
+}
+
+// detach takes ifp out of the table and destroys its driver; n.mu is
+// held.
+func (n *Net) detach(ifp *Interface) {
 	if ifp.Flags()&sys.IFF_RUNNING != 0 {
 		ifp.drv.Stop()
 	}
@@ -348,14 +419,14 @@ func (n *Net) destroy(name string) error {
 	if n.Changed != nil {
 		n.Changed(len(n.ifaces))
 	}
-	return nil
 }
 
-// DestroyAll destroys every interface, as a halting kernel would.
+// DestroyAll destroys every interface, as a halting kernel would,
+// whatever their names (CreateNamed's need not parse as a cloner's).
 func (n *Net) DestroyAll() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for len(n.ifaces) > 0 {
-		n.destroy(n.ifaces[len(n.ifaces)-1].name)
+		n.detach(n.ifaces[len(n.ifaces)-1])
 	}
 }

@@ -407,14 +407,18 @@ func TestDefaultPrefixLengths(t *testing.T) {
 	}
 }
 
-// TestWatch: watchers hear each interface come up (by SIOCSIFFLAGS or by
-// a first address), go down, and go away, in that order, with the
-// interface marked detached before the last event.
+// TestWatch: watchers hear each interface arrive, come up (by SIOCSIFFLAGS
+// or by a first address), go down, and go away, in that order, with the
+// interface in the table at the first event and marked detached before
+// the last.
 func TestWatch(t *testing.T) {
 	n, _ := newTestNet()
 	var events []string
 	n.Watch(func(ifp *Interface, ev Event) {
-		name := map[Event]string{EventUp: "up", EventDown: "down", EventDetach: "detach"}[ev]
+		name := map[Event]string{EventUp: "up", EventDown: "down", EventDetach: "detach", EventAttach: "attach"}[ev]
+		if ev == EventAttach && n.lookup(ifp.Name()) != ifp {
+			t.Errorf("%s: attach event before it is in the table", ifp.Name())
+		}
 		if ev == EventDetach && !ifp.Detached() {
 			t.Errorf("%s: detach event before Detached()", ifp.Name())
 		}
@@ -438,11 +442,48 @@ func TestWatch(t *testing.T) {
 			t.Fatalf("%s: %v", sys.IoctlName(step.cmd), err)
 		}
 	}
-	want := []string{"wg0 up", "wg0 down", "wg0 detach", "wg1 detach"}
+	want := []string{"wg0 attach", "wg0 up", "wg1 attach", "wg0 down", "wg0 detach", "wg1 detach"}
 	if diff := cmp.Diff(want, events); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	if got := n.Interfaces(); len(got) != 0 {
 		t.Errorf("Interfaces() after destroying all: %d", len(got))
+	}
+}
+
+// TestCreateNamed: an interface named by someone else (nbwg-go's TUN)
+// keeps its name exactly, is found by it, and takes the MTU its host
+// device was given, telling its driver.
+func TestCreateNamed(t *testing.T) {
+	n, drivers := newTestNet()
+	for _, name := range []string{"home", "wg01", "wg0"} {
+		if err := n.CreateNamed("wg", name); err != nil {
+			t.Fatalf("CreateNamed(%q): %v", name, err)
+		}
+		if n.Lookup(name) == nil {
+			t.Errorf("%s not found by its name", name)
+		}
+	}
+	for _, tc := range []struct{ cloner, name string }{
+		{"wg", "home"}, {"gif", "x"}, {"wg", ""}, {"wg", "sixteen-chars-xx"},
+	} {
+		if err := n.CreateNamed(tc.cloner, tc.name); err == nil {
+			t.Errorf("CreateNamed(%q, %q) succeeded", tc.cloner, tc.name)
+		}
+	}
+	if err := n.NoteMTU("home", 34716); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.Lookup("home").MTU(); got != 34716 || drivers["home"].mtu != 34716 {
+		t.Errorf("after NoteMTU: interface %d, driver %d", got, drivers["home"].mtu)
+	}
+	if err := n.NoteMTU("nothere", 1500); !errors.Is(err, sys.ENXIO) {
+		t.Errorf("NoteMTU of no interface: %v", err)
+	}
+	// DestroyAll takes them all, names of no cloner's form included
+	// (it looped for ever on "home").
+	n.DestroyAll()
+	if n.Count() != 0 || drivers["home"].destroys != 1 {
+		t.Errorf("after DestroyAll: %d interfaces, home destroyed %d times", n.Count(), drivers["home"].destroys)
 	}
 }

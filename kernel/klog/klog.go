@@ -32,11 +32,23 @@ type Logger struct {
 	ring  []string
 	next  int
 	now   func() time.Time
+	tag   string // the program named in each line; "" is nbwgd
 }
 
 // New returns a logger writing messages up to level to w (which may be nil).
 func New(w io.Writer, level int) *Logger {
 	return &Logger{w: w, level: level, now: time.Now}
+}
+
+// SetTag names the program in each line (nbwgd unless set): nbwg-go
+// logs with the kernel's own parts.
+func (l *Logger) SetTag(tag string) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	l.tag = tag
+	l.mu.Unlock()
 }
 
 // SetLevel changes the most verbose priority written.
@@ -81,7 +93,11 @@ func (l *Logger) Log(pri int, format string, args ...any) {
 	if l.now != nil {
 		now = l.now
 	}
-	line := fmt.Sprintf("%s nbwgd[%s]: %s", now().Format(time.StampMilli), priName[pri], msg)
+	tag := l.tag
+	if tag == "" {
+		tag = "nbwgd"
+	}
+	line := fmt.Sprintf("%s %s[%s]: %s", now().Format(time.StampMilli), tag, priName[pri], msg)
 	if len(l.ring) < ringSize {
 		l.ring = append(l.ring, line)
 	} else {

@@ -254,6 +254,23 @@ var hostErrnos = map[syscall.Errno]Errno{
 	syscall.ENOSYS: ENOSYS,
 }
 
+// hostOf is hostErrnos the other way round.
+var hostOf = func() map[Errno]syscall.Errno {
+	m := make(map[Errno]syscall.Errno, len(hostErrnos))
+	for h, e := range hostErrnos {
+		m[e] = h
+	}
+	return m
+}()
+
+// Host returns the host's errno for e (Linux's number, where the
+// emulated kernel answers a protocol of the host's, such as WireGuard's
+// userspace API), and false for an errno the host has no equivalent of.
+func (e Errno) Host() (syscall.Errno, bool) {
+	h, ok := hostOf[e]
+	return h, ok
+}
+
 // ErrnoOf finds the NetBSD errno an error stands for: an Errno in its
 // chain is taken as is, a host syscall.Errno is translated, and anything
 // else becomes def.

@@ -188,6 +188,26 @@ func TestErrnoText(t *testing.T) {
 	}
 }
 
+// TestErrnoHost: NetBSD's numbers map back to the host's, where they
+// differ (EADDRINUSE is 48 on NetBSD) and where they do not.
+func TestErrnoHost(t *testing.T) {
+	for _, tc := range []struct {
+		e    Errno
+		want syscall.Errno
+	}{
+		{EADDRINUSE, syscall.EADDRINUSE},
+		{EINVAL, syscall.EINVAL},
+		{ENXIO, syscall.ENXIO},
+	} {
+		if got, ok := tc.e.Host(); !ok || got != tc.want {
+			t.Errorf("Errno(%d).Host() = %d, %v; want %d", tc.e, got, ok, tc.want)
+		}
+	}
+	if _, ok := EAUTH.Host(); ok {
+		t.Error("EAUTH has a host errno")
+	}
+}
+
 // TestCtlTypeFormat checks NBWG_SYSCTL's text form of values: a quad's
 // bits read unsigned, an int's signed.
 func TestCtlTypeFormat(t *testing.T) {

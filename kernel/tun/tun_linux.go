@@ -171,11 +171,26 @@ func (d *linuxDevice) Close() error {
 // poller error on the raw connection once closed is set) and EBADFD, which
 // the kernel returns once the interface was deleted under an open file
 // (drivers/net/tun.c, tun_get: no tun_struct attached).
+//
+// The deletion may also first show as an error of the runtime poller
+// (EPOLLERR on the descriptor makes the next Read fail with "not
+// pollable" before any read(2)), so any other error is checked by asking
+// the device whether it is still there.
 func (d *linuxDevice) ioError(op string, err error) error {
-	if d.closed.Load() || errors.Is(err, os.ErrClosed) || errors.Is(err, unix.EBADFD) {
+	if d.closed.Load() || errors.Is(err, os.ErrClosed) || errors.Is(err, unix.EBADFD) || d.deleted() {
 		return fmt.Errorf("tun: %s %s: %w", op, d.name, net.ErrClosed)
 	}
 	return fmt.Errorf("tun: %s %s: %w", op, d.name, err)
+}
+
+// deleted reports whether the device's interface is gone (TUNGETIFF says
+// EBADFD once it is detached).
+func (d *linuxDevice) deleted() bool {
+	var ierr error
+	if cerr := d.rc.Control(func(fd uintptr) { _, _, ierr = getIff(int(fd)) }); cerr != nil {
+		return false
+	}
+	return errors.Is(ierr, unix.EBADFD)
 }
 
 // checkReadArgs rejects arguments that break the Read contract, so misuse

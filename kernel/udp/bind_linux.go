@@ -21,6 +21,11 @@ import (
 // copied out.
 func NewBind() Bind { return &linuxBind{want: offloads{gso: true, gro: true}} }
 
+// NewStickyBind is NewBind whose sockets answer each remote address from
+// the local address it wrote to, as wireguard-go's do (sticky_linux.go);
+// NewBind's let routing choose the source, as NetBSD's wg does.
+func NewStickyBind() Bind { return &linuxBind{want: offloads{gso: true, gro: true, sticky: true}} }
+
 // NewPlainBind is NewBind without UDP_SEGMENT and UDP_GRO: every datagram
 // is a message of its own in sendmmsg(2) and recvmmsg(2). It is for
 // comparison and for kernels whose offloads misbehave.
@@ -29,8 +34,9 @@ func NewPlainBind() Bind { return &linuxBind{} }
 type linuxBind struct {
 	want offloads
 
-	mu     sync.Mutex // guards v4, v6
+	mu     sync.Mutex // guards v4, v6, mark
 	v4, v6 *socket    // nil when closed or the family is missing
+	mark   uint32     // SO_MARK of the sockets (SetMark)
 }
 
 // openTries bounds the search for a port free in both families.
@@ -43,7 +49,7 @@ func (b *linuxBind) Open(port uint16) ([]ReceiveFunc, uint16, error) {
 		return nil, 0, ErrBindAlreadyOpen
 	}
 	for try := 1; ; try++ {
-		v4, v6, actual, err := open2(port, b.want)
+		v4, v6, actual, err := open2(port, b.want, b.mark)
 		if err == nil {
 			b.v4, b.v6 = v4, v6
 			var fns []ReceiveFunc
@@ -64,15 +70,15 @@ func (b *linuxBind) Open(port uint16) ([]ReceiveFunc, uint16, error) {
 }
 
 // open2 binds the IPv4 socket, then the IPv6 one on the same port.
-func open2(port uint16, want offloads) (v4, v6 *socket, actual uint16, err error) {
-	v4, err = listen("udp4", port, want)
+func open2(port uint16, want offloads, mark uint32) (v4, v6 *socket, actual uint16, err error) {
+	v4, err = listen("udp4", port, want, mark)
 	switch {
 	case err == nil:
 		port = v4.port()
 	case !errors.Is(err, unix.EAFNOSUPPORT):
 		return nil, nil, 0, err
 	}
-	v6, err = listen("udp6", port, want)
+	v6, err = listen("udp6", port, want, mark)
 	switch {
 	case err == nil:
 		port = v6.port()
@@ -131,3 +137,20 @@ func (b *linuxBind) Send(bufs [][]byte, ep netip.AddrPort) error {
 }
 
 func (b *linuxBind) BatchSize() int { return IdealBatchSize }
+
+// SetMark sets SO_MARK on the open sockets and remembers it for the next
+// Open.  It needs CAP_NET_ADMIN.
+func (b *linuxBind) SetMark(mark uint32) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, s := range []*socket{b.v4, b.v6} {
+		if s == nil {
+			continue
+		}
+		if err := s.setMark(mark); err != nil {
+			return fmt.Errorf("udp: set mark %d: %w", mark, err)
+		}
+	}
+	b.mark = mark
+	return nil
+}

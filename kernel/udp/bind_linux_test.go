@@ -439,3 +439,124 @@ func TestGSOFallbacks(t *testing.T) {
 		})
 	}
 }
+
+// TestSetMark: the mark is set on open sockets and on those opened later
+// (wg(8)'s fwmark); 0 clears it.
+func TestSetMark(t *testing.T) {
+	ns := nstest.New(t)
+	b := NewBind().(*linuxBind)
+	if err := b.SetMark(0x51820); err != nil {
+		t.Fatalf("SetMark before Open: %v", err)
+	}
+	openIn(t, ns, b, 0)
+	mark := func(s *socket) int {
+		var v int
+		var err error
+		s.rc.Control(func(fd uintptr) { v, err = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK) })
+		if err != nil {
+			t.Fatalf("getsockopt SO_MARK: %v", err)
+		}
+		return v
+	}
+	for _, s := range []*socket{b.v4, b.v6} {
+		if s != nil && mark(s) != 0x51820 {
+			t.Errorf("mark %#x after Open, want 0x51820", mark(s))
+		}
+	}
+	if err := b.SetMark(0); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*socket{b.v4, b.v6} {
+		if s != nil && mark(s) != 0 {
+			t.Errorf("mark %#x after SetMark(0)", mark(s))
+		}
+	}
+}
+
+// TestSticky: a sticky Bind answers a remote from the local address the
+// remote wrote to, where routing would choose another, in both families
+// and for GSO batches too; when that address is removed it falls over
+// to routing's choice instead of failing.
+func TestSticky(t *testing.T) {
+	ns := nstest.New(t)
+	// Host addresses: a prefix on lo would make the whole prefix
+	// local, the removed address included.
+	ns.IP(t, "addr", "add", "10.9.0.1/32", "dev", "lo")
+	ns.IP(t, "addr", "add", "10.9.0.2/32", "dev", "lo")
+	ns.IP(t, "addr", "add", "fd00:9::1/128", "dev", "lo", "nodad")
+	ns.IP(t, "addr", "add", "fd00:9::2/128", "dev", "lo", "nodad")
+	b := NewStickyBind()
+	_, port := openIn(t, ns, b, 0)
+	for _, tc := range []struct {
+		family, client, wrote, other string
+	}{
+		// The client sits at the first address; routing answers it
+		// from that one, the primary, unless told otherwise.
+		{"udp4", "10.9.0.1", "10.9.0.2", "10.9.0.1"},
+		{"udp6", "fd00:9::1", "fd00:9::2", "fd00:9::1"},
+	} {
+		t.Run(tc.family, func(t *testing.T) {
+			var c *net.UDPConn
+			if err := ns.Do(func() (err error) {
+				c, err = net.ListenUDP(tc.family, &net.UDPAddr{IP: net.ParseIP(tc.client)})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(waitLimit))
+			to := &net.UDPAddr{IP: net.ParseIP(tc.wrote), Port: int(port)}
+			if _, err := c.WriteTo([]byte("hello"), to); err != nil {
+				t.Fatal(err)
+			}
+			client := c.LocalAddr().(*net.UDPAddr).AddrPort()
+			client = netip.AddrPortFrom(client.Addr().Unmap(), client.Port())
+			answer := func(n int) string {
+				t.Helper()
+				// The receive above is the Bind's: poll until it learnt.
+				bufs := payloads(n, 1000, "answer")
+				if err := b.Send(bufs, client); err != nil {
+					t.Fatalf("Send: %v", err)
+				}
+				buf := make([]byte, 2000)
+				var from netip.AddrPort
+				for range n {
+					_, f, err := c.ReadFromUDPAddrPort(buf)
+					if err != nil {
+						t.Fatal(err)
+					}
+					from = f
+				}
+				return from.Addr().Unmap().String()
+			}
+			// The Bind learns only from what it receives: read it.
+			recvOne(t, b, tc.family == "udp6")
+			if got := answer(1); got != tc.wrote {
+				t.Errorf("answered from %s, want %s (the address written to)", got, tc.wrote)
+			}
+			if got := answer(8); got != tc.wrote {
+				t.Errorf("a batch answered from %s, want %s", got, tc.wrote)
+			}
+			ns.IP(t, "addr", "del", tc.wrote, "dev", "lo")
+			if got := answer(1); got != tc.other {
+				t.Errorf("after %s was removed, answered from %s, want %s", tc.wrote, got, tc.other)
+			}
+		})
+	}
+}
+
+// recvOne reads one datagram on b's socket of the family.
+func recvOne(t *testing.T, b Bind, v6 bool) {
+	t.Helper()
+	lb := b.(*linuxBind)
+	s := lb.v4
+	if v6 {
+		s = lb.v6
+	}
+	bufs := [][]byte{make([]byte, 65535)}
+	sizes := make([]int, 1)
+	eps := make([]netip.AddrPort, 1)
+	if _, err := s.receive(bufs, sizes, eps); err != nil {
+		t.Fatal(err)
+	}
+}

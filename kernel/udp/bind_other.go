@@ -14,6 +14,9 @@ import (
 // only on Linux.
 func NewBind() Bind { return unsupportedBind{} }
 
+// NewStickyBind returns the same as NewBind.
+func NewStickyBind() Bind { return unsupportedBind{} }
+
 // NewPlainBind returns the same as NewBind.
 func NewPlainBind() Bind { return unsupportedBind{} }
 

@@ -34,6 +34,9 @@ type socket struct {
 	gso atomic.Bool
 	// gro: UDP_GRO is on, so receives go through internal buffers.
 	gro bool
+	// sticky remembers the local address each remote wrote to, to
+	// answer from it (sticky_linux.go); nil when the Bind does not.
+	sticky *stickyTable
 
 	recvMu sync.Mutex // guards recv, rxBufs, rxq; a ReceiveFunc is not reentrant
 	recv   *mmsgBatch
@@ -57,11 +60,13 @@ type sendState struct {
 	runs []run
 }
 
-// offloads are the Bind's wishes; the kernel has the last word.
-type offloads struct{ gso, gro bool }
+// offloads are the Bind's wishes; the kernel has the last word.  sticky
+// is not an offload, but a wish of the same kind: answer from the
+// address written to.
+type offloads struct{ gso, gro, sticky bool }
 
 // listen opens and binds the socket of one family ("udp4" or "udp6").
-func listen(network string, port uint16, want offloads) (*socket, error) {
+func listen(network string, port uint16, want offloads, mark uint32) (*socket, error) {
 	is6 := network == "udp6"
 	host := "0.0.0.0"
 	if is6 {
@@ -69,7 +74,12 @@ func listen(network string, port uint16, want offloads) (*socket, error) {
 	}
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		var err error
-		cerr := c.Control(func(fd uintptr) { err = setSockopts(int(fd), is6) })
+		cerr := c.Control(func(fd uintptr) {
+			err = setSockopts(int(fd), is6, mark)
+			if err == nil && want.sticky {
+				err = os.NewSyscallError("setsockopt PKTINFO", enablePktinfo(int(fd), is6))
+			}
+		})
 		return errors.Join(cerr, err)
 	}}
 	pc, err := lc.ListenPacket(context.Background(), network, net.JoinHostPort(host, strconv.Itoa(int(port))))
@@ -90,7 +100,10 @@ func listen(network string, port uint16, want offloads) (*socket, error) {
 	}
 	s.gso.Store(gso)
 	s.gro = gro
-	s.recv = newBatch(IdealBatchSize, groCmsgSpace)
+	if want.sticky {
+		s.sticky = &stickyTable{}
+	}
+	s.recv = newBatch(IdealBatchSize, groCmsgSpace+pktinfoCmsgSpace)
 	if gro {
 		s.rxBufs = make([][]byte, groBuffers)
 		for i := range s.rxBufs {
@@ -99,19 +112,24 @@ func listen(network string, port uint16, want offloads) (*socket, error) {
 		s.rxq.msgs = make([]rxMsg, 0, groBuffers)
 	}
 	s.sendPool.New = func() any {
-		return &sendState{b: newBatch(IdealBatchSize, gsoCmsgSpace), runs: make([]run, 0, IdealBatchSize)}
+		return &sendState{b: newBatch(IdealBatchSize, gsoCmsgSpace+pktinfoCmsgSpace), runs: make([]run, 0, IdealBatchSize)}
 	}
 	return s, nil
 }
 
 // setSockopts runs before bind(2).
-func setSockopts(fd int, is6 bool) error {
+func setSockopts(fd int, is6 bool, mark uint32) error {
 	// Best effort: the *FORCE variants pass rmem_max/wmem_max only with
 	// CAP_NET_ADMIN; the plain ones are capped silently.
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, socketBufferSize)
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, socketBufferSize)
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, socketBufferSize)
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUFFORCE, socketBufferSize)
+	if mark != 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_MARK, int(mark)); err != nil {
+			return os.NewSyscallError("setsockopt SO_MARK", err)
+		}
+	}
 	if is6 {
 		// The IPv4 socket has the port for IPv4; IPv6 must not claim
 		// IPv4-mapped traffic (NetBSD's wg binds two sockets the same way).
@@ -151,6 +169,17 @@ func (s *socket) port() uint16 {
 
 func (s *socket) close() error { return s.conn.Close() }
 
+// setMark sets SO_MARK (0 clears it).
+func (s *socket) setMark(mark uint32) error {
+	var err error
+	if cerr := s.rc.Control(func(fd uintptr) {
+		err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, int(mark))
+	}); cerr != nil {
+		return cerr
+	}
+	return os.NewSyscallError("setsockopt SO_MARK", err)
+}
+
 // closedError maps the poller's "use of closed network connection" (which
 // is net.ErrClosed) and anything else from rc.Read/rc.Write.
 func closedError(op string, err error) error {
@@ -178,6 +207,7 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 				size = 0 // dropped, as ReceiveFunc documents
 			}
 			sizes[i], eps[i] = size, from
+			s.learn(i, from)
 		}
 		return n, nil
 	}
@@ -195,6 +225,7 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 			if !ok {
 				continue
 			}
+			s.learn(i, from)
 			gsoSize := groSize(s.recv.control(i)[:s.recv.msgs[i].Hdr.Controllen])
 			if gsoSize > 0 && gsoSize < size {
 				s.stats.groMessages.Add(1)
@@ -211,6 +242,17 @@ func (s *socket) receive(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int,
 	return s.rxq.deliver(bufs, sizes, eps), nil
 }
 
+// learn notes, for a sticky socket, the local address message i of the
+// last receive came to.
+func (s *socket) learn(i int, from netip.AddrPort) {
+	if s.sticky == nil {
+		return
+	}
+	if l, ok := pktinfoDst(s.recv.control(i)[:s.recv.msgs[i].Hdr.Controllen]); ok {
+		s.sticky.learn(from, l)
+	}
+}
+
 // recvmmsg receives into bufs with one recvmmsg(2) and returns the
 // number of messages; s.recv.received tells their lengths and senders.
 func (s *socket) recvmmsg(bufs [][]byte) (int, error) {
@@ -224,7 +266,7 @@ func (s *socket) recvmmsg(bufs [][]byte) (int, error) {
 			Iov:     &b.iovs[i],
 		}}
 		b.msgs[i].Hdr.SetIovlen(1)
-		if s.gro {
+		if s.gro || s.sticky != nil {
 			oob := b.control(i)
 			b.msgs[i].Hdr.Control = &oob[0]
 			b.msgs[i].Hdr.SetControllen(len(oob))
@@ -264,6 +306,10 @@ func (s *socket) send(bufs [][]byte, ep netip.AddrPort) error {
 	if s.is6 {
 		maxPayload = maxPayload6
 	}
+	var src local // the address to send from; invalid: routing chooses
+	if s.sticky != nil {
+		src, _ = s.sticky.lookup(ep)
+	}
 	retryPlain := false // resend a refused GSO message datagram by datagram
 	for len(bufs) > 0 {
 		chunk := bufs[:min(len(bufs), len(b.iovs))]
@@ -285,11 +331,18 @@ func (s *socket) send(bufs [][]byte, ep netip.AddrPort) error {
 			m := &b.msgs[k]
 			*m = unix.Mmsghdr{Hdr: unix.Msghdr{Name: &b.names[0][0], Namelen: namelen, Iov: &b.iovs[r.start]}}
 			m.Hdr.SetIovlen(r.end - r.start)
+			oob := b.control(k)
+			n := 0
 			if r.end-r.start > 1 {
-				oob := b.control(k)
-				m.Hdr.Control = &oob[0]
-				m.Hdr.SetControllen(putSegmentCmsg(oob, r.gsoSize))
+				n = putSegmentCmsg(oob[:gsoCmsgSpace], r.gsoSize)
 				multi++
+			}
+			if src.addr.IsValid() {
+				n += putPktinfoCmsg(oob[n:n+pktinfoCmsgSpace], src, s.is6)
+			}
+			if n > 0 {
+				m.Hdr.Control = &oob[0]
+				m.Hdr.SetControllen(n)
 			}
 		}
 		sent, err := s.sendmmsg(b.msgs[:len(st.runs)])
@@ -297,6 +350,17 @@ func (s *socket) send(bufs [][]byte, ep netip.AddrPort) error {
 		if err != nil {
 			var errno unix.Errno
 			failed := st.runs[min(sent, len(st.runs)-1)]
+			if src.addr.IsValid() && errors.As(err, &errno) &&
+				(errno == unix.EINVAL || errno == unix.ENETUNREACH || errno == unix.EADDRNOTAVAIL) {
+				// The address the peer wrote to is gone (an IPv4
+				// source that is not local is ENETUNREACH, an IPv6
+				// one EINVAL), or cannot reach it any more: let
+				// routing choose, and resend.
+				s.sticky.forget(ep)
+				src = local{}
+				bufs = bufs[failed.start:]
+				continue
+			}
 			switch {
 			case !gso || failed.end-failed.start == 1 || !errors.As(err, &errno):
 			case errno == unix.EIO:

@@ -67,5 +67,13 @@ type Bind interface {
 	BatchSize() int
 }
 
+// Marker is a Bind that can mark its packets for policy routing (Linux's
+// SO_MARK, WireGuard's fwmark).
+type Marker interface {
+	// SetMark marks the packets of the open sockets and of those opened
+	// later with mark; 0 removes the mark.
+	SetMark(mark uint32) error
+}
+
 // ErrBindAlreadyOpen is returned by Open on a Bind that is open.
 var ErrBindAlreadyOpen = errors.New("udp: bind already open")

@@ -85,6 +85,7 @@ type Device struct {
 	privateKey [32]byte
 	publicKey  [32]byte
 	listenPort uint16  // as configured; 0 when none
+	fwmark     uint32  // SO_MARK of the sockets; 0 when none
 	peers      []*Peer // most recently added first, as NetBSD lists them
 	byName     map[string]*Peer
 	byKey      map[[32]byte]*Peer
@@ -285,6 +286,46 @@ func (d *Device) setPrivateKey(key []byte) error {
 	for _, p := range peers {
 		p.remote.ExpireKeypairs()
 	}
+	return nil
+}
+
+// clearPrivateKey forgets the interface's static key (WireGuard's set
+// operation with a private key of zeros): no handshake can be made or
+// answered until a key is set again, and the sessions made under the old
+// key may no longer send.
+func (d *Device) clearPrivateKey() {
+	d.mu.Lock()
+	had := d.hasKey
+	clear(d.privateKey[:])
+	d.publicKey = [32]byte{}
+	d.hasKey = false
+	peers := append([]*Peer(nil), d.peers...)
+	d.mu.Unlock()
+	if !had {
+		return
+	}
+	d.local.ClearPrivateKey()
+	for _, p := range peers {
+		p.remote.ExpireKeypairs()
+	}
+}
+
+// setFwMark marks the device's UDP packets with mark (SO_MARK, so that
+// policy routing can keep them out of the tunnel, as wg-quick's default
+// route does), now and on every socket bound later; 0 unmarks them.  A
+// Bind that cannot mark (the tests' in-memory ones) only records it.
+func (d *Device) setFwMark(mark uint32) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := &d.net
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if m, ok := n.bind.(udp.Marker); ok && !n.closed {
+		if err := m.SetMark(mark); err != nil {
+			return err
+		}
+	}
+	d.fwmark = mark
 	return nil
 }
 

@@ -18,7 +18,13 @@
 // dictionaries with if_wg's keys (ioctl.go).  NetBSD's validation and
 // errnos are kept; where NetBSD's kernel misbehaves (a failed add peer
 // leaking half-inserted allowed IPs) nbwg leaves the configuration
-// unchanged instead.
+// unchanged instead.  It also arrives as WireGuard's set operation
+// (Apply, change.go), which kernel/uapi reads from wg(8)'s text protocol,
+// and both doors report through one snapshot (Config, config.go).  They
+// change peers through the same functions, so a peer is one peer
+// whichever door made it: the set operation names the peers it creates
+// (PeerName) so that NetBSD's ioctls, which find peers by name, reach
+// them.
 //
 // # Locking
 //

@@ -165,3 +165,46 @@ func TestSpoofedFloodUnderLoad(t *testing.T) {
 	advance(t, a, clk, noise.RekeyTimeout+time.Second)
 	expect(t, a.tun, ping)
 }
+
+// TestRebindDuringCookieFlood: the listen port changes (wg set
+// listen-port, WG_IOCTL_SET_LISTEN_PORT) while a receiver answers a
+// flood with cookie replies.  Closing the sockets waits for the
+// receivers while it holds the sockets' lock, so a receiver must never
+// wait for that lock: it deadlocked (the cleanup of
+// TestSpoofedFloodUnderLoad hung for ever when that test was slow).
+func TestRebindDuringCookieFlood(t *testing.T) {
+	binds := newTestBinds()
+	clk := clock.NewFake(time.Unix(1_800_000_000, 0))
+	a, _ := newPairOver(t, binds, nil, nil, nil, clk)
+	a.dev.params.ForceUnderload.Store(true)
+	msg := junkInitiation(t, a.pub, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := 0; ; i++ {
+			src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 5555)
+			if !binds[0].inject(msg, src, stop) {
+				return
+			}
+		}
+	}()
+	waitFor(t, "cookie replies", func() bool { return a.dev.stats.cookieRepliesSent.Load() > 100 })
+	done := make(chan error, 1)
+	go func() {
+		for i := range 300 {
+			if err := a.dev.bindPort(uint16(2000 + i%2)); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("rebinding during the flood did not finish within 60 s: deadlocked")
+	}
+}

@@ -2,7 +2,6 @@ package wg
 
 import (
 	"net/netip"
-	"slices"
 
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
@@ -83,56 +82,49 @@ func (d *Device) ioctlSetListenPort(dict *prop.Dictionary) error {
 	return d.bindPort(port)
 }
 
-// peerConfig is a peer's configuration as a request gives it; the has
-// fields tell which keys were there.
-type peerConfig struct {
-	name           string
-	pub, psk       [32]byte
-	hasPub, hasPSK bool
-	endpoint       netip.AddrPort
-	endpointHost   string
-	hasEndpoint    bool
-	allowed        []AllowedIP
-	hasAllowed     bool
-	keepalive      uint16
-	hasKeepalive   bool
+// peerRequest is a peer as an add or set peer request gives it: its
+// name, and the change to make, the part of it NetBSD's keys can say.
+type peerRequest struct {
+	name   string
+	hasPub bool
+	PeerChange
 }
 
-func (c *peerConfig) clear() { clear(c.psk[:]) }
+func (r *peerRequest) clear() { clear(r.PresharedKey[:]) }
 
 // parsePeer reads a peer's keys as wg_handle_prop_peer does, in its order
 // and with its errnos, and nbwg's extensions after them.
-func parsePeer(dict *prop.Dictionary) (*peerConfig, error) {
-	c := &peerConfig{}
+func parsePeer(dict *prop.Dictionary) (*peerRequest, error) {
+	r := &peerRequest{}
 	if s, ok := dict.GetString(sys.WGKeyName); ok {
 		if len(s) > sys.WG_PEER_NAME_MAXLEN {
 			return nil, sys.EINVAL
 		}
-		c.name = s
+		r.name = s
 	}
 	if key, ok := dict.GetData(sys.WGKeyPublicKey); ok {
 		if len(key) != sys.WG_STATIC_KEY_LEN {
 			return nil, sys.EINVAL
 		}
-		copy(c.pub[:], key)
-		c.hasPub = true
+		copy(r.PublicKey[:], key)
+		r.hasPub = true
 	}
 	if key, ok := dict.GetData(sys.WGKeyPresharedKey); ok {
 		if len(key) != sys.WG_PRESHARED_KEY_LEN {
 			return nil, sys.EINVAL
 		}
-		copy(c.psk[:], key)
+		copy(r.PresharedKey[:], key)
 		clear(key)
-		c.hasPSK = true
+		r.HasPresharedKey = true
 	}
 	if raw, ok := dict.GetData(sys.WGKeyEndpoint); ok {
 		ep, err := sys.ParseSockaddr(raw)
 		if err != nil {
 			return nil, err
 		}
-		c.endpoint, c.hasEndpoint = ep, true
+		r.Endpoint, r.HasEndpoint = ep, true
 		if host, ok := dict.GetString(sys.WGKeyEndpointHost); ok && len(host) <= 255 {
-			c.endpointHost = host
+			r.EndpointHost = host
 		}
 	}
 	if list, ok := dict.GetArray(sys.WGKeyAllowedIPs); ok {
@@ -140,24 +132,21 @@ func parsePeer(dict *prop.Dictionary) (*peerConfig, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.allowed, c.hasAllowed = a, true
+		// NetBSD's list is the peer's whole list.
+		r.ReplaceAllowedIPs = true
+		r.AllowedIPs = make([]AllowedIPChange, len(a))
+		for i := range a {
+			r.AllowedIPs[i].AllowedIP = a[i]
+		}
 	}
 	if _, ok := dict.Get(sys.WGKeyPersistentKeepalive); ok {
 		v, ok := dict.GetUint16(sys.WGKeyPersistentKeepalive)
 		if !ok {
 			return nil, sys.EINVAL
 		}
-		c.keepalive, c.hasKeepalive = v, true
+		r.Keepalive, r.HasKeepalive = v, true
 	}
-	return c, nil
-}
-
-func (c *peerConfig) prefixes() []netip.Prefix {
-	out := make([]netip.Prefix, len(c.allowed))
-	for i, a := range c.allowed {
-		out[i] = a.Prefix()
-	}
-	return out
+	return r, nil
 }
 
 // ioctlAddPeer is wg_ioctl_add_peer and wg_handle_prop_peer.  Checks and
@@ -165,48 +154,30 @@ func (c *peerConfig) prefixes() []netip.Prefix {
 // NetBSD revisions make (public key and cidr lengths) and, unlike NetBSD,
 // changes nothing when any check fails.
 func (d *Device) ioctlAddPeer(dict *prop.Dictionary) error {
-	c, err := parsePeer(dict)
+	r, err := parsePeer(dict)
 	if err != nil {
 		return err
 	}
-	defer c.clear()
-	if !c.hasPub {
+	defer r.clear()
+	if !r.hasPub {
 		return sys.EINVAL
 	}
 
 	d.mu.Lock()
-	if _, dup := d.byKey[c.pub]; dup {
+	if _, dup := d.byKey[r.PublicKey]; dup {
 		d.mu.Unlock()
 		return sys.EEXIST
 	}
-	if _, dup := d.byName[c.name]; dup && c.name != "" {
+	if _, dup := d.byName[r.name]; dup && r.name != "" {
 		d.mu.Unlock()
 		return sys.EEXIST
 	}
-	p := d.newPeer(c.name, c.pub, c.psk)
-	p.allowed = c.allowed
-	if c.hasEndpoint {
-		p.SetEndpoint(c.endpoint)
-		p.setEndpointHost(c.endpointHost)
-	}
-	p.keepalive.Store(uint32(c.keepalive))
-	if err := d.allowed.InsertAll(c.prefixes(), p); err != nil {
-		d.mu.Unlock()
-		p.remote.Clear()
-		// A prefix already present is EEXIST, as the radix code's refusal.
-		return sys.ErrnoOf(err, sys.EINVAL)
-	}
-	d.peers = slices.Insert(d.peers, 0, p)
-	d.byKey[c.pub] = p
-	if c.name != "" {
-		d.byName[c.name] = p
-	}
+	p, err := d.addPeerLocked(r.name, &r.PeerChange, false)
 	d.mu.Unlock()
-	p.start()
-	d.ifp.SetLinkState(sys.LINK_STATE_UP)
-	if c.keepalive != 0 {
-		p.keepaliveChanged()
+	if err != nil {
+		return err
 	}
+	d.peerAdded(p)
 	return nil
 }
 
@@ -220,12 +191,12 @@ func (d *Device) ioctlSetPeer(dict *prop.Dictionary) error {
 	if !ok || name == "" || len(name) > sys.WG_PEER_NAME_MAXLEN {
 		return sys.EINVAL
 	}
-	c, err := parsePeer(dict)
+	r, err := parsePeer(dict)
 	if err != nil {
 		return err
 	}
-	defer c.clear()
-	if c.hasPub {
+	defer r.clear()
+	if r.hasPub {
 		// A peer is its key: another key is another peer.
 		return sys.EINVAL
 	}
@@ -235,28 +206,13 @@ func (d *Device) ioctlSetPeer(dict *prop.Dictionary) error {
 		d.mu.Unlock()
 		return sys.ENOENT
 	}
-	if c.hasAllowed {
-		// One step for the table, so traffic to a prefix the peer
-		// keeps is never dropped; a prefix of another peer is
-		// EEXIST and changes nothing.
-		if err := d.allowed.ReplacePeer(p, c.prefixes()); err != nil {
-			d.mu.Unlock()
-			return sys.ErrnoOf(err, sys.EINVAL)
-		}
-		p.allowed = c.allowed
-	}
-	if c.hasEndpoint {
-		p.SetEndpoint(c.endpoint)
-		p.setEndpointHost(c.endpointHost)
-	}
-	if c.hasPSK {
-		p.remote.SetPresharedKey(c.psk)
-	}
-	if c.hasKeepalive {
-		p.keepalive.Store(uint32(c.keepalive))
-	}
+	// A prefix of another peer is EEXIST and changes nothing.
+	err = d.changePeerLocked(p, &r.PeerChange, false)
 	d.mu.Unlock()
-	if c.hasKeepalive {
+	if err != nil {
+		return err
+	}
+	if r.HasKeepalive {
 		p.keepaliveChanged()
 	}
 	return nil
@@ -311,16 +267,10 @@ func (d *Device) ioctlDeletePeer(dict *prop.Dictionary) error {
 		d.mu.Unlock()
 		return sys.ENOENT
 	}
-	d.peers = slices.DeleteFunc(d.peers, func(x *Peer) bool { return x == p })
-	delete(d.byName, name)
-	delete(d.byKey, p.publicKey)
+	d.removePeerLocked(p)
 	last := len(d.peers) == 0
 	d.mu.Unlock()
-	d.allowed.RemoveByPeer(p)
-	p.stop()
-	if last {
-		d.ifp.SetLinkState(sys.LINK_STATE_DOWN)
-	}
+	d.peerRemoved(p, last)
 	return nil
 }
 
@@ -351,59 +301,58 @@ func (d *Device) ioctlGet(ifd *sys.Ifdrv, privileged, more bool) ([]byte, error)
 }
 
 func (d *Device) configDict(privileged, more bool) *prop.Dictionary {
-	d.mu.Lock()
-	defer d.mu.Unlock()
+	c := d.Config()
+	defer c.Wipe()
 	dict := prop.NewDictionary()
-	if privileged && d.hasKey {
-		dict.SetData(sys.WGKeyPrivateKey, d.privateKey[:])
+	if privileged && c.HasPrivateKey {
+		dict.SetData(sys.WGKeyPrivateKey, c.PrivateKey[:])
 	}
-	if pub, ok := d.local.PublicKey(); ok && d.hasKey && more {
-		dict.SetData(sys.WGKeyPublicKey, pub[:])
+	if c.HasPrivateKey && more {
+		dict.SetData(sys.WGKeyPublicKey, c.PublicKey[:])
 	}
-	if d.listenPort != 0 {
-		dict.SetUint16(sys.WGKeyListenPort, d.listenPort)
+	if c.ListenPort != 0 {
+		dict.SetUint16(sys.WGKeyListenPort, c.ListenPort)
 	}
-	if len(d.peers) == 0 {
+	if len(c.Peers) == 0 {
 		return dict
 	}
 	peers := prop.NewArray()
-	for _, p := range d.peers {
-		peers.Add(p.configDict(privileged, more))
+	for i := range c.Peers {
+		peers.Add(c.Peers[i].dict(privileged, more))
 	}
 	dict.Set(sys.WGKeyPeers, peers)
 	return dict
 }
 
-func (p *Peer) configDict(privileged, more bool) *prop.Dictionary {
+func (p *PeerConfig) dict(privileged, more bool) *prop.Dictionary {
 	pd := prop.NewDictionary()
-	if p.name != "" {
-		pd.SetString(sys.WGKeyName, p.name)
+	if p.Name != "" {
+		pd.SetString(sys.WGKeyName, p.Name)
 	}
-	pd.SetData(sys.WGKeyPublicKey, p.publicKey[:])
-	if psk, ok := p.presharedKey(); ok && privileged {
-		pd.SetData(sys.WGKeyPresharedKey, psk[:])
-		clear(psk[:])
+	pd.SetData(sys.WGKeyPublicKey, p.PublicKey[:])
+	if p.PresharedKey != ([32]byte{}) && privileged {
+		pd.SetData(sys.WGKeyPresharedKey, p.PresharedKey[:])
 	}
-	if ep, ok := p.Endpoint(); ok {
-		pd.SetData(sys.WGKeyEndpoint, sys.MarshalSockaddr(ep))
+	if p.Endpoint.IsValid() {
+		pd.SetData(sys.WGKeyEndpoint, sys.MarshalSockaddr(p.Endpoint))
 	}
 	var sec int64
 	var nsec int
-	if t, ok := p.LastHandshake(); ok {
+	if t := p.LastHandshake; !t.IsZero() {
 		sec, nsec = t.Unix(), t.Nanosecond()
 	}
 	pd.SetUint64(sys.WGKeyLastHandshakeTimeSec, uint64(sec))
 	pd.SetUint32(sys.WGKeyLastHandshakeNsec, uint32(nsec))
 	if more {
-		if k := p.keepalive.Load(); k != 0 {
-			pd.SetUint16(sys.WGKeyPersistentKeepalive, uint16(k))
+		if p.Keepalive != 0 {
+			pd.SetUint16(sys.WGKeyPersistentKeepalive, p.Keepalive)
 		}
-		pd.SetUint64(sys.WGKeyRxBytes, p.rxBytes.Load())
-		pd.SetUint64(sys.WGKeyTxBytes, p.txBytes.Load())
+		pd.SetUint64(sys.WGKeyRxBytes, p.RxBytes)
+		pd.SetUint64(sys.WGKeyTxBytes, p.TxBytes)
 	}
-	if len(p.allowed) > 0 {
+	if len(p.AllowedIPs) > 0 {
 		list := prop.NewArray()
-		for _, a := range p.allowed {
+		for _, a := range p.AllowedIPs {
 			e := prop.NewDictionary()
 			e.SetInt(sys.WGKeyFamily, a.Family())
 			e.SetUint8(sys.WGKeyCIDR, uint8(a.CIDR))

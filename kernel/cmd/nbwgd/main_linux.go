@@ -26,6 +26,7 @@ import (
 	"nbwg/kernel/kern"
 	"nbwg/kernel/klog"
 	"nbwg/kernel/tun"
+	"nbwg/kernel/uapi"
 	"nbwg/kernel/udp"
 )
 
@@ -152,6 +153,21 @@ func run(foreground bool, logPath string, debug bool) int {
 		log.Log(klog.LOG_INFO, "configuration only: no devices, no sockets")
 	}
 	k := kern.New(parts)
+	// WireGuard's userspace API for wg(8), beside the ioctls; not for
+	// a kernel of configuration only, nor one at an address of its own
+	// (NBWG_SOCKET), which is not its namespace's kernel.
+	var pub *uapi.Publisher
+	if !configOnly() && os.Getenv("NBWG_SOCKET") == "" {
+		if ns, err := ioctl.NamespaceID(); err == nil {
+			pub, err = uapi.NewPublisher(k.Net, uapi.DefaultPaths(ioctl.RunDir, ns),
+				func(format string, a ...any) { log.Log(klog.LOG_WARNING, format, a...) })
+			if err != nil {
+				log.Log(klog.LOG_WARNING, "no userspace API for wg(8): %v", err)
+			} else {
+				k.Net.Watch(pub.Event)
+			}
+		}
+	}
 	idle := make(chan struct{}, 1)
 	k.Net.Changed = func(count int) {
 		if count == 0 {
@@ -205,6 +221,11 @@ loop:
 			}
 		case sig := <-sigs:
 			log.Log(klog.LOG_INFO, "halting on %v", sig)
+			if pub != nil {
+				// Its sockets live in the directory l.Close
+				// removes.
+				pub.Close()
+			}
 			l.Close()
 			break loop
 		case err := <-served:

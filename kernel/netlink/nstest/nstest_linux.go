@@ -55,6 +55,9 @@ func New(t testing.TB) *Namespace {
 }
 
 // remove kills whatever still runs in the namespace, then deletes it.
+// Name is the namespace's name, as ip netns lists it.
+func (ns *Namespace) Name() string { return ns.name }
+
 func (ns *Namespace) remove(t testing.TB) {
 	out, err := run("ip", "netns", "pids", ns.name)
 	if err != nil {

@@ -13,6 +13,9 @@
 //     syscall.EEXIST, whichever peer holds it, including the one being
 //     inserted. Unlike Linux and wireguard-go, an insert never moves a
 //     prefix from one peer to another.
+//   - [Table.AssignPeer] is the exception, for WireGuard's own set
+//     operation (kernel/uapi): there a prefix another peer holds moves to
+//     the peer being set, as in Linux and wireguard-go.
 //   - An invalid prefix returns an error wrapping syscall.EINVAL.
 //   - [Table.InsertAll] inserts a peer's prefixes all or nothing. NetBSD's
 //     wg_handle_prop_peer leaves the prefixes inserted before a failure in
@@ -42,10 +45,12 @@
 //     block and never allocate. They may run on any number of goroutines at
 //     once, alongside a writer.
 //   - Each of them sees one published snapshot: either all of an Insert,
-//     InsertAll, Remove, RemoveByPeer or Clear, or none of it.
-//   - Insert, InsertAll, Remove, RemoveByPeer and Clear serialize on an
-//     internal mutex, as does EntriesForPeer, which reads the writer's index
-//     of each peer's prefixes in insertion order.
+//     InsertAll, Remove, RemoveByPeer, ReplacePeer, AssignPeer or Clear,
+//     or none of it.
+//   - Insert, InsertAll, Remove, RemoveByPeer, ReplacePeer, AssignPeer
+//     and Clear serialize on an internal mutex, as does EntriesForPeer,
+//     which reads the writer's index of each peer's prefixes in insertion
+//     order.
 //
 // The zero value of [Table] is an empty table ready to use. A Table must not
 // be copied after first use.

@@ -87,6 +87,32 @@ func (m *model) lookup(a netip.Addr) (int, bool) {
 	return peer, best >= 0
 }
 
+// assign is WireGuard's set of a peer's allowed IPs: its old prefixes
+// go, the new ones are taken from whoever held them, each once.
+func (m *model) assign(peer int, ps []netip.Prefix) ([]int, error) {
+	for _, p := range ps {
+		if !p.IsValid() {
+			return nil, syscall.EINVAL
+		}
+	}
+	m.removeByPeer(peer)
+	var losers []int
+	for _, p := range ps {
+		p = p.Masked()
+		if i := m.index(p); i >= 0 {
+			if m.entries[i].peer == peer {
+				continue // a repeat
+			}
+			if !slices.Contains(losers, m.entries[i].peer) {
+				losers = append(losers, m.entries[i].peer)
+			}
+			m.entries = slices.Delete(m.entries, i, i+1)
+		}
+		m.entries = append(m.entries, modelEntry{p, peer})
+	}
+	return losers, nil
+}
+
 func (m *model) entriesFor(peer int) []netip.Prefix {
 	var out []netip.Prefix
 	for _, e := range m.entries {
@@ -250,6 +276,28 @@ func TestModel(t *testing.T) {
 				case x < 682: // remove by peer
 					if got, want := tbl.RemoveByPeer(peer), m.removeByPeer(peer); got != want {
 						t.Fatalf("op %d: RemoveByPeer(%d) = %d, want %d", op, peer, got, want)
+					}
+				case x < 700: // assign a list, taking prefixes from others
+					ps := make([]netip.Prefix, r.IntN(6))
+					for i := range ps {
+						switch {
+						case i > 0 && r.IntN(10) == 0:
+							ps[i] = ps[r.IntN(i)]
+						case len(m.entries) > 0 && r.IntN(2) == 0:
+							ps[i] = m.entries[r.IntN(len(m.entries))].prefix
+						default:
+							ps[i] = g.prefix()
+						}
+					}
+					got, err := tbl.AssignPeer(peer, ps)
+					want, wantErr := m.assign(peer, ps)
+					if (err == nil) != (wantErr == nil) {
+						t.Fatalf("op %d: AssignPeer(%d, %v) = %v, want %v", op, peer, ps, err, wantErr)
+					}
+					slices.Sort(got)
+					slices.Sort(want)
+					if !slices.Equal(got, want) {
+						t.Fatalf("op %d: AssignPeer(%d, %v) losers %v, want %v", op, peer, ps, got, want)
 					}
 				default: // look up a few addresses
 					for range 3 {

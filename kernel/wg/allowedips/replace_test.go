@@ -91,3 +91,40 @@ func TestReplacePeerNeverUnroutes(t *testing.T) {
 		t.Errorf("%d lookups missed a prefix the peer kept", n)
 	}
 }
+
+func TestAssignPeer(t *testing.T) {
+	var tb Table[string]
+	pfx := netip.MustParsePrefix
+	if err := tb.InsertAll([]netip.Prefix{pfx("10.0.0.0/24"), pfx("fd00::/64")}, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tb.InsertAll([]netip.Prefix{pfx("10.9.0.0/16"), pfx("10.8.0.0/16")}, "b"); err != nil {
+		t.Fatal(err)
+	}
+	// a keeps one, takes one of b's (given with host bits), repeats one.
+	losers, err := tb.AssignPeer("a", []netip.Prefix{pfx("10.0.0.0/24"), pfx("10.9.1.2/16"), pfx("10.0.0.7/24")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"b"}, losers); diff != "" {
+		t.Errorf("losers (-want +got):\n%s", diff)
+	}
+	eq := cmp.Comparer(func(x, y netip.Prefix) bool { return x == y })
+	if diff := cmp.Diff([]netip.Prefix{pfx("10.0.0.0/24"), pfx("10.9.0.0/16")}, tb.EntriesForPeer("a"), eq); diff != "" {
+		t.Errorf("a's entries (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]netip.Prefix{pfx("10.8.0.0/16")}, tb.EntriesForPeer("b"), eq); diff != "" {
+		t.Errorf("b's entries (-want +got):\n%s", diff)
+	}
+	if got, _ := tb.Lookup(netip.MustParseAddr("10.9.3.3")); got != "a" || tb.Len() != 3 {
+		t.Errorf("10.9.3.3 routes to %q, Len %d", got, tb.Len())
+	}
+	// An invalid prefix changes nothing.
+	if _, err := tb.AssignPeer("b", []netip.Prefix{pfx("10.0.0.0/24"), {}}); !errors.Is(err, syscall.EINVAL) {
+		t.Errorf("AssignPeer with an invalid prefix = %v", err)
+	}
+	if got, _ := tb.Lookup(netip.MustParseAddr("10.0.0.1")); got != "a" || tb.Len() != 3 {
+		t.Error("a refused AssignPeer changed the table")
+	}
+	checkInvariants(t, &tb)
+}

@@ -3,6 +3,7 @@ package allowedips
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -190,6 +191,73 @@ func (t *Table[P]) ReplacePeer(p P, prefixes []netip.Prefix) error {
 		t.idx.add(prefix.Masked(), p)
 	}
 	return nil
+}
+
+// AssignPeer makes prefixes p's allowed IPs in place of those it had, in
+// one step as ReplacePeer does, but with WireGuard's rule where another
+// peer holds a prefix: the prefix moves to p (Linux's
+// wg_allowedips_insert and wireguard-go's Insert replace its owner),
+// where ReplacePeer refuses.  A prefix repeated in prefixes after masking
+// is taken once, in its first place.  It returns the peers that lost
+// prefixes to p, each once, so that the caller can update what it keeps
+// about them.  An invalid prefix fails with an error wrapping
+// syscall.EINVAL and leaves the table as it was.
+func (t *Table[P]) AssignPeer(p P, prefixes []netip.Prefix) (losers []P, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+
+	s := t.load()
+	if l := t.idx.byPeer[p]; l != nil {
+		for e := l.head; e != nil; e = e.next {
+			_, k, b, is4, _ := prefixKey(e.prefix)
+			r := s.root(is4)
+			var ok bool
+			if *r, ok = remove(*r, k, b); !ok {
+				panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", e.prefix))
+			}
+			s.n--
+		}
+	}
+	seen := make(map[netip.Prefix]bool, len(prefixes))
+	var kept []netip.Prefix
+	var stolen []*entry[P]
+	for _, prefix := range prefixes {
+		masked, k, b, is4, err := prefixKey(prefix)
+		if err != nil {
+			return nil, fmt.Errorf("allowedips: insert %v: %w", prefix, err)
+		}
+		if seen[masked] {
+			continue
+		}
+		seen[masked] = true
+		r := s.root(is4)
+		if e := t.idx.byPrefix[masked]; e != nil && e.peer != p {
+			var ok bool
+			if *r, ok = remove(*r, k, b); !ok {
+				panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", masked))
+			}
+			s.n--
+			stolen = append(stolen, e)
+		}
+		var ok bool
+		if *r, ok = insert(*r, k, b, p); !ok {
+			panic(fmt.Sprintf("allowedips: %v still in the trie after its owner's entries left", masked))
+		}
+		s.n++
+		kept = append(kept, masked)
+	}
+	t.snap.Store(&s)
+	t.idx.deletePeer(p)
+	for _, e := range stolen {
+		if !slices.Contains(losers, e.peer) {
+			losers = append(losers, e.peer)
+		}
+		t.idx.delete(e)
+	}
+	for _, prefix := range kept {
+		t.idx.add(prefix, p)
+	}
+	return losers, nil
 }
 
 // Clear deletes every prefix.

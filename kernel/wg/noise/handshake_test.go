@@ -434,6 +434,30 @@ func TestNoIdentity(t *testing.T) {
 	}
 }
 
+// TestClearPrivateKey: a cleared identity is no identity, and a key set
+// again works.
+func TestClearPrivateKey(t *testing.T) {
+	d := &device{t: t, peers: map[PublicKey]*Remote{}, indices: map[uint32]*Remote{}}
+	l := NewLocal(d)
+	l.SetPrivateKey(PrivateKey{1: 1})
+	l.ClearPrivateKey()
+	if pub, ok := l.PublicKey(); ok || pub != (PublicKey{}) {
+		t.Errorf("PublicKey after ClearPrivateKey = %v, %v", pub, ok)
+	}
+	if priv, ok := l.PrivateKey(); ok || priv != (PrivateKey{}) {
+		t.Error("PrivateKey after ClearPrivateKey still reports a key")
+	}
+	r := l.NewRemote(PublicKey{9: 9}, PresharedKey{})
+	var init wire.MessageInitiation
+	if err := r.CreateInitiation(&init, t0, testRand(1)); !errors.Is(err, ErrNoIdentity) {
+		t.Errorf("CreateInitiation = %v, want ErrNoIdentity", err)
+	}
+	l.SetPrivateKey(PrivateKey{1: 1})
+	if _, ok := l.PublicKey(); !ok {
+		t.Error("no key after SetPrivateKey")
+	}
+}
+
 // TestSetPrivateKey checks the lazy static-static precomputation: after a
 // key change, handshakes use the new key.
 func TestSetPrivateKey(t *testing.T) {

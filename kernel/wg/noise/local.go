@@ -69,6 +69,19 @@ func (l *Local) SetPrivateKey(k PrivateKey) PublicKey {
 	return pub
 }
 
+// ClearPrivateKey forgets our static key pair, as WireGuard's set
+// operation does when given a private key of zeros: handshakes fail with
+// ErrNoIdentity until a key is set again, and those under way fail at
+// their next step as after SetPrivateKey.
+func (l *Local) ClearPrivateKey() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.private[:])
+	l.public = PublicKey{}
+	l.hasPrivate = false
+	l.gen.Add(1)
+}
+
 // PublicKey returns our static public key, and false when no private key
 // has been set.
 func (l *Local) PublicKey() (PublicKey, bool) {
