@@ -57,6 +57,44 @@ func prefixKey(prefix netip.Prefix) (masked netip.Prefix, k key, b uint8, is4 bo
 	return masked, keyFromAddr(masked.Addr()), uint8(masked.Bits()), masked.Addr().Is4(), nil
 }
 
+// insertPrefix adds prefix, masked, for p to s, a writer's copy: an
+// error wrapping syscall.EINVAL for an invalid prefix, syscall.EEXIST for
+// one present.
+func (s *snapshot[P]) insertPrefix(prefix netip.Prefix, p P) error {
+	masked, k, b, is4, err := prefixKey(prefix)
+	if err != nil {
+		return fmt.Errorf("allowedips: insert %v: %w", prefix, err)
+	}
+	r := s.root(is4)
+	var ok bool
+	if *r, ok = insert(*r, k, b, p); !ok {
+		return fmt.Errorf("allowedips: insert %v: %w", masked, syscall.EEXIST)
+	}
+	s.n++
+	return nil
+}
+
+// removePrefix takes an indexed prefix out of s, a writer's copy.
+func (s *snapshot[P]) removePrefix(prefix netip.Prefix) {
+	_, k, b, is4, _ := prefixKey(prefix)
+	r := s.root(is4)
+	var ok bool
+	if *r, ok = remove(*r, k, b); !ok {
+		// The index and the trie disagree: a bug in this package.
+		panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", prefix))
+	}
+	s.n--
+}
+
+// removePeer takes p's indexed prefixes out of s, a writer's copy.
+func (t *Table[P]) removePeer(s *snapshot[P], p P) {
+	if l := t.idx.byPeer[p]; l != nil {
+		for e := l.head; e != nil; e = e.next {
+			s.removePrefix(e.prefix)
+		}
+	}
+}
+
 // Insert adds prefix, masked to its length, as an allowed IP of p.
 //
 // If the masked prefix is already present, for p or any other peer, Insert
@@ -81,16 +119,9 @@ func (t *Table[P]) InsertAll(prefixes []netip.Prefix, p P) error {
 	}
 	s := t.load()
 	for _, prefix := range prefixes {
-		masked, k, b, is4, err := prefixKey(prefix)
-		if err != nil {
-			return fmt.Errorf("allowedips: insert %v: %w", prefix, err)
+		if err := s.insertPrefix(prefix, p); err != nil {
+			return err
 		}
-		r := s.root(is4)
-		var ok bool
-		if *r, ok = insert(*r, k, b, p); !ok {
-			return fmt.Errorf("allowedips: insert %v: %w", masked, syscall.EEXIST)
-		}
-		s.n++
 	}
 	t.snap.Store(&s)
 	for _, prefix := range prefixes {
@@ -102,7 +133,7 @@ func (t *Table[P]) InsertAll(prefixes []netip.Prefix, p P) error {
 // Remove deletes prefix, masked to its length, from the table and reports
 // whether it was present.
 func (t *Table[P]) Remove(prefix netip.Prefix) bool {
-	masked, k, b, is4, err := prefixKey(prefix)
+	masked, _, _, _, err := prefixKey(prefix)
 	if err != nil {
 		return false
 	}
@@ -114,13 +145,7 @@ func (t *Table[P]) Remove(prefix netip.Prefix) bool {
 		return false
 	}
 	s := t.load()
-	r := s.root(is4)
-	var ok bool
-	if *r, ok = remove(*r, k, b); !ok {
-		// The index and the trie disagree: a bug in this package.
-		panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", masked))
-	}
-	s.n--
+	s.removePrefix(masked)
 	t.snap.Store(&s)
 	t.idx.delete(e)
 	return true
@@ -132,20 +157,12 @@ func (t *Table[P]) RemoveByPeer(p P) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 
+	s := t.load()
+	t.removePeer(&s, p)
 	l := t.idx.deletePeer(p)
 	if l == nil {
 		return 0
 	}
-	s := t.load()
-	for e := l.head; e != nil; e = e.next {
-		_, k, b, is4, _ := prefixKey(e.prefix)
-		r := s.root(is4)
-		var ok bool
-		if *r, ok = remove(*r, k, b); !ok {
-			panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", e.prefix))
-		}
-	}
-	s.n -= l.n
 	t.snap.Store(&s)
 	return l.n
 }
@@ -162,28 +179,11 @@ func (t *Table[P]) ReplacePeer(p P, prefixes []netip.Prefix) error {
 	defer t.mu.Unlock()
 
 	s := t.load()
-	if l := t.idx.byPeer[p]; l != nil {
-		for e := l.head; e != nil; e = e.next {
-			_, k, b, is4, _ := prefixKey(e.prefix)
-			r := s.root(is4)
-			var ok bool
-			if *r, ok = remove(*r, k, b); !ok {
-				panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", e.prefix))
-			}
-			s.n--
-		}
-	}
+	t.removePeer(&s, p)
 	for _, prefix := range prefixes {
-		masked, k, b, is4, err := prefixKey(prefix)
-		if err != nil {
-			return fmt.Errorf("allowedips: insert %v: %w", prefix, err)
+		if err := s.insertPrefix(prefix, p); err != nil {
+			return err
 		}
-		r := s.root(is4)
-		var ok bool
-		if *r, ok = insert(*r, k, b, p); !ok {
-			return fmt.Errorf("allowedips: insert %v: %w", masked, syscall.EEXIST)
-		}
-		s.n++
 	}
 	t.snap.Store(&s)
 	t.idx.deletePeer(p)
@@ -207,22 +207,12 @@ func (t *Table[P]) AssignPeer(p P, prefixes []netip.Prefix) (losers []P, err err
 	defer t.mu.Unlock()
 
 	s := t.load()
-	if l := t.idx.byPeer[p]; l != nil {
-		for e := l.head; e != nil; e = e.next {
-			_, k, b, is4, _ := prefixKey(e.prefix)
-			r := s.root(is4)
-			var ok bool
-			if *r, ok = remove(*r, k, b); !ok {
-				panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", e.prefix))
-			}
-			s.n--
-		}
-	}
+	t.removePeer(&s, p)
 	seen := make(map[netip.Prefix]bool, len(prefixes))
 	var kept []netip.Prefix
 	var stolen []*entry[P]
 	for _, prefix := range prefixes {
-		masked, k, b, is4, err := prefixKey(prefix)
+		masked, _, _, _, err := prefixKey(prefix)
 		if err != nil {
 			return nil, fmt.Errorf("allowedips: insert %v: %w", prefix, err)
 		}
@@ -230,20 +220,13 @@ func (t *Table[P]) AssignPeer(p P, prefixes []netip.Prefix) (losers []P, err err
 			continue
 		}
 		seen[masked] = true
-		r := s.root(is4)
 		if e := t.idx.byPrefix[masked]; e != nil && e.peer != p {
-			var ok bool
-			if *r, ok = remove(*r, k, b); !ok {
-				panic(fmt.Sprintf("allowedips: %v indexed but not in the trie", masked))
-			}
-			s.n--
+			s.removePrefix(masked)
 			stolen = append(stolen, e)
 		}
-		var ok bool
-		if *r, ok = insert(*r, k, b, p); !ok {
-			panic(fmt.Sprintf("allowedips: %v still in the trie after its owner's entries left", masked))
+		if err := s.insertPrefix(masked, p); err != nil {
+			panic(fmt.Sprintf("allowedips: %v still in the trie after its owner's entries left: %v", masked, err))
 		}
-		s.n++
 		kept = append(kept, masked)
 	}
 	t.snap.Store(&s)
