@@ -67,8 +67,8 @@ func TestSynopsisWgconfig(t *testing.T) {
 	// The parser: the commands table ({verb, target, func}) and add
 	// peer's option table ({prefix, func}), and show peer's option.
 	// NetBSD's commands are in "commands" and its usage text; nbwg's
-	// extensions in "extCommands", "setPeerOptions" and some constants,
-	// and only on the page.
+	// extensions in "extCommands", add peer's options (which set peer
+	// takes too) and some constants, and only on the page.
 	var parserCmds, extCmds, parserOpts []string
 	for _, row := range src.tableRows(t, "commands") {
 		if len(row) != 2 {
@@ -82,7 +82,7 @@ func TestSynopsisWgconfig(t *testing.T) {
 		}
 		extCmds = append(extCmds, row[0]+" "+row[1])
 	}
-	for _, table := range []string{"peerOptions", "setPeerOptions"} {
+	for _, table := range []string{"peerOptions"} {
 		for _, row := range src.tableRows(t, table) {
 			if len(row) != 1 {
 				t.Fatalf("wgconfig %s row %q: want one prefix", table, row)

@@ -54,18 +54,6 @@ func optionKeepalive(v string, o *peerRequest) error {
 	return nil
 }
 
-// setPeerOptions are set peer's options, matched whole up to '='.
-var setPeerOptions = []struct {
-	prefix string
-	handle func(value string, o *peerRequest) error
-}{
-	{"--endpoint=", func(v string, o *peerRequest) error { return optionEndpoint(v, o.d) }},
-	{"--allowed-ips=", func(v string, o *peerRequest) error { return optionAllowedIPs(v, o.d) }},
-	{"--preshared-key=", optionPresharedKey},
-	{"--preshared-key-file=", optionPresharedKey},
-	{"--persistent-keepalive=", optionKeepalive},
-}
-
 // setPeer changes a peer in place (nbwg):
 //
 //	set peer <name> [--endpoint=<ip>:<port>] [--allowed-ips=<list>]
@@ -98,7 +86,8 @@ func (c *wgconfig) setPeer(args []string) error {
 			continue
 		}
 		handled := false
-		for _, opt := range setPeerOptions {
+		// add peer's options, which set peer takes as well.
+		for _, opt := range peerOptions {
 			if v, ok := strings.CutPrefix(arg, opt.prefix); ok {
 				if err := opt.handle(v, &o); err != nil {
 					return err
