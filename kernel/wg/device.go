@@ -43,7 +43,6 @@ type Env struct {
 // judges it.
 const (
 	cryptoQueueLen    = 128
-	peerQueueLen      = 128
 	handshakeQueueLen = 1024
 	underLoadLength   = handshakeQueueLen / 8
 	underLoadAfter    = time.Second
@@ -57,6 +56,7 @@ type Device struct {
 	clock  clock.Clock
 	rand   io.Reader
 	tun    tun.Device
+	ncpu   int // crypto workers each way
 	// resolve looks up endpoint names again (resolve.go).
 	resolve Resolver
 
@@ -132,6 +132,7 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 		decryptQueue: make(chan *inBatch, cryptoQueueLen),
 		hsQueue:      make(chan *hsMessage, handshakeQueueLen),
 		logLimit:     klog.NewLimit(0, 0, nil),
+		ncpu:         runtime.NumCPU(),
 	}
 	if d.params == nil {
 		d.params = NewParams()
@@ -171,7 +172,7 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 // start runs the device's goroutines: a crypto worker per CPU each way,
 // a handshake worker, and the TUN reader.
 func (d *Device) start() {
-	for range runtime.NumCPU() {
+	for range d.ncpu {
 		d.workers.Add(2)
 		go d.routineEncrypt()
 		go d.routineDecrypt()

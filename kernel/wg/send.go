@@ -20,16 +20,20 @@ import (
 //     EHOSTUNREACH.
 //  2. Per peer, under Peer.sendMu (sequential): packets join the staged
 //     queue; if the peer has a usable session they get consecutive
-//     counters and go, as one batch, both to the peer's outbound queue
-//     (order) and to the device's encryption queue (work).  Without a
-//     session, they wait there for a handshake, which starts now.
-//  3. Encryption workers (one per CPU, parallel): pad and seal each
-//     packet of a batch in place, then unlock the batch.
-//  4. Per-peer sender (one goroutine per peer, sequential): waits for
-//     each batch in queue order and sends it to the peer's endpoint.
+//     counters and go, as one batch, on the peer's outbound queue
+//     (queue.go), which keeps their order.  Without a session, they wait
+//     there for a handshake, which starts now.
+//  3. Encryption (parallel): each packet of the batch is padded and sealed
+//     in place.  A small batch is sealed at once by the goroutine that
+//     made it, as handing it to another core costs more than the crypto;
+//     a large one goes to the encryption workers (one per CPU).
+//  4. Transmission (sequential per peer): whoever sealed a batch flushes
+//     the peer's outbound queue, sending every sealed batch at its head
+//     to the peer's endpoint, one sendmmsg (with UDP GSO) per batch.
 //
-// So packets of one peer leave in the order they were read while
-// encryption runs on every core.
+// So packets of one peer leave in the order they were read, a small
+// batch goes from TUN to socket on one goroutine, and large batches are
+// encrypted on every core.
 
 // packet is one packet in flight, in a pooled buffer: the payload lives
 // at buf[headroom:], behind room for the transport header.
@@ -56,12 +60,14 @@ func (p *packet) free() {
 }
 
 // outBatch is packets of one peer, under one keypair, that travel
-// together; its mutex is locked until they are encrypted.
+// together.
 type outBatch struct {
-	mu   sync.Mutex
-	peer *Peer
-	kp   *noise.Keypair
-	pkts []*packet
+	batchState
+	peer  *Peer
+	kp    *noise.Keypair
+	pkts  []*packet
+	bytes int      // the packets' plaintext bytes
+	msgs  [][]byte // transmit's scratch, kept with the batch
 }
 
 var outBatchPool = sync.Pool{New: func() any { return new(outBatch) }}
@@ -72,9 +78,21 @@ func (b *outBatch) free() {
 	}
 	clear(b.pkts)
 	b.pkts = b.pkts[:0]
-	b.peer, b.kp = nil, nil
+	b.peer, b.kp, b.bytes = nil, nil, 0
+	b.done.Store(false)
 	outBatchPool.Put(b)
 }
+
+// parallelMinBytes is the smallest batch, in plaintext bytes, that goes
+// to the crypto workers; a smaller one is done by the goroutine that has
+// it.  Waking a worker on another core costs some microseconds, as much
+// as sealing a few kilobytes, and on a busy machine the worker may not
+// run for longer; a 64 KiB TCP superpacket, cut into some forty
+// packets, gains from being spread over the cores.
+const parallelMinBytes = 16 << 10
+
+// parallel reports whether a batch of n bytes goes to the workers.
+func (d *Device) parallel(n int) bool { return n >= parallelMinBytes && d.ncpu > 1 }
 
 func (d *Device) routineReadTUN() {
 	defer d.readers.Done()
@@ -244,107 +262,115 @@ func (p *Peer) sendStaged() {
 		}
 	}
 	b.pkts = append(b.pkts, p.staged[:n]...)
+	for _, pkt := range b.pkts {
+		b.bytes += len(pkt.data)
+	}
 	p.staged = append(p.staged[:0], p.staged[n:]...)
 	if kp.IsInitiator() && now.Sub(kp.Created()) >= d.params.RekeyAfterTime() {
 		rekey = true
 	}
-	if n > 0 {
-		b.mu.Lock()
-		if !d.queueBatch(p, b) {
-			b.mu.Unlock()
-			b.free()
-		}
-	} else {
+	queued := false
+	switch {
+	case n == 0:
 		outBatchPool.Put(b)
+	case p.out.push(b):
+		// In the queue under sendMu, so in counter order.
+		queued = true
+	default:
+		d.ifp.Oerrors.Add(uint64(n))
+		b.free()
 	}
 	p.sendMu.Unlock()
+	if queued {
+		d.encryptBatch(b)
+	}
 	if rekey {
 		p.sendInitiation(false)
 	}
 }
 
-// queueBatch puts a locked batch on the peer's queue and the encryption
-// queue; it reports false if the batch was not taken.
-func (d *Device) queueBatch(p *Peer, b *outBatch) bool {
-	d.queueMu.RLock()
-	defer d.queueMu.RUnlock()
-	if d.queuesClosed {
-		return false
+// encryptBatch has a queued batch sealed and sent: at once, or by the
+// workers when it is large.
+func (d *Device) encryptBatch(b *outBatch) {
+	if d.parallel(b.bytes) {
+		d.queueMu.RLock()
+		if !d.queuesClosed {
+			d.encryptQueue <- b
+			d.queueMu.RUnlock()
+			return
+		}
+		d.queueMu.RUnlock()
 	}
-	select {
-	case p.outQueue <- b:
-	default:
-		d.ifp.Oerrors.Add(uint64(len(b.pkts)))
-		return false
-	}
-	d.encryptQueue <- b
-	return true
+	// Once sealed, the batch may be sent and freed by another
+	// goroutine's flush: b is not touched after seal.
+	p := b.peer
+	d.seal(b)
+	p.out.flush(p.transmit)
 }
 
 func (d *Device) routineEncrypt() {
 	defer d.workers.Done()
 	for b := range d.encryptQueue {
-		mtu := d.ifp.MTU()
-		for _, pkt := range b.pkts {
-			n := len(pkt.data)
-			padded := wire.PaddedSize(n, mtu)
-			buf := *pkt.buf
-			clear(buf[headroom+n : headroom+padded])
-			hdr := wire.MessageTransport{Type: wire.TypeTransport, Receiver: b.kp.RemoteIndex(), Counter: pkt.counter}
-			hdr.MarshalHeader(buf)
-			// In place: the header stays, the ciphertext overwrites
-			// the plaintext and the tag follows it.
-			pkt.data = b.kp.Encrypt(buf[:headroom], buf[headroom:headroom+padded], pkt.counter)
-		}
-		b.mu.Unlock()
+		p := b.peer
+		d.seal(b)
+		p.out.flush(p.transmit)
 	}
 }
 
-// routineSequentialSender sends the peer's batches in order.
-func (p *Peer) routineSequentialSender() {
-	defer p.routines.Done()
-	d := p.dev
-	var msgs [][]byte
-	for {
-		var b *outBatch
-		select {
-		case <-p.stopping:
-			return
-		case b = <-p.outQueue:
-		}
-		// Wait for the encryption workers; a pooled batch must be
-		// unlocked again.
-		b.mu.Lock()
-		b.mu.Unlock()
-		ep, ok := p.Endpoint()
-		if !ok {
-			d.logf(klog.LOG_DEBUG, "peer %s: no endpoint available", p.displayName())
-			b.free()
-			continue
-		}
-		msgs = msgs[:0]
-		data := false
-		var bytes uint64
-		for _, pkt := range b.pkts {
-			msgs = append(msgs, pkt.data)
-			if len(pkt.data) > wire.MessageKeepaliveSize {
-				data = true
-			}
-			bytes += uint64(len(pkt.data))
-		}
-		if err := d.send(msgs, ep); err != nil {
-			d.ifp.Oerrors.Add(uint64(len(msgs)))
-		} else {
-			d.ifp.Opackets.Add(uint64(len(msgs)))
-			d.ifp.Obytes.Add(bytes)
-			p.txBytes.Add(bytes)
-			p.timers.anyAuthenticatedPacketSent()
-			if data {
-				p.timers.dataSent()
-			}
-		}
-		b.free()
+// seal encrypts the batch's packets in place and marks it ready; from
+// then on the batch belongs to the peer's outbound queue.
+func (d *Device) seal(b *outBatch) {
+	mtu := d.ifp.MTU()
+	for _, pkt := range b.pkts {
+		n := len(pkt.data)
+		padded := wire.PaddedSize(n, mtu)
+		buf := *pkt.buf
+		clear(buf[headroom+n : headroom+padded])
+		hdr := wire.MessageTransport{Type: wire.TypeTransport, Receiver: b.kp.RemoteIndex(), Counter: pkt.counter}
+		hdr.MarshalHeader(buf)
+		// In place: the header stays, the ciphertext overwrites
+		// the plaintext and the tag follows it.
+		pkt.data = b.kp.Encrypt(buf[:headroom], buf[headroom:headroom+padded], pkt.counter)
 	}
+	b.markReady()
+}
+
+// transmit sends a sealed batch to the peer's endpoint (the outbound
+// queue's delivery, in order); a stopped peer's batches are dropped.
+func (p *Peer) transmit(b *outBatch) {
+	d := p.dev
+	defer b.free()
+	if !p.running.Load() {
+		return
+	}
+	ep, ok := p.Endpoint()
+	if !ok {
+		d.logf(klog.LOG_DEBUG, "peer %s: no endpoint available", p.displayName())
+		return
+	}
+	msgs := b.msgs[:0]
+	data := false
+	var bytes uint64
+	for _, pkt := range b.pkts {
+		msgs = append(msgs, pkt.data)
+		if len(pkt.data) > wire.MessageKeepaliveSize {
+			data = true
+		}
+		bytes += uint64(len(pkt.data))
+	}
+	b.msgs = msgs
+	if err := d.send(msgs, ep); err != nil {
+		d.ifp.Oerrors.Add(uint64(len(msgs)))
+	} else {
+		d.ifp.Opackets.Add(uint64(len(msgs)))
+		d.ifp.Obytes.Add(bytes)
+		p.txBytes.Add(bytes)
+		p.timers.anyAuthenticatedPacketSent()
+		if data {
+			p.timers.dataSent()
+		}
+	}
+	clear(msgs)
 }
 
 // sendInitiation starts (or, with retry, repeats) a handshake ([W] 5.4.2,
