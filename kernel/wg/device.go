@@ -86,6 +86,9 @@ type Device struct {
 	byKey      map[[32]byte]*Peer
 
 	allowed allowedips.Table[*Peer]
+	// getSize is the size of the last configuration document, so the
+	// next is written without growing its buffer (ioctl_get.go).
+	getSize atomic.Int64
 
 	net netState
 

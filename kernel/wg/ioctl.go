@@ -44,7 +44,7 @@ func (d *Device) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte
 		if err != nil {
 			return nil, sys.EINVAL
 		}
-		return d.ioctlGet(ifd, cred.Privileged(), ifd.Cmd&sys.WG_IOCTL_NBWG_GET_MORE != 0)
+		return d.ioctlGet(arg, ifd, cred.Privileged(), ifd.Cmd&sys.WG_IOCTL_NBWG_GET_MORE != 0)
 	}
 	return nil, sys.ENOTTY
 }
@@ -322,95 +322,4 @@ func (d *Device) ioctlDeletePeer(dict *prop.Dictionary) error {
 		d.ifp.SetLinkState(sys.LINK_STATE_DOWN)
 	}
 	return nil
-}
-
-// ioctlGet is wg_ioctl_get: the configuration as a dictionary, secrets
-// only for a privileged caller.  Two departures from NetBSD: the private
-// key is left out while none is set (NetBSD hands root 32 zero bytes,
-// which wgconfig prints as if they were a key), and a buffer too small
-// is ENOMEM rather than EINVAL, so callers can tell it from a bad
-// request and grow their buffer.
-//
-// With more (nbwg's WG_IOCTL_NBWG_GET_MORE) the dictionary also holds
-// the extensions' keys: the interface's public key, each peer's
-// persistent keepalive and byte counters.
-func (d *Device) ioctlGet(ifd *sys.Ifdrv, privileged, more bool) ([]byte, error) {
-	dict := d.configDict(privileged, more)
-	defer prop.Wipe(dict)
-	xml, err := prop.Externalize(dict)
-	defer clear(xml) // it holds the keys for a privileged caller
-	if err != nil {
-		return nil, sys.ENOMEM
-	}
-	if ifd.Len < uint64(len(xml))+1 {
-		return nil, sys.ENOMEM
-	}
-	out := make([]byte, len(xml)+1) // NUL-terminated; the carrier wipes it
-	copy(out, xml)
-	return out, nil
-}
-
-func (d *Device) configDict(privileged, more bool) *prop.Dictionary {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	dict := prop.NewDictionary()
-	if privileged && d.hasKey {
-		dict.SetData(sys.WGKeyPrivateKey, d.privateKey[:])
-	}
-	if pub, ok := d.local.PublicKey(); ok && d.hasKey && more {
-		dict.SetData(sys.WGKeyPublicKey, pub[:])
-	}
-	if d.listenPort != 0 {
-		dict.SetUint16(sys.WGKeyListenPort, d.listenPort)
-	}
-	if len(d.peers) == 0 {
-		return dict
-	}
-	peers := prop.NewArray()
-	for _, p := range d.peers {
-		peers.Add(p.configDict(privileged, more))
-	}
-	dict.Set(sys.WGKeyPeers, peers)
-	return dict
-}
-
-func (p *Peer) configDict(privileged, more bool) *prop.Dictionary {
-	pd := prop.NewDictionary()
-	if p.name != "" {
-		pd.SetString(sys.WGKeyName, p.name)
-	}
-	pd.SetData(sys.WGKeyPublicKey, p.publicKey[:])
-	if psk, ok := p.presharedKey(); ok && privileged {
-		pd.SetData(sys.WGKeyPresharedKey, psk[:])
-		clear(psk[:])
-	}
-	if ep, ok := p.Endpoint(); ok {
-		pd.SetData(sys.WGKeyEndpoint, sys.MarshalSockaddr(ep))
-	}
-	var sec int64
-	var nsec int
-	if t, ok := p.LastHandshake(); ok {
-		sec, nsec = t.Unix(), t.Nanosecond()
-	}
-	pd.SetUint64(sys.WGKeyLastHandshakeTimeSec, uint64(sec))
-	pd.SetUint32(sys.WGKeyLastHandshakeNsec, uint32(nsec))
-	if more {
-		if k := p.keepalive.Load(); k != 0 {
-			pd.SetUint16(sys.WGKeyPersistentKeepalive, uint16(k))
-		}
-		pd.SetUint64(sys.WGKeyRxBytes, p.rxBytes.Load())
-		pd.SetUint64(sys.WGKeyTxBytes, p.txBytes.Load())
-	}
-	if len(p.allowed) > 0 {
-		list := prop.NewArray()
-		for _, a := range p.allowed {
-			e := prop.NewDictionary()
-			e.SetInt(sys.WGKeyFamily, a.Family())
-			e.SetUint8(sys.WGKeyCIDR, uint8(a.CIDR))
-			e.SetData(sys.WGKeyIP, a.Addr.AsSlice())
-			list.Add(e)
-		}
-		pd.Set(sys.WGKeyAllowedIPs, list)
-	}
-	return pd
 }
