@@ -16,4 +16,9 @@ echo "== GOOS=netbsd go build"
 GOOS=netbsd go build ./...
 echo "== go test"
 NBWG_BIN="$PWD/bin" go test -count=1 -timeout 60m ./...
+# The race detector over the packages with concurrency (the kernel's and
+# what they share), their unit tests: the integration tests run the
+# built commands, which carry no race detector.
+echo "== go test -race (unit tests of kernel/ and internal/)"
+go test -race -short -count=1 -timeout 20m ./kernel/... ./internal/...
 echo "== all tests passed"

@@ -237,7 +237,7 @@ up
 	}
 	network := filepath.Join(hosts.ModuleRoot(t), "rc.d", "network")
 	check(t, a, "NBWG_ETC="+etc+" "+network+" start", hosts.Result{
-		Stdout: "Configuring wg interfaces: wg0add net 10.3.0.0: gateway wg0\nadd net 10.4.0.0: gateway 10.2.0.42\n.\n",
+		Stdout: "Configuring network interfaces: wg0add net 10.3.0.0: gateway wg0\nadd net 10.4.0.0: gateway 10.2.0.42\n.\n",
 	})
 	reachable(t, a, "10.3.0.1")
 	if r := a.Run(t, "route -n get 10.3.0.1"); r.Code != 0 || !strings.Contains(r.Stdout, "\n  interface: wg0\n") {

@@ -488,3 +488,32 @@ func (b *syncBuffer) Bytes() []byte {
 }
 
 func (b *syncBuffer) String() string { return string(b.Bytes()) }
+
+// greedyKernel copies out more than the caller's buffer holds.
+type greedyKernel struct{}
+
+func (greedyKernel) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte, error) {
+	if cmd == sys.SIOCGDRVSPEC {
+		return make([]byte, 100), nil
+	}
+	return nil, sys.ENOTTY
+}
+
+// TestReplyLargerThanBuffer (audit F11): a reply that does not fit the
+// caller's buffer is read and dropped, the request fails with EFAULT as
+// copyout(9) would, and the connection goes on.
+func TestReplyLargerThanBuffer(t *testing.T) {
+	testServer(t, greedyKernel{}, nil)
+	c, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]byte, 10)
+	if err := c.Ioctl(sys.SIOCGDRVSPEC, drvspec(t, 0, len(buf)), buf); !errors.Is(err, sys.EFAULT) {
+		t.Errorf("reply of 100 bytes for 10: %v, want EFAULT", err)
+	}
+	if err := c.Ioctl(sys.SIOCGIFFLAGS, make([]byte, sys.SizeofIfreq), nil); !errors.Is(err, sys.ENOTTY) {
+		t.Errorf("the connection did not go on: %v", err)
+	}
+}

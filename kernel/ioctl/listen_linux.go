@@ -182,9 +182,6 @@ func runningAt(a address) error {
 	return &RunningError{Kernel: describe(a.dir, cred.PID)}
 }
 
-// Addr is the address the kernel listens on.
-func (l *Listener) Addr() string { return l.addr.sock }
-
 // WriteInfo records the kernel's pid and log for the commands' messages.
 func (l *Listener) WriteInfo(logPath string) error {
 	if l.addr.override() {

@@ -143,13 +143,3 @@ func unembed(a netip.Addr) netip.Addr {
 	b[2], b[3] = 0, 0
 	return netip.AddrFrom16(b)
 }
-
-// scopeOf is the interface index embedded in a link-local address, 0
-// for any other.
-func scopeOf(a netip.Addr) int {
-	if !a.Is6() || !a.IsLinkLocalUnicast() {
-		return 0
-	}
-	b := a.As16()
-	return int(b[2])<<8 | int(b[3])
-}

@@ -22,9 +22,6 @@ func IOC(inout uint32, group byte, num byte, length int) uint32 {
 // IOW is _IOW(g, n, t): the caller passes a structure of the given length in.
 func IOW(group, num byte, length int) uint32 { return IOC(IOC_IN, group, num, length) }
 
-// IOR is _IOR(g, n, t): the kernel fills a structure of the given length.
-func IOR(group, num byte, length int) uint32 { return IOC(IOC_OUT, group, num, length) }
-
 // IOWR is _IOWR(g, n, t): the structure goes in and comes back filled.
 func IOWR(group, num byte, length int) uint32 { return IOC(IOC_INOUT, group, num, length) }
 
@@ -33,7 +30,3 @@ func IOCPARM_LEN(cmd uint32) int { return int(cmd>>IOCPARM_SHIFT) & IOCPARM_MASK
 
 // IOCGROUP is the group character encoded in a command word.
 func IOCGROUP(cmd uint32) byte { return byte(cmd >> IOCGROUP_SHIFT) }
-
-// IOCBASECMD strips the length from a command word, as NetBSD's
-// IOCBASECMD does, leaving direction, group and number.
-func IOCBASECMD(cmd uint32) uint32 { return cmd &^ (IOCPARM_MASK << IOCPARM_SHIFT) }

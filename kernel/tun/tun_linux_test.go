@@ -175,6 +175,24 @@ func testCreateConfigurePing(t *testing.T, create func(string, int) (tun.Device,
 			if n != 1 || !errors.Is(err, unix.EINVAL) {
 				t.Fatalf("Write(garbage, ping) = %d, %v; want 1, EINVAL", n, err)
 			}
+			// Linux installs the routes of a device that just came up
+			// in the background; on a loaded machine the first ping
+			// can find no route back.  Send it again until answered.
+			done := make(chan struct{})
+			defer close(done)
+			go func() {
+				tick := time.NewTicker(200 * time.Millisecond)
+				defer tick.Stop()
+				for {
+					select {
+					case <-done:
+						return
+					case <-tick.C:
+						again := append(make([]byte, offset), ping...)
+						dev.Write([][]byte{again}, offset)
+					}
+				}
+			}()
 			reply := readUntil(t, dev, offset, func(in tuntest.Info) bool {
 				echoReply := (in.Proto == tuntest.ProtoICMP && in.ICMPType == 0) ||
 					(in.Proto == tuntest.ProtoICMPv6 && in.ICMPType == 129)

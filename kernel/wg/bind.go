@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 
 	"nbwg/kernel/klog"
 	"nbwg/kernel/udp"
@@ -16,11 +17,14 @@ import (
 // must go out; so does nbwg.
 type netState struct {
 	mu        sync.Mutex
-	bind      udp.Bind // nil: the device has no sockets (tests of the control plane)
+	bind      udp.Bind // nil: the device has no sockets (tests of the control plane); set once
 	open      bool
 	closed    bool   // for good: the device is being destroyed
 	port      uint16 // the port bound, configured or chosen
 	receivers sync.WaitGroup
+	// up is open, for the receivers' sends (sendReply), which must not
+	// wait for mu: closing holds mu while it waits for the receivers.
+	up atomic.Bool
 }
 
 var errNoSockets = errors.New("wg: no sockets")
@@ -34,6 +38,7 @@ func (d *Device) openLocked(port uint16) error {
 		return err
 	}
 	n.open, n.port = true, actual
+	n.up.Store(true)
 	for _, fn := range fns {
 		n.receivers.Add(1)
 		go d.routineReceive(fn)
@@ -47,6 +52,7 @@ func (d *Device) closeLocked() {
 	if !n.open {
 		return
 	}
+	n.up.Store(false)
 	n.bind.Close()
 	n.receivers.Wait()
 	n.open, n.port = false, 0
@@ -119,6 +125,21 @@ func (d *Device) send(msgs [][]byte, ep netip.AddrPort) error {
 	}
 	b := n.bind
 	n.mu.Unlock()
+	return d.sendOn(b, msgs, ep)
+}
+
+// sendReply is send for the socket receivers (a cookie reply): it sends
+// only while the sockets are open, without taking n.mu, which closing
+// holds while it waits for the receivers.
+func (d *Device) sendReply(msgs [][]byte, ep netip.AddrPort) error {
+	n := &d.net
+	if !n.up.Load() {
+		return net.ErrClosed
+	}
+	return d.sendOn(n.bind, msgs, ep)
+}
+
+func (d *Device) sendOn(b udp.Bind, msgs [][]byte, ep netip.AddrPort) error {
 	err := b.Send(msgs, ep)
 	if err != nil && !errors.Is(err, net.ErrClosed) {
 		d.logf(klog.LOG_DEBUG, "send to %v: %v", ep, err)
@@ -132,6 +153,7 @@ func (n *netState) close() {
 	defer n.mu.Unlock()
 	n.closed = true
 	if n.open {
+		n.up.Store(false)
 		n.bind.Close()
 		n.receivers.Wait()
 		n.open = false

@@ -6,37 +6,40 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"golang.org/x/sys/unix"
 
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 	"nbwg/kernel/tun/tuntest"
-	"nbwg/kernel/udp"
-	"nbwg/kernel/udp/udptest"
 )
 
-// busyBind is a udptest Bind on a host where some ports are taken by
+// busyBind is a test Bind on a host where some ports are taken by
 // another program: opening one of them fails with EADDRINUSE, as bind(2)
 // does.  It counts the opens, to tell a no-op from a rebind.
 type busyBind struct {
-	*udptest.ChannelBind
+	*testBind
 
 	mu    sync.Mutex
 	busy  map[uint16]bool
 	opens int
 }
 
-func (b *busyBind) Open(port uint16) ([]udp.ReceiveFunc, uint16, error) {
-	b.mu.Lock()
-	b.opens++
-	taken := b.busy[port]
-	b.mu.Unlock()
-	if taken {
-		return nil, 0, fmt.Errorf("busybind: bind port %d: %w", port, unix.EADDRINUSE)
+func newBusyBind(tb *testBind, busy ...uint16) *busyBind {
+	b := &busyBind{testBind: tb, busy: map[uint16]bool{}}
+	for _, p := range busy {
+		b.busy[p] = true
 	}
-	return b.ChannelBind.Open(port)
+	tb.beforeOpen = func(port uint16) error {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.opens++
+		if b.busy[port] {
+			return fmt.Errorf("busybind: bind port %d: %w", port, unix.EADDRINUSE)
+		}
+		return nil
+	}
+	return b
 }
 
 func (b *busyBind) take(port uint16) {
@@ -70,9 +73,9 @@ func listenPort(t *testing.T, h *host) uint16 {
 // no-op, a new port replaces the old, and a port in use is EADDRINUSE and
 // keeps the old binding, over which traffic still flows both ways.
 func TestListenPortRebind(t *testing.T) {
-	binds := udptest.NewChannelBinds()
-	bindA := &busyBind{ChannelBind: binds[0].(*udptest.ChannelBind), busy: map[uint16]bool{4321: true}}
-	a := newHost(t, bindA, 0xa0, nil, nil)
+	binds := newTestBinds()
+	bindA := newBusyBind(binds[0], 4321)
+	a := newHost(t, bindA.testBind, 0xa0, nil, nil)
 	b := newHost(t, binds[1], 0xb0, nil, nil)
 	a.addPeer(t, "B", b.pub, nil, netip.AddrPort{}, "10.2.0.42/32")
 
@@ -85,9 +88,9 @@ func TestListenPortRebind(t *testing.T) {
 	both := func() {
 		t.Helper()
 		b.tun.Inbound <- toA
-		expect(t, a.tun, toA, 5*time.Second)
+		expect(t, a.tun, toA)
 		a.tun.Inbound <- toB
-		expect(t, b.tun, toB, 5*time.Second)
+		expect(t, b.tun, toB)
 	}
 	both()
 	opens := bindA.openCount()
@@ -120,9 +123,9 @@ func TestListenPortRebind(t *testing.T) {
 	// A speaks first from its new port; B follows it there ([W] 6.5
 	// roaming), so both directions work again.
 	a.tun.Inbound <- toB
-	expect(t, b.tun, toB, 5*time.Second)
+	expect(t, b.tun, toB)
 	b.tun.Inbound <- toA
-	expect(t, a.tun, toA, 5*time.Second)
+	expect(t, a.tun, toA)
 
 	// A port in use: EADDRINUSE, and 1235 stays.
 	if got := setPort(a, 4321); got != sys.EADDRINUSE {

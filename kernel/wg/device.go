@@ -35,6 +35,10 @@ type Env struct {
 	// Resolve looks up endpoints' host names again (resolve.go); nil is
 	// the system's resolver.
 	Resolve Resolver
+	// busy, when set, is the counter the device keeps its work in
+	// (Device.busy); tests give two devices one, with the work on the
+	// wire between them, to know when everything has settled.
+	busy *atomic.Int64
 }
 
 // Queue sizes.  The crypto queues hold batches (up to one TUN or socket
@@ -103,6 +107,15 @@ type Device struct {
 	// underLoadUntil is when the device stops being under load
 	// (UnixNano of the device clock).
 	underLoadUntil atomic.Int64
+	// busy counts the work in the pipelines: each batch from when it is
+	// queued until its peer's sequential routine is done with it, each
+	// handshake message until the handshake worker is.  What a stage
+	// causes is counted before the stage's own count is released, so
+	// zero means that nothing the device took in is still under way (a
+	// test waits for it instead of sleeping).  Packets and datagrams not
+	// yet read from the TUN device and the sockets are counted by whoever
+	// feeds them, in tests.
+	busy *atomic.Int64
 
 	destroyOnce sync.Once
 	workers     sync.WaitGroup // crypto and handshake workers
@@ -134,8 +147,11 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 		encryptQueue: make(chan *outBatch, cryptoQueueLen),
 		decryptQueue: make(chan *inBatch, cryptoQueueLen),
 		hsQueue:      make(chan *hsMessage, handshakeQueueLen),
-		logLimit:     klog.NewLimit(0, 0, nil),
+		busy:         env.busy,
 		ncpu:         runtime.NumCPU(),
+	}
+	if d.busy == nil {
+		d.busy = new(atomic.Int64)
 	}
 	if d.params == nil {
 		d.params = NewParams()
@@ -143,6 +159,7 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 	if d.clock == nil {
 		d.clock = clock.Real
 	}
+	d.logLimit = klog.NewLimit(0, 0, d.clock.Now)
 	// Full tables: a new source's handshake is refused (the table holds
 	// 65536 sources, and under load only proven ones get in), while a
 	// cookie reply still goes, as it costs little and is smaller than

@@ -27,5 +27,6 @@
 // ioctls, so mu is for the data plane, which reads configuration
 // concurrently.  The allowed-IPs table is read without locks.  Each
 // Peer has its own lock for its endpoint.  Lock order: Device.mu, then
-// Peer locks.
+// Peer locks.  Stopping a peer waits for its timer functions (timers.go),
+// which may take Device.mu: a peer is stopped with no lock held.
 package wg

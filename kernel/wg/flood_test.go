@@ -2,17 +2,12 @@ package wg
 
 import (
 	"encoding/binary"
-	"net"
 	"net/netip"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"nbwg/kernel/klog"
-	"nbwg/kernel/udp"
-	"nbwg/kernel/udp/udptest"
 	"nbwg/kernel/wg/clock"
 	"nbwg/kernel/wg/cookie"
 	"nbwg/kernel/wg/noise"
@@ -20,77 +15,11 @@ import (
 	"nbwg/kernel/wg/wire"
 )
 
-// injectBind is a ChannelBind with one more socket: datagrams a test
-// puts on In arrive there with the source it names, as from a third
-// host on the wire (an attacker, say).
-type injectBind struct {
-	*udptest.ChannelBind
-	In chan injected
-	// Read counts the datagrams the device has taken from In.
-	Read atomic.Int64
-
-	mu     sync.Mutex
-	closed chan struct{} // of the current Open; nil when closed
-}
-
-type injected struct {
-	data []byte
-	from netip.AddrPort
-}
-
-var _ udp.Bind = (*injectBind)(nil)
-
-func newInjectBind(b udp.Bind) *injectBind {
-	return &injectBind{ChannelBind: b.(*udptest.ChannelBind), In: make(chan injected, 64)}
-}
-
-func (b *injectBind) Open(port uint16) ([]udp.ReceiveFunc, uint16, error) {
-	fns, actual, err := b.ChannelBind.Open(port)
-	if err != nil {
-		return nil, 0, err
-	}
-	closed := make(chan struct{})
-	b.mu.Lock()
-	b.closed = closed
-	b.mu.Unlock()
-	return append(fns, func(bufs [][]byte, sizes []int, eps []netip.AddrPort) (int, error) {
-		var d injected
-		select {
-		case <-closed:
-			return 0, net.ErrClosed
-		case d = <-b.In:
-		}
-		n := 0
-		for {
-			sizes[n], eps[n] = copy(bufs[n], d.data), d.from
-			n++
-			b.Read.Add(1)
-			if n == len(bufs) {
-				return n, nil
-			}
-			select {
-			case d = <-b.In:
-			default:
-				return n, nil
-			}
-		}
-	}), actual, nil
-}
-
-func (b *injectBind) Close() error {
-	b.mu.Lock()
-	if b.closed != nil {
-		close(b.closed)
-		b.closed = nil
-	}
-	b.mu.Unlock()
-	return b.ChannelBind.Close()
-}
-
 // junkInitiation is an initiation for responderPub whose mac1 is valid
 // and whose content is noise: it passes the cheap check and costs the
 // responder a Curve25519 operation before its static key fails to open.
-func junkInitiation(responderPub []byte, i int) []byte {
+func junkInitiation(t *testing.T, responderPub []byte, i int) []byte {
+	t.Helper()
 	var g cookie.Generator
 	g.Init([32]byte(responderPub))
 	msg := make([]byte, wire.MessageInitiationSize)
@@ -99,7 +28,9 @@ func junkInitiation(responderPub []byte, i int) []byte {
 	for j := 8; j < 8+wire.KeySize; j++ {
 		msg[j] = byte(i*31 + j)
 	}
-	g.AddMACs(msg, time.Time{})
+	if err := g.AddMACs(msg, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
 	return msg
 }
 
@@ -113,17 +44,17 @@ func junkInitiation(responderPub []byte, i int) []byte {
 // is dropped or answered with a cookie, and the fake clock never lets B
 // retry.
 func TestHandshakeFloodFromOneSource(t *testing.T) {
-	binds := udptest.NewChannelBinds()
-	ib := newInjectBind(binds[0])
+	binds := newTestBinds()
+	ib := binds[0]
 	clk := clock.NewFake(time.Unix(1_800_000_000, 0))
-	a, b := newPairOver(t, ib, binds[1], nil, nil, nil, clk)
+	a, b := newPairOver(t, binds, nil, nil, nil, clk)
 	a.dev.params.Debug.Store(DebugLog)
 
 	const flood = 10_000
 	attacker := netip.MustParseAddrPort("198.51.100.7:5555")
 	msgs := make([][]byte, 64)
 	for i := range msgs {
-		msgs[i] = junkInitiation(a.pub, i)
+		msgs[i] = junkInitiation(t, a.pub, i)
 	}
 	done := make(chan struct{})
 	stop := make(chan struct{})
@@ -131,26 +62,20 @@ func TestHandshakeFloodFromOneSource(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := range flood {
-			select {
-			case ib.In <- injected{data: msgs[i%len(msgs)], from: attacker}:
-			case <-stop:
+			if !ib.inject(msgs[i%len(msgs)], attacker, stop) {
 				return
 			}
 		}
 	}()
-	waitFor(t, "the flood to start", func() bool { return ib.Read.Load() >= flood/5 })
-	b.tun.Inbound <- ping
-	expect(t, a.tun, ping, 10*time.Second)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the flood did not finish")
-	}
-	waitFor(t, "A to read the whole flood", func() bool { return ib.Read.Load() == flood })
+	waitFor(t, "the flood to start", func() bool { return ib.injectedRead.Load() >= flood/5 })
+	b.input(ping)
+	expect(t, a.tun, ping)
+	waitCount(t, "A to read the whole flood", flood, ib.injectedRead.Load)
+	<-done
 	// Positive evidence that the flood was received and refused, not
 	// lost on the way: every message but the first burst was counted.
 	st := &a.dev.stats
-	waitFor(t, "A to count the flood", func() bool { return st.ratelimited.Load() == flood-ratelimiter.PacketsBurstable })
+	waitCount(t, "A to count the flood", flood-ratelimiter.PacketsBurstable, st.ratelimited.Load)
 	if n := st.handshakeQueueFull.Load(); n != 0 {
 		t.Errorf("%d handshake messages dropped for a full queue, want none", n)
 	}
@@ -175,17 +100,17 @@ func TestHandshakeFloodFromOneSource(t *testing.T) {
 // replies, no more ([W] 5.3; a cookie reply is work and traffic too); a
 // genuine peer elsewhere gets its cookie and then its session.
 func TestCookieRepliesRateLimited(t *testing.T) {
-	binds := udptest.NewChannelBinds()
-	ib := newInjectBind(binds[0])
+	binds := newTestBinds()
+	ib := binds[0]
 	clk := clock.NewFake(time.Unix(1_800_000_000, 0))
-	a, b := newPairOver(t, ib, binds[1], nil, nil, nil, clk)
+	a, b := newPairOver(t, binds, nil, nil, nil, clk)
 	a.dev.params.ForceUnderload.Store(true)
 
 	const flood = 1000
 	attacker := netip.MustParseAddrPort("[2001:db8:bad::7]:5555")
-	msg := junkInitiation(a.pub, 1)
+	msg := junkInitiation(t, a.pub, 1)
 	for range flood {
-		ib.In <- injected{data: msg, from: attacker}
+		ib.inject(msg, attacker, nil)
 	}
 	st := &a.dev.stats
 	waitFor(t, "A to refuse the flood", func() bool {
@@ -196,10 +121,10 @@ func TestCookieRepliesRateLimited(t *testing.T) {
 	}
 	// B, from its own address, is answered with a cookie, and its
 	// retry after REKEY_TIMEOUT carries mac2.
-	b.tun.Inbound <- ping
+	b.input(ping)
 	waitFor(t, "A's cookie reply to B", func() bool { return st.cookieRepliesSent.Load() == ratelimiter.PacketsBurstable+1 })
-	advance(clk, noise.RekeyTimeout+time.Second)
-	expect(t, a.tun, ping, 5*time.Second)
+	advance(t, a, clk, noise.RekeyTimeout+time.Second)
+	expect(t, a.tun, ping)
 }
 
 // TestSpoofedFloodUnderLoad: under load, initiations from more sources
@@ -209,34 +134,34 @@ func TestCookieRepliesRateLimited(t *testing.T) {
 // limiter's table is full, and its retry, proven by mac2, is counted in
 // the handshake limiter, which the spoofed sources never entered.
 func TestSpoofedFloodUnderLoad(t *testing.T) {
-	binds := udptest.NewChannelBinds()
-	ib := newInjectBind(binds[0])
+	binds := newTestBinds()
+	ib := binds[0]
 	clk := clock.NewFake(time.Unix(1_800_000_000, 0))
-	a, b := newPairOver(t, ib, binds[1], nil, nil, nil, clk)
+	a, b := newPairOver(t, binds, nil, nil, nil, clk)
 	a.dev.params.ForceUnderload.Store(true)
 
 	const flood = ratelimiter.MaxEntries + 5000
-	msg := junkInitiation(a.pub, 1)
+	msg := junkInitiation(t, a.pub, 1)
+	stop := make(chan struct{})
+	defer close(stop)
 	go func() {
 		for i := range flood {
 			src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 5555)
-			select {
-			case ib.In <- injected{data: msg, from: src}:
-			case <-time.After(10 * time.Second):
+			if !ib.inject(msg, src, stop) {
 				return // the test has failed and gone
 			}
 		}
 	}()
 	st := &a.dev.stats
-	waitFor(t, "A to answer the flood", func() bool { return st.cookieRepliesSent.Load() == flood })
+	waitCount(t, "A to answer the flood", flood, st.cookieRepliesSent.Load)
 	if n := a.dev.cookieLimiter.Len(); n != ratelimiter.MaxEntries {
 		t.Errorf("cookie limiter tracks %d sources, want a full table (%d)", n, ratelimiter.MaxEntries)
 	}
 	if n := a.dev.hsLimiter.Len(); n != 0 {
 		t.Errorf("handshake limiter tracks %d sources; none proved itself", n)
 	}
-	b.tun.Inbound <- ping
+	b.input(ping)
 	waitFor(t, "A's cookie reply to B", func() bool { return st.cookieRepliesSent.Load() == flood+1 })
-	advance(clk, noise.RekeyTimeout+time.Second)
-	expect(t, a.tun, ping, 5*time.Second)
+	advance(t, a, clk, noise.RekeyTimeout+time.Second)
+	expect(t, a.tun, ping)
 }

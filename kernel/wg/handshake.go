@@ -20,6 +20,7 @@ func (d *Device) routineHandshake() {
 	for m := range d.hsQueue {
 		d.handleHandshake(m)
 		hsPool.Put(m)
+		d.busy.Add(-1)
 	}
 }
 
@@ -37,7 +38,8 @@ func (d *Device) handleHandshake(m *hsMessage) {
 }
 
 // sendCookieReply answers a handshake message with a cookie for its
-// source ([W] 5.4.7).
+// source ([W] 5.4.7).  A socket receiver calls it: it sends with
+// sendReply, never waiting for the sockets' lock.
 func (d *Device) sendCookieReply(msg []byte, src netip.AddrPort, now time.Time) {
 	var reply wire.MessageCookieReply
 	if err := d.checker.CreateReply(&reply, msg, src, now, d.rand); err != nil {
@@ -48,7 +50,7 @@ func (d *Device) sendCookieReply(msg []byte, src netip.AddrPort, now time.Time) 
 	reply.Marshal(buf)
 	d.stats.cookieRepliesSent.Add(1)
 	d.logf(klog.LOG_DEBUG, "under load: sending cookie reply to %v", src)
-	d.send([][]byte{buf}, src)
+	d.sendReply([][]byte{buf}, src)
 }
 
 // consumeInitiation is the responder's side ([W] 5.4.2, 5.4.3): consume
@@ -61,6 +63,7 @@ func (d *Device) consumeInitiation(msg []byte, src netip.AddrPort, now time.Time
 	}
 	remote, err := d.local.ConsumeInitiation(&init, now)
 	if err != nil {
+		d.stats.handshakeRefused.Add(1)
 		d.logf(klog.LOG_DEBUG, "handshake initiation from %v refused: %v", src, err)
 		return
 	}
@@ -84,11 +87,14 @@ func (d *Device) consumeInitiation(msg []byte, src netip.AddrPort, now time.Time
 	resp.Marshal(buf)
 	p.cookies.AddMACs(buf, now)
 	d.logf(klog.LOG_DEBUG, "peer %s: sending handshake response to %v", p.displayName(), src)
-	if err := d.send([][]byte{buf}, src); err == nil {
-		p.txBytes.Add(uint64(len(buf)))
-		p.timers.anyAuthenticatedPacketSent()
-	}
+	// The timers hear of both messages before the response leaves
+	// (timers.go): the initiator's first data may arrive, and arm the
+	// keepalive timer, before send returns.
 	p.timers.anyAuthenticatedPacketReceived()
+	p.timers.anyAuthenticatedPacketSent()
+	if d.send([][]byte{buf}, src) == nil {
+		p.txBytes.Add(uint64(len(buf)))
+	}
 }
 
 // consumeResponse is the initiator's side ([W] 5.4.3): the session is
@@ -104,6 +110,7 @@ func (d *Device) consumeResponse(msg []byte, src netip.AddrPort, now time.Time) 
 		return
 	}
 	if err := p.remote.ConsumeResponse(&resp); err != nil {
+		d.stats.handshakeRefused.Add(1)
 		d.logf(klog.LOG_DEBUG, "peer %s: handshake response from %v refused: %v", p.displayName(), src, err)
 		return
 	}
@@ -133,6 +140,7 @@ func (d *Device) consumeCookieReply(msg []byte, now time.Time) {
 		return
 	}
 	if err := p.cookies.ConsumeReply(&reply, now); err != nil {
+		d.stats.handshakeRefused.Add(1)
 		d.logf(klog.LOG_DEBUG, "peer %s: cookie reply refused: %v", p.displayName(), err)
 		return
 	}

@@ -1,9 +1,10 @@
 package wg
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"io"
 	"sync"
 
 	"nbwg/kernel/wg/noise"
@@ -30,7 +31,9 @@ func (t *indexTable) LookupRemote(pub noise.PublicKey) *noise.Remote {
 	return nil
 }
 
-// NewIndex reserves a random unused index for r's peer.
+// NewIndex reserves a random unused index for r's peer, drawn from the
+// device's random source (Env.Rand), as every random choice of the
+// protocol is.
 func (t *indexTable) NewIndex(r *noise.Remote) (uint32, error) {
 	p := t.dev.peerByKey(r.PublicKey())
 	if p == nil {
@@ -40,8 +43,8 @@ func (t *indexTable) NewIndex(r *noise.Remote) (uint32, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for range 64 {
-		if _, err := rand.Read(b[:]); err != nil {
-			return 0, err
+		if _, err := io.ReadFull(t.dev.rand, b[:]); err != nil {
+			return 0, fmt.Errorf("wg: index: %w", err)
 		}
 		idx := binary.LittleEndian.Uint32(b[:])
 		if _, used := t.indices[idx]; !used {

@@ -24,6 +24,7 @@ var (
 func testKernel(t *testing.T) *ifnet.Net {
 	t.Helper()
 	n := ifnet.New(nil, NewCloner(Env{}))
+	t.Cleanup(n.DestroyAll)
 	r := sys.Ifreq{}
 	copy(r.Name[:], "wg0")
 	if _, err := n.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil); err != nil {
@@ -59,6 +60,16 @@ func get(t *testing.T, n *ifnet.Net, cred sys.Cred) *prop.Dictionary {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// externalize returns d's XML, to show in a failure.
+func externalize(t *testing.T, d *prop.Dictionary) string {
+	t.Helper()
+	x, err := prop.Externalize(d)
+	if err != nil {
+		t.Fatalf("externalize: %v", err)
+	}
+	return string(x)
 }
 
 func key(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
@@ -144,18 +155,14 @@ func TestSetAndGet(t *testing.T) {
 
 	got := get(t, n, root)
 	if !prop.Equal(want, got) {
-		wx, _ := prop.Externalize(want)
-		gx, _ := prop.Externalize(got)
-		t.Errorf("root's view (-want +got):\n%s", cmp.Diff(string(wx), string(gx)))
+		t.Errorf("root's view (-want +got):\n%s", cmp.Diff(externalize(t, want), externalize(t, got)))
 	}
 
 	// An unprivileged caller sees everything but the secrets.
 	want.Remove("private_key")
 	b.Remove("preshared_key")
 	if got := get(t, n, nobody); !prop.Equal(want, got) {
-		wx, _ := prop.Externalize(want)
-		gx, _ := prop.Externalize(got)
-		t.Errorf("nobody's view (-want +got):\n%s", cmp.Diff(string(wx), string(gx)))
+		t.Errorf("nobody's view (-want +got):\n%s", cmp.Diff(externalize(t, want), externalize(t, got)))
 	}
 	if ifp := n.Lookup("wg0"); ifp.LinkState() != sys.LINK_STATE_UP {
 		t.Errorf("link state %d after add peer", ifp.LinkState())
@@ -223,7 +230,9 @@ func TestSetErrors(t *testing.T) {
 			if err != nil {
 				t.Errorf("%s: %v", tc.name, err)
 			}
-			set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("X")))
+			if err := set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("X"))); err != nil {
+				t.Fatalf("%s: undoing: %v", tc.name, err)
+			}
 			continue
 		}
 		if !errors.Is(err, tc.want) {
@@ -368,8 +377,11 @@ func TestDeletePeerAndLinkState(t *testing.T) {
 	if ifp.LinkState() != sys.LINK_STATE_DOWN {
 		t.Fatalf("fresh link state %d", ifp.LinkState())
 	}
-	set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("A", key(1), "10.0.0.1/32"))
-	set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("B", key(2), "10.0.0.2/32"))
+	for _, d := range []*prop.Dictionary{peerDict("A", key(1), "10.0.0.1/32"), peerDict("B", key(2), "10.0.0.2/32")} {
+		if err := set(n, root, sys.WG_IOCTL_ADD_PEER, d); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("A"))); err != nil {
 		t.Fatal(err)
 	}
@@ -380,8 +392,11 @@ func TestDeletePeerAndLinkState(t *testing.T) {
 	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("A2", key(1), "10.0.0.1/32")); err != nil {
 		t.Errorf("re-adding A's key and prefix: %v", err)
 	}
-	set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("A2")))
-	set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String("B")))
+	for _, name := range []string{"A2", "B"} {
+		if err := set(n, root, sys.WG_IOCTL_DELETE_PEER, one("name", prop.String(name))); err != nil {
+			t.Fatalf("delete %s: %v", name, err)
+		}
+	}
 	if ifp.LinkState() != sys.LINK_STATE_DOWN {
 		t.Errorf("link state %d after the last peer went", ifp.LinkState())
 	}
@@ -397,7 +412,10 @@ func TestThousandPeers(t *testing.T) {
 			t.Fatalf("peer %d: %v", i, err)
 		}
 	}
-	peers, _ := get(t, n, nobody).GetArray("peers")
+	peers, ok := get(t, n, nobody).GetArray("peers")
+	if !ok {
+		t.Fatal("no peers array")
+	}
 	if peers.Len() != 1000 {
 		t.Errorf("%d peers reported", peers.Len())
 	}

@@ -8,11 +8,15 @@ import "nbwg/kernel/wg/wire"
 const transportOverhead = wire.MessageTransportMinSize
 
 // keepaliveChanged: call after the peer's persistent keepalive interval
-// was set.  [W] 6.5 and wireguard's implementations send one keepalive at
-// once, so that a mapping in a NAT between the peers is made now, not
-// after the first interval.
+// was set.  wireguard's implementations send one keepalive at once, so
+// that a mapping in a NAT between the peers is made now, not after the
+// first interval; turned off, the timer goes.
 func (p *Peer) keepaliveChanged() {
-	if p.keepalive.Load() == 0 || !p.running.Load() {
+	if !p.running.Load() {
+		return
+	}
+	if p.keepalive.Load() == 0 {
+		p.timers.persistentKeepaliveChanged()
 		return
 	}
 	p.sendKeepalive()

@@ -25,15 +25,11 @@ type Params struct {
 	Debug               atomic.Int64
 }
 
-// DebugLog and friends are the bits of net.wg.debug: 1=log 2=trace
-// 4=dump 8=packet.  nbwg logs protocol events at LOG_DEBUG when bit 1 is
-// set and never dumps keys or packets whatever the bits say.
-const (
-	DebugLog    = 1
-	DebugTrace  = 2
-	DebugDump   = 4
-	DebugPacket = 8
-)
+// DebugLog is the bit of net.wg.debug that nbwg reads.  NetBSD's bits
+// are 1=log 2=trace 4=dump 8=packet; nbwg logs protocol events at
+// LOG_DEBUG when bit 1 is set and never traces, nor dumps keys or
+// packets, whatever the other bits say.
+const DebugLog = 1
 
 // NewParams returns the defaults of the net.wg table (kernel/sys/wgsysctl),
 // which are the WireGuard paper's and NetBSD's.

@@ -106,9 +106,11 @@ func (d *Device) newPeer(name string, pub, psk [32]byte) *Peer {
 // start lets the peer send and receive.
 func (p *Peer) start() { p.running.Store(true) }
 
-// stop halts the peer for good and wipes its keys.  The batches it has in
+// stop halts the peer for good and wipes its keys.  The running flag
+// goes first: from then on no timer is armed (peerTimer.mod), and once
+// stopAll returns no timer function runs.  The batches the peer has in
 // flight are dropped: those ready now here, the others by whoever
-// finishes their crypto.
+// finishes their crypto (transmit and deliver drop a stopped peer's).
 func (p *Peer) stop() {
 	if !p.running.Swap(false) {
 		return
@@ -121,9 +123,6 @@ func (p *Peer) stop() {
 	// The preshared key lives in the noise state only.
 	p.remote.SetPresharedKey(noise.PresharedKey{})
 }
-
-// Name returns the peer's name.
-func (p *Peer) Name() string { return p.name }
 
 // displayName names the peer in log messages: its name, or its public
 // key when it has none (public keys are not secret).

@@ -228,10 +228,12 @@ func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort)
 	queued, full := false, false
 	d.queueMu.RLock()
 	if !d.queuesClosed {
+		d.busy.Add(1)
 		select {
 		case d.hsQueue <- m:
 			queued = true
 		default:
+			d.busy.Add(-1)
 			full = true
 		}
 	}
@@ -255,9 +257,12 @@ func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort)
 // queue).
 func (d *Device) decryptBatch(b *inBatch) bool {
 	p := b.peer
+	// Counted busy until deliver is done with it.
+	d.busy.Add(1)
 	if !p.running.Load() || !p.in.push(b) {
 		d.ifp.Iqdrops.Add(uint64(len(b.pkts)))
 		b.free()
+		d.busy.Add(-1)
 		return false
 	}
 	if d.parallel(b.bytes) {
@@ -302,6 +307,9 @@ func openBatch(b *inBatch) {
 // order); a stopped peer's batches are dropped.
 func (p *Peer) deliver(b *inBatch) {
 	d := p.dev
+	// Released last: what the batch causes (a staged packet sent) is
+	// counted before.
+	defer d.busy.Add(-1)
 	defer b.free()
 	if !p.running.Load() {
 		return

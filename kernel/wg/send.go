@@ -274,7 +274,9 @@ func (p *Peer) sendStaged() {
 	case n == 0:
 		outBatchPool.Put(b)
 	case p.out.push(b):
-		// In the queue under sendMu, so in counter order.
+		// In the queue under sendMu, so in counter order; counted
+		// busy until transmit is done with it.
+		d.busy.Add(1)
 		queued = true
 	default:
 		d.ifp.Oerrors.Add(uint64(n))
@@ -339,6 +341,7 @@ func (d *Device) seal(b *outBatch) {
 // queue's delivery, in order); a stopped peer's batches are dropped.
 func (p *Peer) transmit(b *outBatch) {
 	d := p.dev
+	defer d.busy.Add(-1)
 	defer b.free()
 	if !p.running.Load() {
 		return
@@ -359,19 +362,21 @@ func (p *Peer) transmit(b *outBatch) {
 		bytes += uint64(len(pkt.data))
 	}
 	b.msgs = msgs
+	// The timers hear of the packets before they leave (timers.go).
+	p.timers.anyAuthenticatedPacketSent()
+	if data {
+		p.timers.dataSent()
+	}
 	if err := d.send(msgs, ep); err != nil {
 		d.ifp.Oerrors.Add(uint64(len(msgs)))
 	} else {
 		d.ifp.Opackets.Add(uint64(len(msgs)))
 		d.ifp.Obytes.Add(bytes)
 		p.txBytes.Add(bytes)
-		p.timers.anyAuthenticatedPacketSent()
-		if data {
-			p.timers.dataSent()
-		}
 	}
 	clear(msgs)
 }
+
 
 // sendInitiation starts (or, with retry, repeats) a handshake ([W] 5.4.2,
 // 6.4).  At most one initiation goes out per REKEY_TIMEOUT unless the
@@ -414,9 +419,12 @@ func (p *Peer) sendInitiation(retry bool) {
 	msg.Marshal(buf)
 	p.cookies.AddMACs(buf, now)
 	d.logf(klog.LOG_DEBUG, "peer %s: sending handshake initiation to %v", p.displayName(), ep)
-	if err := d.send([][]byte{buf}, ep); err == nil {
-		p.txBytes.Add(uint64(len(buf)))
-		p.timers.anyAuthenticatedPacketSent()
-	}
+	// The timers hear of it before it leaves (timers.go): the response
+	// may complete the handshake, and delete the retransmit timer,
+	// before send returns.
+	p.timers.anyAuthenticatedPacketSent()
 	p.timers.handshakeInitiated()
+	if d.send([][]byte{buf}, ep) == nil {
+		p.txBytes.Add(uint64(len(buf)))
+	}
 }

@@ -16,6 +16,11 @@ type deviceStats struct {
 	cookieRepliesSent  atomic.Uint64
 	ratelimited        atomic.Uint64
 	handshakeQueueFull atomic.Uint64
+	// Handshake messages that passed those checks and that the
+	// handshake worker refused: an initiation that does not open
+	// (another static key, a replayed timestamp), a response that does
+	// not (another preshared key), a cookie reply that does not.
+	handshakeRefused atomic.Uint64
 	// Transport messages under a keypair older than REJECT_AFTER_TIME
 	// ([W] 6.1).
 	rejectedExpired atomic.Uint64

@@ -75,9 +75,6 @@ func (ns *Namespace) remove(t testing.TB) {
 	}
 }
 
-// Name returns the namespace's name as "ip netns" knows it.
-func (ns *Namespace) Name() string { return ns.name }
-
 // Enter locks the calling goroutine to its OS thread and moves that thread
 // into the namespace. The goroutine stays locked, so when it ends the Go
 // runtime destroys the thread instead of reusing it elsewhere. Call it from
@@ -115,12 +112,6 @@ func (ns *Namespace) setns() error {
 		return fmt.Errorf("setns: %w", err)
 	}
 	return nil
-}
-
-// Command returns a command that runs name with args inside the namespace
-// ("ip netns exec"). ctx bounds it.
-func (ns *Namespace) Command(ctx context.Context, name string, args ...string) *exec.Cmd {
-	return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns.name, name}, args...)...)
 }
 
 // IP runs "ip -n <namespace> args..." and returns its standard output; it

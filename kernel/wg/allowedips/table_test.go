@@ -350,7 +350,9 @@ func TestLookupBadLength(t *testing.T) {
 // TestInsertErrorText checks that errors name the operation and the prefix.
 func TestInsertErrorText(t *testing.T) {
 	var tbl Table[int]
-	tbl.Insert(pfx(t, "10.0.0.0/8"), 1)
+	if err := tbl.Insert(pfx(t, "10.0.0.0/8"), 1); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		p    string
 		want string

@@ -59,7 +59,7 @@ func (c *Fake) Now() time.Time {
 func (c *Fake) AfterFunc(d time.Duration, f func()) Timer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t := &fakeTimer{c: c, f: f, when: c.now.Add(d), pending: true}
+	t := &fakeTimer{c: c, f: f, when: c.now.Add(d), pending: true, listed: true}
 	c.timers = append(c.timers, t)
 	return t
 }
@@ -94,8 +94,11 @@ func (c *Fake) nextDue(end time.Time) *fakeTimer {
 	for _, t := range c.timers {
 		if t.pending {
 			live = append(live, t)
+		} else {
+			t.listed = false
 		}
 	}
+	clear(c.timers[len(live):])
 	c.timers = live
 	sort.SliceStable(c.timers, func(i, j int) bool { return c.timers[i].when.Before(c.timers[j].when) })
 	if len(c.timers) > 0 && !c.timers[0].when.After(end) {
@@ -122,6 +125,9 @@ type fakeTimer struct {
 	f       func()
 	when    time.Time
 	pending bool
+	// listed: the timer is in c.timers (a stopped timer stays there
+	// until the next Advance drops it), so Reset must not add it again.
+	listed bool
 }
 
 func (t *fakeTimer) Stop() bool {
@@ -137,8 +143,9 @@ func (t *fakeTimer) Reset(d time.Duration) bool {
 	defer t.c.mu.Unlock()
 	was := t.pending
 	t.when = t.c.now.Add(d)
-	if !t.pending {
-		t.pending = true
+	t.pending = true
+	if !t.listed {
+		t.listed = true
 		t.c.timers = append(t.c.timers, t)
 	}
 	return was

@@ -37,3 +37,26 @@ func TestFakeFiresInOrder(t *testing.T) {
 		t.Errorf("now = %v", c.Now())
 	}
 }
+
+// TestFakeStopReset: a timer stopped and re-armed before the clock moves
+// is one pending timer, and fires once.
+func TestFakeStopReset(t *testing.T) {
+	c := NewFake(time.Unix(1000, 0))
+	fired := 0
+	tm := c.AfterFunc(time.Second, func() { fired++ })
+	for range 3 {
+		tm.Stop()
+		tm.Reset(2 * time.Second)
+	}
+	if n := c.Pending(); n != 1 {
+		t.Errorf("%d timers pending, want 1", n)
+	}
+	c.Advance(time.Second)
+	if fired != 0 {
+		t.Fatalf("fired at its first deadline after Reset")
+	}
+	c.Advance(time.Second)
+	if fired != 1 || c.Pending() != 0 {
+		t.Errorf("fired %d times, %d pending; want 1, 0", fired, c.Pending())
+	}
+}

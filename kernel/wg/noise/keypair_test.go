@@ -151,8 +151,8 @@ func TestRotation(t *testing.T) {
 	if _, _, err := p.b.openTransport(sealTransport(t, a2, nil)); err == nil {
 		t.Error("packet under a dropped keypair accepted")
 	}
-	if _, ok, _ := p.b.openTransport(sealTransport(t, a3, nil)); !ok {
-		t.Fatal("b3 not confirmed")
+	if _, ok, err := p.b.openTransport(sealTransport(t, a3, nil)); err != nil || !ok {
+		t.Fatalf("b3 not confirmed: %v", err)
 	}
 	check("3 b confirmed", p.ba, [3]*Keypair{nil, b3, b1})
 
@@ -318,7 +318,10 @@ func TestTransportNoAlloc(t *testing.T) {
 	dst := make([]byte, 0, 1420)
 	var c uint64
 	allocs := testing.AllocsPerRun(200, func() {
-		c, _ = kpA.NextCounter()
+		var err error
+		if c, err = kpA.NextCounter(); err != nil {
+			t.Fatal(err)
+		}
 		ct := kpA.Encrypt(pkt[:16], pkt[16:16+1420], c)
 		if _, err := kpB.Decrypt(dst[:0], ct[16:], c); err != nil {
 			t.Fatal(err)
@@ -343,7 +346,10 @@ func BenchmarkEncrypt1420(b *testing.B) {
 	b.SetBytes(1420)
 	b.ReportAllocs()
 	for b.Loop() {
-		c, _ := kp.NextCounter()
+		c, err := kp.NextCounter()
+		if err != nil {
+			b.Fatal(err)
+		}
 		kp.Encrypt(pkt[:16], pkt[16:16+1420], c)
 	}
 }
@@ -369,7 +375,11 @@ func BenchmarkEncrypt1420Parallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		pkt := make([]byte, 16+1420+16)
 		for pb.Next() {
-			c, _ := kp.NextCounter()
+			c, err := kp.NextCounter()
+			if err != nil {
+				b.Error(err)
+				return
+			}
 			kp.Encrypt(pkt[:16], pkt[16:16+1420], c)
 		}
 	})
@@ -381,7 +391,11 @@ func BenchmarkDecrypt1420Parallel(b *testing.B) {
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
 		pkt := make([]byte, 16+1420+16)
-		c, _ := kpA.NextCounter()
+		c, err := kpA.NextCounter()
+		if err != nil {
+			b.Error(err)
+			return
+		}
 		ct := kpA.Encrypt(pkt[:16], pkt[16:16+1420], c)[16:]
 		dst := make([]byte, 0, 1420)
 		for pb.Next() {
