@@ -377,7 +377,6 @@ func (p *Peer) transmit(b *outBatch) {
 	clear(msgs)
 }
 
-
 // sendInitiation starts (or, with retry, repeats) a handshake ([W] 5.4.2,
 // 6.4).  At most one initiation goes out per REKEY_TIMEOUT unless the
 // retransmit timer asks.
