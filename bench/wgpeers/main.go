@@ -92,23 +92,37 @@ func add(iface string, n int) {
 	}
 	defer c.Close()
 	start := time.Now()
+	var buf []byte
 	for i := range n {
+		// The dictionary wgconfig's add peer sends, its keys in
+		// libprop's order.
 		key := publicKey(i)
-		d := prop.NewDictionary()
-		d.SetString(sys.WGKeyName, "p"+strconv.Itoa(i))
-		d.SetData(sys.WGKeyPublicKey, key[:])
-		d.SetData(sys.WGKeyEndpoint, sys.MarshalSockaddr(endpoint(i)))
-		e := prop.NewDictionary()
-		e.SetUint8(sys.WGKeyFamily, sys.AF_INET)
-		e.SetData(sys.WGKeyIP, allowedIP(i).AsSlice())
-		e.SetUint16(sys.WGKeyCIDR, 32)
-		list := prop.NewArray()
-		list.Add(e)
-		d.Set(sys.WGKeyAllowedIPs, list)
-		xml, err := prop.Externalize(d)
+		ip := allowedIP(i).As4()
+		e := prop.NewEncoder(buf)
+		e.BeginDict()
+		e.Key(sys.WGKeyAllowedIPs)
+		e.BeginArray()
+		e.BeginDict()
+		e.Key(sys.WGKeyCIDR)
+		e.Unsigned(32)
+		e.Key(sys.WGKeyFamily)
+		e.Unsigned(sys.AF_INET)
+		e.Key(sys.WGKeyIP)
+		e.Data(ip[:])
+		e.EndDict()
+		e.EndArray()
+		e.Key(sys.WGKeyEndpoint)
+		e.Data(sys.MarshalSockaddr(endpoint(i)))
+		e.Key(sys.WGKeyName)
+		e.String("p" + strconv.Itoa(i))
+		e.Key(sys.WGKeyPublicKey)
+		e.Data(key[:])
+		e.EndDict()
+		xml, err := e.Bytes()
 		if err != nil {
 			fatal("externalize: %v", err)
 		}
+		buf = xml
 		ifd := sys.Ifdrv{Cmd: sys.WG_IOCTL_ADD_PEER, Len: uint64(len(xml))}
 		copy(ifd.Name[:sys.IFNAMSIZ-1], iface)
 		if err := c.Ioctl(sys.SIOCSDRVSPEC, ifd.Marshal(), xml); err != nil {

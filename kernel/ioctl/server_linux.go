@@ -208,15 +208,17 @@ func (s *Server) setBusy(c *net.UnixConn, busy bool) {
 func (s *Server) serveConn(c *net.UnixConn, cred sys.Cred) {
 	defer s.release(c, cred)
 	defer c.Close()
+	r := newFrameReader(c)
+	defer r.wipe()
 	for {
 		c.SetReadDeadline(time.Now().Add(s.IdleTimeout))
-		h, err := readHeader(c)
+		h, err := readHeader(r)
 		if err != nil {
 			return
 		}
 		s.setBusy(c, true)
 		c.SetDeadline(time.Now().Add(s.RequestTimeout))
-		ok := s.serveRequest(c, cred, h)
+		ok := s.serveRequest(c, r, cred, h)
 		s.setBusy(c, false)
 		if !ok {
 			return
@@ -226,22 +228,22 @@ func (s *Server) serveConn(c *net.UnixConn, cred sys.Cred) {
 
 // serveRequest reads the body of the request h announced, performs it
 // and writes the reply.  It reports whether the connection may go on.
-func (s *Server) serveRequest(c *net.UnixConn, cred sys.Cred, h header) bool {
+func (s *Server) serveRequest(c *net.UnixConn, r io.Reader, cred sys.Cred, h header) bool {
 	if int(h.argLen) != sys.IOCPARM_LEN(h.word) || (!sys.CopiesIn(h.word) && h.bufLen != 0) {
 		return false // no client of ours sends this
 	}
 	arg := make([]byte, h.argLen)
-	if _, err := io.ReadFull(c, arg); err != nil {
+	if _, err := io.ReadFull(r, arg); err != nil {
 		return false
 	}
 	var in []byte
 	if int(h.bufLen) <= sys.MaxCopyIn(cred) {
 		in = make([]byte, h.bufLen)
-		if _, err := io.ReadFull(c, in); err != nil {
+		if _, err := io.ReadFull(r, in); err != nil {
 			clear(in)
 			return false
 		}
-	} else if err := discard(c, int64(h.bufLen)); err != nil {
+	} else if err := discard(r, int64(h.bufLen)); err != nil {
 		return false
 	}
 	out, errno := sys.Dispatch(s.Handler, cred, h.word, arg, in)

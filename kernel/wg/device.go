@@ -85,7 +85,7 @@ type Device struct {
 	privateKey [32]byte
 	publicKey  [32]byte
 	listenPort uint16  // as configured; 0 when none
-	peers      []*Peer // most recently added first, as NetBSD lists them
+	peers      []*Peer // in the order added; listed newest first, as NetBSD lists them
 	byName     map[string]*Peer
 	byKey      map[[32]byte]*Peer
 

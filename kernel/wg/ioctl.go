@@ -196,7 +196,7 @@ func (d *Device) ioctlAddPeer(dict *prop.Dictionary) error {
 		// A prefix already present is EEXIST, as the radix code's refusal.
 		return sys.ErrnoOf(err, sys.EINVAL)
 	}
-	d.peers = slices.Insert(d.peers, 0, p)
+	d.peers = append(d.peers, p) // O(1): inserting first would make n adds O(n²)
 	d.byKey[c.pub] = p
 	if c.name != "" {
 		d.byName[c.name] = p

@@ -1,6 +1,8 @@
 package wg
 
 import (
+	"slices"
+
 	"nbwg/kernel/prop"
 	"nbwg/kernel/sys"
 )
@@ -59,7 +61,8 @@ func (d *Device) encodeConfig(privileged, more bool) ([]byte, error) {
 	if len(d.peers) > 0 {
 		e.Key(sys.WGKeyPeers)
 		e.BeginArray()
-		for _, p := range d.peers {
+		// Newest first, as NetBSD lists them.
+		for _, p := range slices.Backward(d.peers) {
 			p.encodeConfig(e, privileged, more)
 		}
 		e.EndArray()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -32,7 +33,7 @@ func (d *Device) configDict(privileged, more bool) *prop.Dictionary {
 		return dict
 	}
 	peers := prop.NewArray()
-	for _, p := range d.peers {
+	for _, p := range slices.Backward(d.peers) {
 		peers.Add(p.configDict(privileged, more))
 	}
 	dict.Set(sys.WGKeyPeers, peers)

@@ -61,3 +61,32 @@ func TestIdlePeerMemory(t *testing.T) {
 	}
 	runtime.KeepAlive(reqs)
 }
+
+// BenchmarkAddPeer is the kernel's share of adding a peer through
+// SIOCSDRVSPEC: the request internalized, the peer made and indexed.
+func BenchmarkAddPeer(b *testing.B) {
+	t := &testing.T{}
+	n, _ := testKernelDevice(t)
+	reqs := make([][]byte, 0, 1<<16)
+	for i := range cap(reqs) {
+		k := make([]byte, 32)
+		binary.LittleEndian.PutUint32(k, uint32(i)+1)
+		pd := peerDict(fmt.Sprintf("p%d", i), k, fmt.Sprintf("10.%d.%d.0/24", i>>8, i&0xff))
+		pd.SetData("endpoint", sys.MarshalSockaddr(netipPort(i)))
+		reqs = append(reqs, mustExternalize(t, pd))
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i == len(reqs) {
+			b.Fatal("out of peers")
+		}
+		xml := reqs[i]
+		i++
+		ifd := sys.Ifdrv{Cmd: sys.WG_IOCTL_ADD_PEER, Len: uint64(len(xml))}
+		copy(ifd.Name[:], "wg0")
+		if _, err := n.Ioctl(root, sys.SIOCSDRVSPEC, ifd.Marshal(), xml); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
