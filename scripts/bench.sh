@@ -250,7 +250,7 @@ median() { sort -n | awk 'NF { v[++n] = $1 } END { if (n == 0) print ""; else pr
 # Go benchmarks of the crypto that the tunnel's figures rest on.
 go_benchmarks() {
 	$GO test -run '^$' -bench 'Encrypt1420$|Decrypt1420$|Handshake$' -benchtime 1s ./kernel/wg/noise 2>&1 |
-		awk '/^Benchmark/ { printf "| %s | %s %s | %s |\n", $1, $3, $4, ($5 ~ /MB/) ? $5 " " $6 : "" }'
+		awk '/^Benchmark/ { printf "| %s | %s %s | %s |\n", $1, $3, $4, ($6 == "MB/s") ? $5 " " $6 : "" }'
 }
 
 build_newest

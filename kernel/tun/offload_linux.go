@@ -86,6 +86,7 @@ func enableOffload(fd int) (*offload, error) {
 	o := &offload{rbuf: make([]byte, virtioNetHdrLen+maxIPPacket)}
 	if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, tcpOffloads|udpOffloads); err == nil {
 		o.uso = true
+		o.gro.udp = true
 	} else if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, tcpOffloads); err != nil {
 		return nil, fmt.Errorf("TUNSETOFFLOAD: %w", err)
 	}
