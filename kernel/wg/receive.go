@@ -140,11 +140,11 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 		}
 		return batches
 	}
-	buf := getBuffer(len(msg) - headroom)
-	copy(*buf, msg)
+	// Borrowed from the reader's buffer, which stays untouched until
+	// decryptBatch returns: a batch decrypted at once is decrypted
+	// from there into a buffer of its own, without a copy first.
 	pkt := packetPool.Get().(*packet)
-	pkt.buf = buf
-	pkt.data = (*buf)[:len(msg)]
+	pkt.data = msg
 	pkt.counter = binary.LittleEndian.Uint64(msg[8:])
 	for _, b := range batches {
 		if b.kp == kp {
@@ -268,6 +268,8 @@ func (d *Device) decryptBatch(b *inBatch) bool {
 	if d.parallel(b.bytes) {
 		d.queueMu.RLock()
 		if !d.queuesClosed {
+			// The workers outlive the reader's buffer.
+			b.own()
 			d.decryptQueue <- b
 			d.queueMu.RUnlock()
 			return true
@@ -277,6 +279,16 @@ func (d *Device) decryptBatch(b *inBatch) bool {
 	openBatch(b)
 	p.in.flush(p.deliver)
 	return true
+}
+
+// own copies the messages the batch borrows into buffers of its own.
+func (b *inBatch) own() {
+	for _, pkt := range b.pkts {
+		if pkt.buf == nil {
+			pkt.buf = getBuffer(len(pkt.data) - headroom)
+			pkt.data = (*pkt.buf)[:copy(*pkt.buf, pkt.data)]
+		}
+	}
 }
 
 func (d *Device) routineDecrypt() {
@@ -294,7 +306,14 @@ func (d *Device) routineDecrypt() {
 func openBatch(b *inBatch) {
 	for _, pkt := range b.pkts {
 		content := pkt.data[headroom:]
-		pt, err := b.kp.Decrypt(content[:0], content, pkt.counter)
+		dst := content[:0] // in place
+		if pkt.buf == nil {
+			// Borrowed: the plaintext goes to a buffer of its own,
+			// where the message would have been copied to.
+			pkt.buf = getBuffer(len(content))
+			dst = (*pkt.buf)[headroom:headroom]
+		}
+		pt, err := b.kp.Decrypt(dst, content, pkt.counter)
 		pkt.ok = err == nil
 		if pkt.ok {
 			pkt.data = pt

@@ -36,7 +36,9 @@ import (
 // encrypted on every core.
 
 // packet is one packet in flight, in a pooled buffer: the payload lives
-// at buf[headroom:], behind room for the transport header.
+// at buf[headroom:], behind room for the transport header.  A received
+// message may borrow the socket reader's buffer (buf nil) until it is
+// decrypted (receive.go).
 type packet struct {
 	buf     *[]byte
 	data    []byte // the plaintext; after encryption the whole message
@@ -54,7 +56,9 @@ func newPacket(buf *[]byte, n int) *packet {
 }
 
 func (p *packet) free() {
-	putBuffer(p.buf)
+	if p.buf != nil { // a received message may borrow its bytes
+		putBuffer(p.buf)
+	}
 	*p = packet{}
 	packetPool.Put(p)
 }
