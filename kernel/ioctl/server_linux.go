@@ -252,6 +252,9 @@ func (s *Server) serveRequest(c *net.UnixConn, r io.Reader, cred sys.Cred, h hea
 	if errno != 0 {
 		err = writeFrame(c, uint32(errno), nil, nil)
 	} else {
+		if len(out) > largeReply {
+			growSendBuffer(c, len(out))
+		}
 		err = writeFrame(c, 0, arg, out)
 	}
 	clear(out)
@@ -307,4 +310,29 @@ func (s *Server) Halt(l *Listener, served <-chan error, idle func() bool) (bool,
 	}
 	l.l.SetDeadline(time.Time{})
 	return false, l.resumeAccepting()
+}
+
+// largeReply is the size of reply beyond which the connection's send
+// buffer is grown to hold it.  A unix socket's default (wmem_default,
+// some 200 KiB) would cut a show of thousands of peers, megabytes, into
+// dozens of hand-offs between the kernel and the client, each waiting for
+// the other to be scheduled.
+const largeReply = 128 << 10
+
+// maxSendBuffer bounds the send buffer a reply may ask for.
+const maxSendBuffer = 16 << 20
+
+// growSendBuffer lets c's send buffer hold n bytes (up to maxSendBuffer),
+// past net.core.wmem_max as the kernel (root) may; best effort.
+func growSendBuffer(c *net.UnixConn, n int) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		size := min(n+headerLen+sys.IOCPARM_MASK, maxSendBuffer)
+		if syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUFFORCE, size) != nil {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, size)
+		}
+	})
 }
