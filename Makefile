@@ -15,7 +15,7 @@ COMMANDS = wg-keygen:./wg-keygen wgconfig:./wgconfig ifconfig:./ifconfig-shim \
            nbwgd:./kernel/cmd/nbwgd sysctl:./sysctl-shim route:./route-shim \
            nbwg-go:./kernel/cmd/nbwg-go
 
-.PHONY: all build test test-unit bench vet fmt-check fuzz install uninstall clean demo
+.PHONY: all build test test-unit bench bench-quick bench-go vet fmt-check fuzz install uninstall clean demo
 
 all: build
 
@@ -38,11 +38,19 @@ test: build
 test-unit:
 	GO=$(GO) ./scripts/test-unit.sh
 
-# Go benchmarks, then the tunnel's throughput against wireguard-go's,
-# side by side (root; WIREGUARD_GO=path picks another wireguard-go).
+# The benchmark (root): nbwg side by side with the newest wireguard-go
+# (built into a temporary directory) and Debian's, every figure of
+# bench/RESULTS.md, which it rewrites (scripts/bench.sh says how).
+# bench-quick: one round of TCP and UDP, printed only.  bench-go: the Go
+# benchmarks of every package.
 bench: build
+	GO=$(GO) ./scripts/bench.sh -o bench/RESULTS.md
+
+bench-quick: build
+	GO=$(GO) ./scripts/bench.sh -q
+
+bench-go:
 	NBWG_BIN=$(CURDIR)/bin $(GO) test -run '^$$' -bench . -benchtime 2s ./...
-	./scripts/bench-tunnel.sh
 
 # Every fuzz target, as package:Function (fuzztargets_test.go checks
 # that this list holds every func Fuzz of the tree).  `go test ./...`

@@ -16,7 +16,7 @@ fi
 # when one of these is missing (internal/hosts, tier.go).  systemd is for
 # systemd-analyze (rc.d's TestUnitVerify); nothing here starts it.
 pkgs="iproute2 iputils-ping netcat-openbsd util-linux procps kmod mandoc man-db \
-	wireguard-go wireguard-tools iperf3 tcpdump busybox ca-certificates systemd nftables"
+	wireguard-go wireguard-tools iperf3 jq tcpdump busybox ca-certificates systemd nftables"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -37,21 +37,36 @@ func (c *wgconfig) ifdrv(cmd uint64, n int) []byte {
 }
 
 // ioctlGet reads the interface's configuration (wgconfig.c: ioctl_get).
-// NetBSD's kernel refuses a buffer too small for its reply with EINVAL
-// (nbwg's emulated kernel with ENOMEM), without telling the size needed,
-// so the buffer doubles until the reply fits or reaches the carrier's
-// limit.
+// It asks with nbwg's WG_IOCTL_NBWG_GET_MORE, to which nbwg's kernel
+// answers a buffer too small with success, nothing copied out and the
+// size needed in ifd_len (wg(4)): a show is two requests at most, 4096
+// bytes and then the size needed (again only if the configuration grew
+// in between).  NetBSD's kernel ignores the bit and refuses a buffer too
+// small with EINVAL (nbwg's kernel without the bit: ENOMEM), without
+// telling the size needed: then the buffer doubles until the reply fits
+// or reaches the carrier's limit.
 func (c *wgconfig) ioctlGet() (*prop.Dictionary, error) {
 	k, err := c.kernel()
 	if err != nil {
 		return nil, err
 	}
-	for size := propBufferLen; ; size *= 2 {
+	told := 0 // times the kernel told the size it needs
+	for size := propBufferLen; ; {
 		buf := make([]byte, size)
+		arg := c.ifdrv(sys.WG_IOCTL_NBWG_GET_MORE, size)
 		// NetBSD's if_wg ignores ifd_cmd here; nbwg's kernel adds the
 		// extensions' keys when asked.
-		err := k.Ioctl(sys.SIOCGDRVSPEC, c.ifdrv(sys.WG_IOCTL_NBWG_GET_MORE, size), buf)
+		err := k.Ioctl(sys.SIOCGDRVSPEC, arg, buf)
 		if err == nil {
+			if need := replyLen(arg); need > uint64(size) {
+				told++
+				if told > maxSizeTold || need > uint64(maxReplyBuffer) {
+					return nil, errc(sys.ENOMEM, "ioctl(SIOCGDRVSPEC)")
+				}
+				// A little more, for counters that grow meanwhile.
+				size = int(min(need+need/64, uint64(maxReplyBuffer)))
+				continue
+			}
 			d, err := internalizeReply(buf)
 			clear(buf) // the reply may hold keys
 			return d, err
@@ -60,7 +75,21 @@ func (c *wgconfig) ioctlGet() (*prop.Dictionary, error) {
 		if !retry || size*2 > maxReplyBuffer {
 			return nil, errc(err, "ioctl(SIOCGDRVSPEC)")
 		}
+		size *= 2
 	}
+}
+
+// maxSizeTold bounds the requests of a show whose configuration keeps
+// growing beyond the size the kernel told.
+const maxSizeTold = 8
+
+// replyLen is the ifd_len the kernel left in the structure.
+func replyLen(arg []byte) uint64 {
+	d, err := sys.UnmarshalIfdrv(arg)
+	if err != nil {
+		return 0
+	}
+	return d.Len
 }
 
 // internalizeReply parses the NUL-terminated document the kernel copied

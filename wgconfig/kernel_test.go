@@ -115,6 +115,26 @@ func TestBufferGrowth(t *testing.T) {
 	}
 }
 
+// TestSizeTold: nbwg's kernel tells the size it needs when asked with
+// WG_IOCTL_NBWG_GET_MORE, so a show of any size is two requests.
+func TestSizeTold(t *testing.T) {
+	peers, want := manyPeers(t, 1000)
+	reply := kernelReply(t, true, privA, 51820, peers...)
+	need := len(reply) + 1
+	k := &fakeKernel{t: t, reply: reply, tellsSize: true}
+	got := runWith(t, k, "wgconfig", "wg0")
+	diffResult(t, nil, result{0, want, ""}, got)
+	if diff := cmp.Diff([]int{propBufferLen, need + need/64}, k.getSizes); diff != "" {
+		t.Errorf("buffer sizes -want +got:\n%s", diff)
+	}
+	// A small configuration: one request.
+	k = &fakeKernel{t: t, reply: kernelReply(t, true, privA, 51820), tellsSize: true}
+	runWith(t, k, "wgconfig", "wg0")
+	if diff := cmp.Diff([]int{propBufferLen}, k.getSizes); diff != "" {
+		t.Errorf("small: buffer sizes -want +got:\n%s", diff)
+	}
+}
+
 func TestBufferGrowthLimit(t *testing.T) {
 	old := maxReplyBuffer
 	maxReplyBuffer = 64 << 10
@@ -134,5 +154,22 @@ func TestNoRetryOnOtherErrors(t *testing.T) {
 	runWith(t, k, "wgconfig", "wg0")
 	if diff := cmp.Diff([]int{propBufferLen}, k.getSizes); diff != "" {
 		t.Errorf("buffer sizes -want +got:\n%s", diff)
+	}
+}
+
+// BenchmarkShow10000Peers is wgconfig's share of `wgconfig wg0` with
+// 10,000 peers: two requests to an in-memory kernel that tells the size,
+// the document internalized and the text formatted.
+func BenchmarkShow10000Peers(b *testing.B) {
+	t := &testing.T{}
+	peers, _ := manyPeers(t, 10000)
+	reply := kernelReply(t, true, privA, 51820, peers...)
+	b.SetBytes(int64(len(reply)))
+	b.ReportAllocs()
+	for b.Loop() {
+		k := &fakeKernel{t: b, reply: reply, tellsSize: true}
+		if got := runWith(b, k, "wgconfig", "wg0"); got.Status != 0 {
+			b.Fatal(got.Stderr)
+		}
 	}
 }

@@ -7,7 +7,9 @@
 // dictionaries sent to the kernel are NetBSD's.  Where nbwg differs, on
 // purpose:
 //   - show reads any number of peers: the reply buffer starts at NetBSD's
-//     4096 bytes and doubles while the kernel answers EINVAL or ENOMEM;
+//     4096 bytes; nbwg's kernel then tells the size needed, and NetBSD's
+//     kernel, which does not, gets a buffer that doubles while it answers
+//     EINVAL or ENOMEM;
 //   - add peer accepts --preshared-key-file= as well as --preshared-key=
 //     (wgconfig(8) documents the former, the code accepts the latter);
 //   - a key file holding fewer than 32 bytes of base64 leaves the rest
@@ -141,6 +143,14 @@ func (c *wgconfig) usage() {
 // printf appends to standard output.
 func (c *wgconfig) printf(format string, a ...any) {
 	fmt.Fprintf(&c.out, format, a...)
+}
+
+// print appends strings to standard output, as printf with %s would,
+// without formatting: a show of thousands of peers prints many lines.
+func (c *wgconfig) print(s ...string) {
+	for _, x := range s {
+		c.out.WriteString(x)
+	}
 }
 
 // flush writes what standard output holds so far.

@@ -56,7 +56,11 @@ type fakeKernel struct {
 	reply    []byte    // SIOCGDRVSPEC document; nil: getErr
 	getErr   error     // SIOCGDRVSPEC failure when reply is nil
 	tooSmall sys.Errno // answer to a short buffer: EINVAL (NetBSD) or ENOMEM (nbwg)
-	setErr   error
+	// tellsSize answers a short buffer as nbwg's kernel does when
+	// asked with WG_IOCTL_NBWG_GET_MORE: success, nothing copied, the
+	// size needed in ifd_len.
+	tellsSize bool
+	setErr    error
 
 	sets     []setRequest
 	getSizes []int // the buffer sizes SIOCGDRVSPEC was offered
@@ -93,6 +97,11 @@ func (k *fakeKernel) Ioctl(cmd uint32, arg []byte, buf []byte) error {
 			return k.getErr
 		}
 		if len(buf) < len(k.reply)+1 {
+			if k.tellsSize && d.Cmd&sys.WG_IOCTL_NBWG_GET_MORE != 0 {
+				d.Len = uint64(len(k.reply) + 1)
+				copy(arg, d.Marshal())
+				return nil
+			}
 			if k.tooSmall == 0 {
 				return sys.EINVAL
 			}

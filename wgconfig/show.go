@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 
 	"nbwg/internal/inet"
@@ -45,15 +46,17 @@ func (c *wgconfig) showAll(args []string) error {
 	if err != nil || !ok {
 		return err
 	}
+	// Some 200 bytes a peer.
+	c.out.Grow(peers.Len() * 200)
 	for _, o := range peers.Items() {
 		peer, ok := o.(*prop.Dictionary)
 		if !ok {
 			return errx("invalid peer")
 		}
 		if name, ok := peer.GetString(sys.WGKeyName); ok {
-			c.printf("\tpeer: %s\n", name)
+			c.print("\tpeer: ", name, "\n")
 		} else {
-			c.printf("\tpeer: (none)\n")
+			c.print("\tpeer: (none)\n")
 		}
 		if err := c.printPeer(peer, "\t\t", false, verbose); err != nil {
 			return err
@@ -165,16 +168,16 @@ func (c *wgconfig) printPeer(peer *prop.Dictionary, prefix string, showPSK, verb
 		if err != nil {
 			return err
 		}
-		c.printf("%sendpoint: %s\n", prefix, ep)
+		c.print(prefix, "endpoint: ", ep, "\n")
 	} else {
-		c.printf("%sendpoint: (none)\n", prefix)
+		c.print(prefix, "endpoint: (none)\n")
 	}
 	if showPSK {
 		if err := c.printKey(prefix+"preshared-key: ", peer, sys.WGKeyPresharedKey); err != nil {
 			return err
 		}
 	} else {
-		c.printf("%spreshared-key: (hidden)\n", prefix)
+		c.print(prefix, "preshared-key: (hidden)\n")
 	}
 	if err := c.printAllowedIPs(peer, prefix); err != nil {
 		return err
@@ -187,10 +190,10 @@ func (c *wgconfig) printPeer(peer *prop.Dictionary, prefix string, showPSK, verb
 		case sec > 0:
 			c.printf("%slatest-handshake: %s", prefix, ctime(sec))
 		default:
-			c.printf("%slatest-handshake: (never)\n", prefix)
+			c.print(prefix, "latest-handshake: (never)\n")
 		}
 	} else {
-		c.printf("%slatest-handshake: (none)\n", prefix)
+		c.print(prefix, "latest-handshake: (none)\n")
 	}
 	if verbose {
 		c.printTransfer(peer, prefix)
@@ -211,7 +214,7 @@ func (c *wgconfig) printAllowedIPs(peer *prop.Dictionary, prefix string) error {
 	if !ok {
 		return errx("invalid allowedips")
 	}
-	c.printf("%sallowed-ips: ", prefix)
+	c.print(prefix, "allowed-ips: ")
 	first := true
 	for _, o := range list.Items() {
 		aip, ok := o.(*prop.Dictionary)
@@ -256,13 +259,13 @@ func (c *wgconfig) printAllowedIPs(peer *prop.Dictionary, prefix string) error {
 		if first {
 			sep = ""
 		}
-		c.printf("%s%s/%d", sep, text, cidr)
+		c.print(sep, text, "/", strconv.Itoa(int(cidr)))
 		first = false
 	}
 	if first {
-		c.printf("(none)\n")
+		c.print("(none)\n")
 	} else {
-		c.printf("\n")
+		c.print("\n")
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 // whose identity was checked before anything was sent.
 type Conn struct {
 	c      *net.UnixConn
+	r      *frameReader // reads c
 	addr   address
 	kernel sys.Cred // the kernel's credentials
 }
@@ -113,7 +114,7 @@ func dial(a address, deadline time.Time) (*Conn, error) {
 		c.Close()
 		return nil, err
 	}
-	return &Conn{c: c, addr: a, kernel: cred}, nil
+	return &Conn{c: c, r: newFrameReader(c), addr: a, kernel: cred}, nil
 }
 
 // inTransition reports whether a kernel runs in the namespace without
@@ -132,7 +133,10 @@ func (a address) inTransition() bool {
 func (c *Conn) Kernel() string { return describe(c.addr.dir, c.kernel.PID) }
 
 // Close ends the connection.
-func (c *Conn) Close() error { return c.c.Close() }
+func (c *Conn) Close() error {
+	c.r.wipe()
+	return c.c.Close()
+}
 
 // Ioctl performs one request as ioctl(2) would: arg holds the structure
 // (IOCPARM_LEN(cmd) bytes) and is updated in place with what the kernel
@@ -157,24 +161,24 @@ func (c *Conn) Ioctl(cmd uint32, arg []byte, buf []byte) error {
 	if err := writeFrame(c.c, cmd, arg, in); err != nil {
 		return c.failed("send to", err, timeout)
 	}
-	h, err := readHeader(c.c)
+	h, err := readHeader(c.r)
 	if err != nil {
 		return c.failed("read from", err, timeout)
 	}
 	if int(h.argLen) > len(arg) {
 		return fmt.Errorf("read from %s: reply structure of %d bytes for one of %d", c.Kernel(), h.argLen, len(arg))
 	}
-	if _, err := io.ReadFull(c.c, arg[:h.argLen]); err != nil {
+	if _, err := io.ReadFull(c.r, arg[:h.argLen]); err != nil {
 		return c.failed("read from", err, timeout)
 	}
 	if int(h.bufLen) > len(buf) {
 		// More than the buffer holds: copyout(9) faults.
-		if err := discard(c.c, int64(h.bufLen)); err != nil {
+		if err := discard(c.r, int64(h.bufLen)); err != nil {
 			return c.failed("read from", err, timeout)
 		}
 		return sys.EFAULT
 	}
-	if _, err := io.ReadFull(c.c, buf[:h.bufLen]); err != nil {
+	if _, err := io.ReadFull(c.r, buf[:h.bufLen]); err != nil {
 		return c.failed("read from", err, timeout)
 	}
 	if h.word != 0 {

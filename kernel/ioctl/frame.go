@@ -82,3 +82,46 @@ func discard(r io.Reader, n int64) error {
 	}
 	return nil
 }
+
+// frameReader reads frames with as few system calls as the data allows:
+// one read(2) usually brings a frame's header, structure and buffer
+// together, where reading them one after the other would take three.  A
+// read at least as large as its buffer goes straight to the connection.
+// The bytes it holds may be keys (a SET_PRIVATE_KEY request): each is
+// wiped as soon as it is handed on.
+type frameReader struct {
+	r          io.Reader
+	buf        []byte
+	start, end int
+}
+
+// frameReadAhead is what one read(2) asks for: a whole request of
+// wgconfig's (a dictionary of a peer) and any reply but a show's.
+const frameReadAhead = 4096
+
+func newFrameReader(r io.Reader) *frameReader {
+	return &frameReader{r: r, buf: make([]byte, frameReadAhead)}
+}
+
+func (f *frameReader) Read(p []byte) (int, error) {
+	if f.start == f.end {
+		if len(p) >= len(f.buf) {
+			return f.r.Read(p)
+		}
+		n, err := f.r.Read(f.buf)
+		f.start, f.end = 0, n
+		if n == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, f.buf[f.start:f.end])
+	clear(f.buf[f.start : f.start+n])
+	f.start += n
+	return n, nil
+}
+
+// wipe clears what the reader holds and has not handed on.
+func (f *frameReader) wipe() {
+	clear(f.buf[f.start:f.end])
+	f.start, f.end = 0, 0
+}

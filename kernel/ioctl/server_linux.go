@@ -208,15 +208,17 @@ func (s *Server) setBusy(c *net.UnixConn, busy bool) {
 func (s *Server) serveConn(c *net.UnixConn, cred sys.Cred) {
 	defer s.release(c, cred)
 	defer c.Close()
+	r := newFrameReader(c)
+	defer r.wipe()
 	for {
 		c.SetReadDeadline(time.Now().Add(s.IdleTimeout))
-		h, err := readHeader(c)
+		h, err := readHeader(r)
 		if err != nil {
 			return
 		}
 		s.setBusy(c, true)
 		c.SetDeadline(time.Now().Add(s.RequestTimeout))
-		ok := s.serveRequest(c, cred, h)
+		ok := s.serveRequest(c, r, cred, h)
 		s.setBusy(c, false)
 		if !ok {
 			return
@@ -226,22 +228,22 @@ func (s *Server) serveConn(c *net.UnixConn, cred sys.Cred) {
 
 // serveRequest reads the body of the request h announced, performs it
 // and writes the reply.  It reports whether the connection may go on.
-func (s *Server) serveRequest(c *net.UnixConn, cred sys.Cred, h header) bool {
+func (s *Server) serveRequest(c *net.UnixConn, r io.Reader, cred sys.Cred, h header) bool {
 	if int(h.argLen) != sys.IOCPARM_LEN(h.word) || (!sys.CopiesIn(h.word) && h.bufLen != 0) {
 		return false // no client of ours sends this
 	}
 	arg := make([]byte, h.argLen)
-	if _, err := io.ReadFull(c, arg); err != nil {
+	if _, err := io.ReadFull(r, arg); err != nil {
 		return false
 	}
 	var in []byte
 	if int(h.bufLen) <= sys.MaxCopyIn(cred) {
 		in = make([]byte, h.bufLen)
-		if _, err := io.ReadFull(c, in); err != nil {
+		if _, err := io.ReadFull(r, in); err != nil {
 			clear(in)
 			return false
 		}
-	} else if err := discard(c, int64(h.bufLen)); err != nil {
+	} else if err := discard(r, int64(h.bufLen)); err != nil {
 		return false
 	}
 	out, errno := sys.Dispatch(s.Handler, cred, h.word, arg, in)
@@ -250,6 +252,9 @@ func (s *Server) serveRequest(c *net.UnixConn, cred sys.Cred, h header) bool {
 	if errno != 0 {
 		err = writeFrame(c, uint32(errno), nil, nil)
 	} else {
+		if len(out) > largeReply {
+			growSendBuffer(c, len(out))
+		}
 		err = writeFrame(c, 0, arg, out)
 	}
 	clear(out)
@@ -305,4 +310,29 @@ func (s *Server) Halt(l *Listener, served <-chan error, idle func() bool) (bool,
 	}
 	l.l.SetDeadline(time.Time{})
 	return false, l.resumeAccepting()
+}
+
+// largeReply is the size of reply beyond which the connection's send
+// buffer is grown to hold it.  A unix socket's default (wmem_default,
+// some 200 KiB) would cut a show of thousands of peers, megabytes, into
+// dozens of hand-offs between the kernel and the client, each waiting for
+// the other to be scheduled.
+const largeReply = 128 << 10
+
+// maxSendBuffer bounds the send buffer a reply may ask for.
+const maxSendBuffer = 16 << 20
+
+// growSendBuffer lets c's send buffer hold n bytes (up to maxSendBuffer),
+// past net.core.wmem_max as the kernel (root) may; best effort.
+func growSendBuffer(c *net.UnixConn, n int) {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		return
+	}
+	rc.Control(func(fd uintptr) {
+		size := min(n+headerLen+sys.IOCPARM_MASK, maxSendBuffer)
+		if syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUFFORCE, size) != nil {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_SNDBUF, size)
+		}
+	})
 }

@@ -23,6 +23,19 @@ func NewDictionary() *Dictionary { return &Dictionary{} }
 
 // find returns the index of key, or where it would be inserted.
 func (d *Dictionary) find(key string) (int, bool) {
+	if len(d.entries) <= 16 {
+		// The dictionaries of if_wg have a dozen keys: a scan beats
+		// the binary search's three-way comparisons.
+		for i := range d.entries {
+			switch k := d.entries[i].key; {
+			case k == key:
+				return i, true
+			case k > key:
+				return i, false
+			}
+		}
+		return len(d.entries), false
+	}
 	return slices.BinarySearchFunc(d.entries, key, func(e entry, k string) int {
 		return strings.Compare(e.key, k)
 	})
@@ -99,9 +112,17 @@ func (d *Dictionary) Equal(o *Dictionary) bool {
 // order: sorted by key, and for a repeated key only the last value kept,
 // as successive prop_dictionary_set calls would leave it.
 func (d *Dictionary) sortEntries() {
-	slices.SortStableFunc(d.entries, func(a, b entry) int {
-		return strings.Compare(a.key, b.key)
-	})
+	cmp := func(a, b entry) int { return strings.Compare(a.key, b.key) }
+	if slices.IsSortedFunc(d.entries, func(a, b entry) int {
+		// Strictly increasing: no key repeated.
+		if c := cmp(a, b); c != 0 {
+			return c
+		}
+		return -1
+	}) {
+		return // as libprop writes them: nothing to do
+	}
+	slices.SortStableFunc(d.entries, cmp)
 	out := d.entries[:0]
 	for i, e := range d.entries {
 		if i+1 < len(d.entries) && d.entries[i+1].key == e.key {

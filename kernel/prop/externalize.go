@@ -137,32 +137,44 @@ func (w *externalizer) object(o Object, depth int) error {
 	return nil
 }
 
-func (w *externalizer) indent(depth int) {
-	for range depth {
-		w.buf = append(w.buf, '\t')
+func (w *externalizer) indent(depth int) { w.buf = appendIndent(w.buf, depth) }
+
+// tabs serves indentation without a loop for the depths documents have.
+const tabs = "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"
+
+func appendIndent(b []byte, depth int) []byte {
+	for depth > len(tabs) {
+		b = append(b, tabs...)
+		depth -= len(tabs)
 	}
+	return append(b, tabs[:depth]...)
 }
 
 // escaped appends s with '<', '>' and '&' replaced by entities, the only
 // characters libprop escapes (_prop_xml_extern_append_encoded_cstring).
-func (w *externalizer) escaped(s string) {
-	for {
-		i := strings.IndexAny(s, "<>&")
-		if i < 0 {
-			w.buf = append(w.buf, s...)
-			return
+func (w *externalizer) escaped(s string) { w.buf = appendEscaped(w.buf, s) }
+
+// special marks the bytes appendEscaped must look at.
+var special = [256]bool{'<': true, '>': true, '&': true}
+
+func appendEscaped(b []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if !special[s[i]] {
+			continue
 		}
-		w.buf = append(w.buf, s[:i]...)
+		b = append(b, s[start:i]...)
 		switch s[i] {
 		case '<':
-			w.buf = append(w.buf, "&lt;"...)
+			b = append(b, "&lt;"...)
 		case '>':
-			w.buf = append(w.buf, "&gt;"...)
+			b = append(b, "&gt;"...)
 		case '&':
-			w.buf = append(w.buf, "&amp;"...)
+			b = append(b, "&amp;"...)
 		}
-		s = s[i+1:]
+		start = i + 1
 	}
+	return append(b, s[start:]...)
 }
 
 // estimateSize guesses the externalized size of o so that Externalize

@@ -3,6 +3,7 @@ package prop
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"nbwg/internal/cnum"
 )
@@ -44,7 +45,34 @@ import (
 type parser struct {
 	b   []byte
 	pos int
+	// scratch holds, per depth, the entries of the dictionary being
+	// parsed there, so that each dictionary allocates its entries once,
+	// at their final size.
+	scratch [][]entry
+	// keys holds each key string made so far: a document repeats a few
+	// keys in every one of its many dictionaries (if_wg's peers), and
+	// one string each saves an allocation per key.
+	keys map[string]string
 }
+
+// key returns key as a string, the same one for every occurrence.
+func (p *parser) key(key []byte) string {
+	if s, ok := p.keys[string(key)]; ok {
+		return s
+	}
+	if p.keys == nil {
+		p.keys = make(map[string]string)
+	}
+	if len(p.keys) >= maxInternedKeys {
+		return string(key) // a hostile document: stop remembering
+	}
+	s := string(key)
+	p.keys[s] = s
+	return s
+}
+
+// maxInternedKeys bounds the keys remembered by one parser.
+const maxInternedKeys = 256
 
 // at returns the byte at i, or 0 past the end: the input is treated as the
 // NUL-terminated C string libprop sees.
@@ -58,6 +86,18 @@ func (p *parser) at(i int) byte {
 // propSpace is _PROP_ISSPACE (prop_object_impl.h).
 func propSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r'
+}
+
+// spaces is propSpace as a table, and nameEnds the bytes that end a tag
+// name (white space, '/', '>', and NUL, where libprop's string ends), for
+// findTag's loops.
+var spaces, nameEnds [256]bool
+
+func init() {
+	for _, c := range []byte(" \t\n\r") {
+		spaces[c], nameEnds[c] = true, true
+	}
+	nameEnds['/'], nameEnds['>'], nameEnds[0] = true, true, true
 }
 
 func (p *parser) errorf(off int, format string, args ...any) error {
@@ -90,9 +130,10 @@ func (t *tag) is(name string) bool { return string(t.name) == name }
 // just past the tag.
 func (p *parser) findTag(want string, typ tagType) (tag, error) {
 	var t tag
+	b := p.b
 startOver:
 	i := p.pos
-	for propSpace(p.at(i)) {
+	for i < len(b) && spaces[b[i]] {
 		i++
 	}
 	if p.at(i) != '<' {
@@ -130,11 +171,11 @@ startOver:
 		return t, p.errorf(t.offset, "expected an end tag")
 	}
 	nameStart := i
-	for c := p.at(i); !propSpace(c) && c != '/' && c != '>'; c = p.at(i) {
-		if c == 0 {
-			return t, p.errorf(i, "unexpected end of input in tag")
-		}
+	for i < len(b) && !nameEnds[b[i]] {
 		i++
+	}
+	if p.at(i) == 0 {
+		return t, p.errorf(i, "unexpected end of input in tag")
 	}
 	t.name = p.b[nameStart:i]
 	if want != "" && !t.is(want) {
@@ -314,12 +355,21 @@ func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
 	if t.empty {
 		return d, nil
 	}
+	for len(p.scratch) <= depth {
+		p.scratch = append(p.scratch, nil)
+	}
+	entries := p.scratch[depth][:0]
+	defer func() {
+		clear(entries)
+		p.scratch[depth] = entries[:0]
+	}()
 	for {
 		kt, err := p.findTag("", tagEither)
 		if err != nil {
 			return nil, err
 		}
 		if kt.is("dict") && kt.end {
+			d.entries = slices.Clone(entries)
 			d.sortEntries()
 			return d, nil
 		}
@@ -343,7 +393,7 @@ func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
 		}
 		// Appended unsorted and sorted once at the end: inserting in
 		// order would cost O(n²) on hostile input.
-		d.entries = append(d.entries, entry{key: string(key), val: v})
+		entries = append(entries, entry{key: p.key(key), val: v})
 	}
 }
 

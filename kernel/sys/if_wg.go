@@ -54,6 +54,8 @@ const (
 	// WG_IOCTL_NBWG_GET_MORE in ifd_cmd of SIOCGDRVSPEC (which NetBSD's
 	// if_wg ignores, and wgconfig sets to 0) asks for the extensions'
 	// keys too; without it the dictionary is NetBSD's, key for key.
+	// With it, a buffer too small is a success that copies nothing out
+	// and leaves the size needed (NUL included) in ifd_len.
 	WG_IOCTL_NBWG_GET_MORE = 1 << 17
 )
 

@@ -39,9 +39,10 @@ func FuzzSegmenter(f *testing.F) {
 
 func FuzzGRO(f *testing.F) {
 	f.Add(seg{seq: 0, size: 100}.build(), seg{seq: 100, size: 100}.build(), seg{flow: 6, size: 10}.build())
+	f.Add(datagram(0, 64, 0), datagram(0, 64, 1), datagram(6, 10, 0))
 	f.Fuzz(func(t *testing.T, a, b, c []byte) {
 		bufs := [][]byte{a, b, c, a, b}
-		var g groTable
+		g := groTable{udp: true}
 		items := g.plan(bufs, 0)
 		for k := range items {
 			if !items[k].bad {

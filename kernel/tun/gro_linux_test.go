@@ -376,5 +376,9 @@ func partialChecksum(t *testing.T, wire []byte) (got, want uint16) {
 	default:
 		t.Fatalf("merged packet of IP version %d", p[0]>>4)
 	}
-	return got, fold(pseudoHeaderSum(unix.IPPROTO_TCP, src, dst, len(p)-start))
+	proto := uint8(unix.IPPROTO_TCP)
+	if h.gsoType == unix.VIRTIO_NET_HDR_GSO_UDP_L4 {
+		proto = unix.IPPROTO_UDP
+	}
+	return got, fold(pseudoHeaderSum(proto, src, dst, len(p)-start))
 }

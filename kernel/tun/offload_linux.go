@@ -86,40 +86,99 @@ func enableOffload(fd int) (*offload, error) {
 	o := &offload{rbuf: make([]byte, virtioNetHdrLen+maxIPPacket)}
 	if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, tcpOffloads|udpOffloads); err == nil {
 		o.uso = true
+		o.gro.udp = true
 	} else if err := unix.IoctlSetInt(fd, unix.TUNSETOFFLOAD, tcpOffloads); err != nil {
 		return nil, fmt.Errorf("TUNSETOFFLOAD: %w", err)
 	}
 	return o, nil
 }
 
+// readOffload fills bufs with what the TUN holds: it waits for the first
+// packet only, then keeps reading without waiting until bufs are full or
+// the TUN is empty, so that a stream of small packets (which the kernel
+// cannot hand over as superpackets) still goes on as one batch, one
+// sendmmsg with UDP GSO, instead of one system call each way per packet.
+// An error after the first packet ends the batch early and drops the
+// packet it was about (a closed device then fails the next call).
 func (d *linuxDevice) readOffload(bufs [][]byte, sizes []int, offset int) (int, error) {
 	o := d.off
 	o.readMu.Lock()
 	defer o.readMu.Unlock()
-	if !o.seg.pending() {
-		n, err := d.file.Read(o.rbuf)
+	n := 0
+	for n < len(bufs) {
+		if o.seg.pending() {
+			k, err := o.seg.take(bufs[n:], sizes[n:], offset)
+			if err != nil {
+				if n > 0 {
+					return n, nil
+				}
+				return 0, fmt.Errorf("tun: read %s: %w", d.name, err)
+			}
+			o.stats.segments.Add(uint64(k))
+			n += k
+			continue
+		}
+		m, err := d.readPacket(o.rbuf, n == 0)
+		if err != nil {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, err
+		}
+		if m < 0 {
+			break // nothing more without waiting
+		}
+		single, err := o.seg.load(o.rbuf[:m])
+		if err != nil {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, fmt.Errorf("tun: read %s: %w", d.name, err)
+		}
+		if single == nil {
+			o.stats.superpackets.Add(1)
+			continue
+		}
+		dst := bufs[n][offset:]
+		if len(single) > len(dst) {
+			if n > 0 {
+				return n, nil
+			}
+			return 0, fmt.Errorf("tun: read %s: %d-byte packet in %d bytes: %w", d.name, len(single), len(dst), io.ErrShortBuffer)
+		}
+		sizes[n] = copy(dst, single)
+		n++
+	}
+	return n, nil
+}
+
+// readPacket reads one packet into buf, waiting for it in the runtime
+// poller when wait is set; without wait it returns -1 when none is
+// there.
+func (d *linuxDevice) readPacket(buf []byte, wait bool) (int, error) {
+	if wait {
+		n, err := d.file.Read(buf)
 		if err != nil {
 			return 0, d.ioError("read", err)
 		}
-		single, err := o.seg.load(o.rbuf[:n])
-		if err != nil {
-			return 0, fmt.Errorf("tun: read %s: %w", d.name, err)
-		}
-		if single != nil {
-			dst := bufs[0][offset:]
-			if len(single) > len(dst) {
-				return 0, fmt.Errorf("tun: read %s: %d-byte packet in %d bytes: %w", d.name, len(single), len(dst), io.ErrShortBuffer)
-			}
-			sizes[0] = copy(dst, single)
-			return 1, nil
-		}
-		o.stats.superpackets.Add(1)
+		return n, nil
 	}
-	n, err := o.seg.take(bufs, sizes, offset)
-	if err != nil {
-		return 0, fmt.Errorf("tun: read %s: %w", d.name, err)
+	var (
+		n    int
+		rerr error
+	)
+	err := d.rc.Read(func(fd uintptr) bool {
+		n, rerr = unix.Read(int(fd), buf)
+		return true // never wait
+	})
+	switch {
+	case err != nil:
+		return 0, d.ioError("read", err)
+	case rerr == unix.EAGAIN:
+		return -1, nil
+	case rerr != nil:
+		return 0, d.ioError("read", rerr)
 	}
-	o.stats.segments.Add(uint64(n))
 	return n, nil
 }
 

@@ -118,6 +118,26 @@ func reflect(dev Device, done chan<- error) {
 // starts the reflector; it returns the device.
 func reflectorSetup(t testing.TB, ns *nstest.Namespace, name string, withOffload bool) *linuxDevice {
 	t.Helper()
+	dev := configureTUN(t, ns, name, withOffload)
+	done := make(chan error, 1)
+	go reflect(dev, done)
+	t.Cleanup(func() {
+		dev.Close()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("reflector: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("reflector did not stop")
+		}
+	})
+	return dev.(*linuxDevice)
+}
+
+// configureTUN creates the TUN in ns with the local addresses A, up.
+func configureTUN(t testing.TB, ns *nstest.Namespace, name string, withOffload bool) Device {
+	t.Helper()
 	var dev Device
 	err := ns.Do(func() (err error) {
 		if dev, err = create(name, 1420, withOffload); err != nil {
@@ -140,20 +160,7 @@ func reflectorSetup(t testing.TB, ns *nstest.Namespace, name string, withOffload
 	if err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go reflect(dev, done)
-	t.Cleanup(func() {
-		dev.Close()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("reflector: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Errorf("reflector did not stop")
-		}
-	})
-	return dev.(*linuxDevice)
+	return dev
 }
 
 // randomData returns size reproducible random bytes.

@@ -167,7 +167,7 @@ func (d *Device) addPeerLocked(name string, c *PeerChange, steal bool) (*Peer, e
 		p.remote.Clear()
 		return p, err
 	}
-	d.peers = slices.Insert(d.peers, 0, p)
+	d.peers = append(d.peers, p) // O(1): inserting first would make n adds O(n²)
 	d.byKey[c.PublicKey] = p
 	if name != "" {
 		d.byName[name] = p

@@ -70,7 +70,8 @@ func (d *Device) Config() *Config {
 		c.PublicKey = d.publicKey
 	}
 	c.BoundPort = d.boundPort()
-	for _, p := range d.peers {
+	// Newest first, as NetBSD lists them.
+	for _, p := range slices.Backward(d.peers) {
 		c.Peers = append(c.Peers, p.config())
 	}
 	return c

@@ -353,13 +353,13 @@ func TestDestroyLeavesNoGoroutines(t *testing.T) {
 		t.Fatalf("ADD_PEER: %v", err)
 	}
 	// The device runs, with everything that has goroutines: a crypto
-	// worker per CPU each way, the handshake worker, the TUN reader,
-	// a receiver per socket (the test bind has three) and the peer's
-	// sequential sender and receiver.
+	// worker per CPU each way, the handshake worker, the TUN reader and
+	// a receiver per socket (the test bind has three).  A peer has none
+	// (queue.go).
 	if ep := binds[0].Endpoint(false); ep.Port() != 1 {
 		t.Fatalf("sockets bound to %v, want port 1", ep)
 	}
-	waitDeviceGoroutines(t, "while the device runs", 2*runtime.NumCPU()+1+1+3+2)
+	waitDeviceGoroutines(t, "while the device runs", 2*runtime.NumCPU()+1+1+3)
 	if _, err := n.Ioctl(root, sys.SIOCIFDESTROY, r.Marshal(), nil); err != nil {
 		t.Fatalf("SIOCIFDESTROY: %v", err)
 	}

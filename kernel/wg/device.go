@@ -47,7 +47,6 @@ type Env struct {
 // judges it.
 const (
 	cryptoQueueLen    = 128
-	peerQueueLen      = 128
 	handshakeQueueLen = 1024
 	underLoadLength   = handshakeQueueLen / 8
 	underLoadAfter    = time.Second
@@ -61,6 +60,7 @@ type Device struct {
 	clock  clock.Clock
 	rand   io.Reader
 	tun    tun.Device
+	ncpu   int // crypto workers each way
 	// resolve looks up endpoint names again (resolve.go).
 	resolve Resolver
 
@@ -86,11 +86,14 @@ type Device struct {
 	publicKey  [32]byte
 	listenPort uint16  // as configured; 0 when none
 	fwmark     uint32  // SO_MARK of the sockets; 0 when none
-	peers      []*Peer // most recently added first, as NetBSD lists them
+	peers      []*Peer // in the order added; listed newest first, as NetBSD lists them
 	byName     map[string]*Peer
 	byKey      map[[32]byte]*Peer
 
 	allowed allowedips.Table[*Peer]
+	// getSize is the size of the last configuration document, so the
+	// next is written without growing its buffer (ioctl_get.go).
+	getSize atomic.Int64
 
 	net netState
 
@@ -146,6 +149,7 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 		decryptQueue: make(chan *inBatch, cryptoQueueLen),
 		hsQueue:      make(chan *hsMessage, handshakeQueueLen),
 		busy:         env.busy,
+		ncpu:         runtime.NumCPU(),
 	}
 	if d.busy == nil {
 		d.busy = new(atomic.Int64)
@@ -189,7 +193,7 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 // start runs the device's goroutines: a crypto worker per CPU each way,
 // a handshake worker, and the TUN reader.
 func (d *Device) start() {
-	for range runtime.NumCPU() {
+	for range d.ncpu {
 		d.workers.Add(2)
 		go d.routineEncrypt()
 		go d.routineDecrypt()

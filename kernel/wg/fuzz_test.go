@@ -440,10 +440,10 @@ func (r *receiveRig) waitRead(t *testing.T, n int64) {
 // settle returns once A is through with msg, injected as the reader's
 // datagram number n: a datagram of no type injected after the reader
 // took msg is taken only when the reader is through with msg's batch;
-// then a message of no type behind what msg put on the handshake queue,
-// and an empty batch behind what it put on B's receive queue, are taken
-// only when the workers are through with what was before them (each
-// takes one item at a time, in order).
+// then a message of no type behind what msg put on the handshake queue
+// is taken only when the handshake worker is through with what was
+// before it, and B's inbound queue is idle once what msg put there has
+// been delivered.
 func (r *receiveRig) settle(t *testing.T, n int64, src netip.AddrPort) {
 	t.Helper()
 	r.waitRead(t, n)
@@ -452,10 +452,9 @@ func (r *receiveRig) settle(t *testing.T, n int64, src netip.AddrPort) {
 	d := r.a.dev
 	d.queueMu.RLock()
 	d.hsQueue <- &hsMessage{}
-	r.peerB.inQueue <- &inBatch{peer: r.peerB}
 	d.queueMu.RUnlock()
 	deadline := time.Now().Add(10 * time.Second)
-	for len(d.hsQueue) > 0 || len(r.peerB.inQueue) > 0 {
+	for len(d.hsQueue) > 0 || !r.peerB.in.idle() {
 		if time.Now().After(deadline) {
 			t.Fatal("A's handshake worker or B's receiver is stuck")
 		}

@@ -43,7 +43,7 @@ func (d *Device) Ioctl(cred sys.Cred, cmd uint32, arg []byte, in []byte) ([]byte
 		if err != nil {
 			return nil, sys.EINVAL
 		}
-		return d.ioctlGet(ifd, cred.Privileged(), ifd.Cmd&sys.WG_IOCTL_NBWG_GET_MORE != 0)
+		return d.ioctlGet(arg, ifd, cred.Privileged(), ifd.Cmd&sys.WG_IOCTL_NBWG_GET_MORE != 0)
 	}
 	return nil, sys.ENOTTY
 }
@@ -272,94 +272,4 @@ func (d *Device) ioctlDeletePeer(dict *prop.Dictionary) error {
 	d.mu.Unlock()
 	d.peerRemoved(p, last)
 	return nil
-}
-
-// ioctlGet is wg_ioctl_get: the configuration as a dictionary, secrets
-// only for a privileged caller.  Two departures from NetBSD: the private
-// key is left out while none is set (NetBSD hands root 32 zero bytes,
-// which wgconfig prints as if they were a key), and a buffer too small
-// is ENOMEM rather than EINVAL, so callers can tell it from a bad
-// request and grow their buffer.
-//
-// With more (nbwg's WG_IOCTL_NBWG_GET_MORE) the dictionary also holds
-// the extensions' keys: the interface's public key, each peer's
-// persistent keepalive and byte counters.
-func (d *Device) ioctlGet(ifd *sys.Ifdrv, privileged, more bool) ([]byte, error) {
-	dict := d.configDict(privileged, more)
-	defer prop.Wipe(dict)
-	xml, err := prop.Externalize(dict)
-	defer clear(xml) // it holds the keys for a privileged caller
-	if err != nil {
-		return nil, sys.ENOMEM
-	}
-	if ifd.Len < uint64(len(xml))+1 {
-		return nil, sys.ENOMEM
-	}
-	out := make([]byte, len(xml)+1) // NUL-terminated; the carrier wipes it
-	copy(out, xml)
-	return out, nil
-}
-
-func (d *Device) configDict(privileged, more bool) *prop.Dictionary {
-	c := d.Config()
-	defer c.Wipe()
-	dict := prop.NewDictionary()
-	if privileged && c.HasPrivateKey {
-		dict.SetData(sys.WGKeyPrivateKey, c.PrivateKey[:])
-	}
-	if c.HasPrivateKey && more {
-		dict.SetData(sys.WGKeyPublicKey, c.PublicKey[:])
-	}
-	if c.ListenPort != 0 {
-		dict.SetUint16(sys.WGKeyListenPort, c.ListenPort)
-	}
-	if len(c.Peers) == 0 {
-		return dict
-	}
-	peers := prop.NewArray()
-	for i := range c.Peers {
-		peers.Add(c.Peers[i].dict(privileged, more))
-	}
-	dict.Set(sys.WGKeyPeers, peers)
-	return dict
-}
-
-func (p *PeerConfig) dict(privileged, more bool) *prop.Dictionary {
-	pd := prop.NewDictionary()
-	if p.Name != "" {
-		pd.SetString(sys.WGKeyName, p.Name)
-	}
-	pd.SetData(sys.WGKeyPublicKey, p.PublicKey[:])
-	if p.PresharedKey != ([32]byte{}) && privileged {
-		pd.SetData(sys.WGKeyPresharedKey, p.PresharedKey[:])
-	}
-	if p.Endpoint.IsValid() {
-		pd.SetData(sys.WGKeyEndpoint, sys.MarshalSockaddr(p.Endpoint))
-	}
-	var sec int64
-	var nsec int
-	if t := p.LastHandshake; !t.IsZero() {
-		sec, nsec = t.Unix(), t.Nanosecond()
-	}
-	pd.SetUint64(sys.WGKeyLastHandshakeTimeSec, uint64(sec))
-	pd.SetUint32(sys.WGKeyLastHandshakeNsec, uint32(nsec))
-	if more {
-		if p.Keepalive != 0 {
-			pd.SetUint16(sys.WGKeyPersistentKeepalive, p.Keepalive)
-		}
-		pd.SetUint64(sys.WGKeyRxBytes, p.RxBytes)
-		pd.SetUint64(sys.WGKeyTxBytes, p.TxBytes)
-	}
-	if len(p.AllowedIPs) > 0 {
-		list := prop.NewArray()
-		for _, a := range p.AllowedIPs {
-			e := prop.NewDictionary()
-			e.SetInt(sys.WGKeyFamily, a.Family())
-			e.SetUint8(sys.WGKeyCIDR, uint8(a.CIDR))
-			e.SetData(sys.WGKeyIP, a.Addr.AsSlice())
-			list.Add(e)
-		}
-		pd.Set(sys.WGKeyAllowedIPs, list)
-	}
-	return pd
 }

@@ -80,14 +80,14 @@ type Peer struct {
 
 	// sendMu serializes the send path's counter assignment and queueing
 	// so packets leave in the order they got their counters.
-	sendMu   sync.Mutex
-	staged   []*packet
-	outQueue chan *outBatch
-	inQueue  chan *inBatch
+	sendMu sync.Mutex
+	staged []*packet
+	// The batches in flight each way (queue.go): they allocate nothing
+	// until the peer has traffic.
+	out batchQueue[*outBatch]
+	in  batchQueue[*inBatch]
 
-	running  atomic.Bool
-	stopping chan struct{}
-	routines sync.WaitGroup
+	running atomic.Bool
 }
 
 // newPeer makes a peer from its configuration; start runs it.
@@ -97,63 +97,31 @@ func (d *Device) newPeer(name string, pub, psk [32]byte) *Peer {
 		name:      name,
 		publicKey: pub,
 		remote:    d.local.NewRemote(pub, psk),
-		outQueue:  make(chan *outBatch, peerQueueLen),
-		inQueue:   make(chan *inBatch, peerQueueLen),
-		stopping:  make(chan struct{}),
 	}
 	p.cookies.Init(pub)
 	p.timers.init(p)
 	return p
 }
 
-// start runs the peer's sequential sender and receiver.
-func (p *Peer) start() {
-	p.running.Store(true)
-	p.routines.Add(2)
-	go p.routineSequentialSender()
-	go p.routineSequentialReceiver()
-}
+// start lets the peer send and receive.
+func (p *Peer) start() { p.running.Store(true) }
 
 // stop halts the peer for good and wipes its keys.  The running flag
 // goes first: from then on no timer is armed (peerTimer.mod), and once
-// stopAll returns no timer function runs.
+// stopAll returns no timer function runs.  The batches the peer has in
+// flight are dropped: those ready now here, the others by whoever
+// finishes their crypto (transmit and deliver drop a stopped peer's).
 func (p *Peer) stop() {
 	if !p.running.Swap(false) {
 		return
 	}
 	p.timers.stopAll()
-	close(p.stopping)
-	p.routines.Wait()
-	// Producers read the running flag under queueMu (queueBatch,
-	// queueInbound): past this barrier none adds to the peer's queues.
-	p.dev.queueMu.Lock()
-	p.dev.queueMu.Unlock()
-	p.drainQueues()
+	p.out.flush(p.transmit)
+	p.in.flush(p.deliver)
 	p.remote.Clear()
 	p.dropStaged()
 	// The preshared key lives in the noise state only.
 	p.remote.SetPresharedKey(noise.PresharedKey{})
-}
-
-// drainQueues frees the batches the peer's sequential routines left
-// behind when they stopped, each once the crypto workers are done with
-// it (they run until the device is destroyed, after its peers stop).
-func (p *Peer) drainQueues() {
-	for {
-		select {
-		case b := <-p.outQueue:
-			b.mu.Lock()
-			b.mu.Unlock()
-			b.free()
-		case b := <-p.inQueue:
-			b.mu.Lock()
-			b.mu.Unlock()
-			b.free()
-		default:
-			return
-		}
-		p.dev.busy.Add(-1)
-	}
 }
 
 // displayName names the peer in log messages: its name, or its public

@@ -22,26 +22,30 @@ import (
 //     to the handshake queue (handshake.go), so a flood is dropped before
 //     it takes places in the queue that others need.  Transport messages
 //     find their peer and keypair by the Receiver index, are dropped if
-//     the keypair is past REJECT_AFTER_TIME, and go, batched per keypair,
-//     both to the peer's inbound queue (order) and to the decryption
-//     queue (work).
-//  2. Decryption workers (one per CPU, parallel): authenticate and
-//     decrypt each packet of a batch in place, then unlock the batch.
-//  3. Per-peer receiver (one goroutine per peer, sequential): waits for
-//     each batch in queue order; checks the replay counter (after
-//     decryption, [W] 5.4.6), follows the peer's endpoint (roaming),
-//     completes the responder's handshake on the first packet of a new
-//     session, drops inner packets whose source the peer may not use
-//     (cryptokey routing, [W] 2), and writes the rest to the TUN device.
+//     the keypair is past REJECT_AFTER_TIME, and join, batched per
+//     keypair, the peer's inbound queue (queue.go), which keeps their
+//     order.
+//  2. Decryption (parallel): each packet of a batch is authenticated and
+//     decrypted in place, by the socket reader itself for a small batch,
+//     by the decryption workers (one per CPU) for a large one.
+//  3. Delivery (sequential per peer): whoever decrypted a batch flushes
+//     the peer's inbound queue, delivering every decrypted batch at its
+//     head: it checks the replay counter (after decryption, [W] 5.4.6),
+//     follows the peer's endpoint (roaming), completes the responder's
+//     handshake on the first packet of a new session, drops inner packets
+//     whose source the peer may not use (cryptokey routing, [W] 2), and
+//     writes the rest to the TUN device.
 
 // inBatch is received packets of one peer under one keypair; its mutex
 // is locked until they are decrypted.
 type inBatch struct {
-	mu   sync.Mutex
-	peer *Peer
-	kp   *noise.Keypair
-	pkts []*packet
-	eps  []netip.AddrPort
+	batchState
+	peer  *Peer
+	kp    *noise.Keypair
+	pkts  []*packet
+	eps   []netip.AddrPort
+	bytes int      // the messages' bytes
+	out   [][]byte // deliver's scratch, kept with the batch
 }
 
 var inBatchPool = sync.Pool{New: func() any { return new(inBatch) }}
@@ -55,7 +59,8 @@ func (b *inBatch) free() {
 	clear(b.pkts)
 	b.pkts = b.pkts[:0]
 	b.eps = b.eps[:0]
-	b.peer, b.kp = nil, nil
+	b.peer, b.kp, b.bytes = nil, nil, 0
+	b.done.Store(false)
 	inBatchPool.Put(b)
 }
 
@@ -105,11 +110,7 @@ func (d *Device) routineReceive(fn udp.ReceiveFunc) {
 			}
 		}
 		for _, b := range batches {
-			b.mu.Lock()
-			if !d.queueInbound(b) {
-				b.mu.Unlock()
-				b.free()
-			}
+			d.decryptBatch(b)
 		}
 	}
 }
@@ -139,16 +140,17 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 		}
 		return batches
 	}
-	buf := getBuffer(len(msg) - headroom)
-	copy(*buf, msg)
+	// Borrowed from the reader's buffer, which stays untouched until
+	// decryptBatch returns: a batch decrypted at once is decrypted
+	// from there into a buffer of its own, without a copy first.
 	pkt := packetPool.Get().(*packet)
-	pkt.buf = buf
-	pkt.data = (*buf)[:len(msg)]
+	pkt.data = msg
 	pkt.counter = binary.LittleEndian.Uint64(msg[8:])
 	for _, b := range batches {
 		if b.kp == kp {
 			b.pkts = append(b.pkts, pkt)
 			b.eps = append(b.eps, src)
+			b.bytes += len(msg)
 			return batches
 		}
 	}
@@ -156,6 +158,7 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 	b.peer, b.kp = peer, kp
 	b.pkts = append(b.pkts, pkt)
 	b.eps = append(b.eps, src)
+	b.bytes = len(msg)
 	return append(batches, b)
 }
 
@@ -248,124 +251,153 @@ func (d *Device) receiveHandshake(msg []byte, typ wire.Type, src netip.AddrPort)
 	}
 }
 
-// queueInbound puts a locked batch on its peer's queue and the
-// decryption queue; it reports false if the batch was not taken.
-func (d *Device) queueInbound(b *inBatch) bool {
-	d.queueMu.RLock()
-	defer d.queueMu.RUnlock()
-	if d.queuesClosed || !b.peer.running.Load() {
-		return false
-	}
+// decryptBatch queues a batch on its peer's inbound queue and has it
+// decrypted and delivered: at once, or by the workers when it is large.
+// It reports false when the batch was dropped (a stopped peer, a full
+// queue).
+func (d *Device) decryptBatch(b *inBatch) bool {
+	p := b.peer
+	// Counted busy until deliver is done with it.
 	d.busy.Add(1)
-	select {
-	case b.peer.inQueue <- b:
-	default:
-		d.busy.Add(-1)
+	if !p.running.Load() || !p.in.push(b) {
 		d.ifp.Iqdrops.Add(uint64(len(b.pkts)))
+		b.free()
+		d.busy.Add(-1)
 		return false
 	}
-	d.decryptQueue <- b
+	if d.parallel(b.bytes) {
+		d.queueMu.RLock()
+		if !d.queuesClosed {
+			// The workers outlive the reader's buffer.
+			b.own()
+			d.decryptQueue <- b
+			d.queueMu.RUnlock()
+			return true
+		}
+		d.queueMu.RUnlock()
+	}
+	openBatch(b)
+	p.in.flush(p.deliver)
 	return true
+}
+
+// own copies the messages the batch borrows into buffers of its own.
+func (b *inBatch) own() {
+	for _, pkt := range b.pkts {
+		if pkt.buf == nil {
+			pkt.buf = getBuffer(len(pkt.data) - headroom)
+			pkt.data = (*pkt.buf)[:copy(*pkt.buf, pkt.data)]
+		}
+	}
 }
 
 func (d *Device) routineDecrypt() {
 	defer d.workers.Done()
 	for b := range d.decryptQueue {
-		for _, pkt := range b.pkts {
-			content := pkt.data[headroom:]
-			pt, err := b.kp.Decrypt(content[:0], content, pkt.counter)
-			pkt.ok = err == nil
-			if pkt.ok {
-				pkt.data = pt
-			}
-		}
-		b.mu.Unlock()
+		p := b.peer
+		openBatch(b)
+		p.in.flush(p.deliver)
 	}
 }
 
-// routineSequentialReceiver delivers the peer's batches in order.
-func (p *Peer) routineSequentialReceiver() {
-	defer p.routines.Done()
+// openBatch authenticates and decrypts the batch's packets in place and
+// marks it ready; from then on the batch belongs to the peer's inbound
+// queue.
+func openBatch(b *inBatch) {
+	for _, pkt := range b.pkts {
+		content := pkt.data[headroom:]
+		dst := content[:0] // in place
+		if pkt.buf == nil {
+			// Borrowed: the plaintext goes to a buffer of its own,
+			// where the message would have been copied to.
+			pkt.buf = getBuffer(len(content))
+			dst = (*pkt.buf)[headroom:headroom]
+		}
+		pt, err := b.kp.Decrypt(dst, content, pkt.counter)
+		pkt.ok = err == nil
+		if pkt.ok {
+			pkt.data = pt
+		}
+	}
+	b.markReady()
+}
+
+// deliver takes a decrypted batch in (the inbound queue's delivery, in
+// order); a stopped peer's batches are dropped.
+func (p *Peer) deliver(b *inBatch) {
 	d := p.dev
-	var out [][]byte
-	for {
-		var b *inBatch
-		select {
-		case <-p.stopping:
-			return
-		case b = <-p.inQueue:
+	// Released last: what the batch causes (a staged packet sent) is
+	// counted before.
+	defer d.busy.Add(-1)
+	defer b.free()
+	if !p.running.Load() {
+		return
+	}
+	out := b.out[:0]
+	var bytes uint64
+	established := false
+	// The timers and the endpoint are updated once per batch, with the
+	// same outcome as per packet: the events are idempotent but for
+	// dataReceived, whose second call asks for one more keepalive; the
+	// endpoint ends up where the last authenticated packet came from.
+	authenticated, data := 0, 0
+	var rx uint64 // the messages' bytes, as they came
+	var from netip.AddrPort
+	for i, pkt := range b.pkts {
+		if !pkt.ok {
+			d.ifp.Ierrors.Add(1)
+			continue
 		}
-		// Wait for the decryption workers; a pooled batch must be
-		// unlocked again.
-		b.mu.Lock()
-		b.mu.Unlock()
-		out = out[:0]
-		var bytes uint64
-		established := false
-		// The timers and the endpoint are updated once per batch, with
-		// the same outcome as per packet: the events are idempotent but
-		// for dataReceived, whose second call asks for one more
-		// keepalive; the endpoint ends up where the last authenticated
-		// packet came from.
-		authenticated, data := 0, 0
-		var rx uint64 // the messages' bytes, as they came
-		var from netip.AddrPort
-		for i, pkt := range b.pkts {
-			if !pkt.ok {
-				d.ifp.Ierrors.Add(1)
-				continue
-			}
-			if err := b.kp.ValidateCounter(pkt.counter); err != nil {
-				d.ifp.Ierrors.Add(1)
-				continue
-			}
-			authenticated++
-			rx += uint64(len(pkt.data)) + transportOverhead
-			from = b.eps[i]
-			if p.remote.ReceivedWith(b.kp) {
-				// The initiator has used the new session: as
-				// responder, the handshake is complete.
-				p.timers.handshakeComplete()
-				d.logf(klog.LOG_DEBUG, "peer %s: session established (responder)", p.displayName())
-				established = true
-			}
-			if len(pkt.data) == 0 {
-				continue // a keepalive
-			}
-			n, ok := p.checkInner(pkt.data)
-			if !ok {
-				d.ifp.Ierrors.Add(1)
-				continue
-			}
-			data++
-			out = append(out, (*pkt.buf)[:headroom+n])
-			bytes += uint64(n)
+		if err := b.kp.ValidateCounter(pkt.counter); err != nil {
+			d.ifp.Ierrors.Add(1)
+			continue
 		}
-		if authenticated > 0 {
-			p.rxBytes.Add(rx)
-			// Authenticated: the peer is where it sent this from.
-			if ep, _ := p.Endpoint(); ep != from {
-				p.SetEndpoint(from)
-			}
-			p.timers.anyAuthenticatedPacketReceived()
+		authenticated++
+		rx += uint64(len(pkt.data)) + transportOverhead
+		from = b.eps[i]
+		if p.remote.ReceivedWith(b.kp) {
+			// The initiator has used the new session: as
+			// responder, the handshake is complete.
+			p.timers.handshakeComplete()
+			d.logf(klog.LOG_DEBUG, "peer %s: session established (responder)", p.displayName())
+			established = true
 		}
-		for range min(data, 2) {
-			p.timers.dataReceived()
+		if len(pkt.data) == 0 {
+			continue // a keepalive
 		}
-		if len(out) > 0 {
-			if _, err := d.tun.Write(out, headroom); err != nil {
-				d.logf(klog.LOG_DEBUG, "write to %s: %v", d.tun.Name(), err)
-			}
-			d.ifp.Ipackets.Add(uint64(len(out)))
-			d.ifp.Ibytes.Add(bytes)
+		n, ok := p.checkInner(pkt.data)
+		if !ok {
+			d.ifp.Ierrors.Add(1)
+			continue
 		}
-		p.rekeyOnReceive(b.kp)
-		b.free()
-		if established {
-			// Packets that waited for the session can go now.
-			p.sendStaged()
+		data++
+		out = append(out, (*pkt.buf)[:headroom+n])
+		bytes += uint64(n)
+	}
+	if authenticated > 0 {
+		p.rxBytes.Add(rx)
+		// Authenticated: the peer is where it sent this from.
+		if ep, _ := p.Endpoint(); ep != from {
+			p.SetEndpoint(from)
 		}
-		d.busy.Add(-1)
+		p.timers.anyAuthenticatedPacketReceived()
+	}
+	for range min(data, 2) {
+		p.timers.dataReceived()
+	}
+	if len(out) > 0 {
+		if _, err := d.tun.Write(out, headroom); err != nil {
+			d.logf(klog.LOG_DEBUG, "write to %s: %v", d.tun.Name(), err)
+		}
+		d.ifp.Ipackets.Add(uint64(len(out)))
+		d.ifp.Ibytes.Add(bytes)
+	}
+	clear(out)
+	b.out = out
+	p.rekeyOnReceive(b.kp)
+	if established {
+		// Packets that waited for the session can go now.
+		p.sendStaged()
 	}
 }
 

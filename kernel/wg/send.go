@@ -20,19 +20,25 @@ import (
 //     EHOSTUNREACH.
 //  2. Per peer, under Peer.sendMu (sequential): packets join the staged
 //     queue; if the peer has a usable session they get consecutive
-//     counters and go, as one batch, both to the peer's outbound queue
-//     (order) and to the device's encryption queue (work).  Without a
-//     session, they wait there for a handshake, which starts now.
-//  3. Encryption workers (one per CPU, parallel): pad and seal each
-//     packet of a batch in place, then unlock the batch.
-//  4. Per-peer sender (one goroutine per peer, sequential): waits for
-//     each batch in queue order and sends it to the peer's endpoint.
+//     counters and go, as one batch, on the peer's outbound queue
+//     (queue.go), which keeps their order.  Without a session, they wait
+//     there for a handshake, which starts now.
+//  3. Encryption (parallel): each packet of the batch is padded and sealed
+//     in place.  A small batch is sealed at once by the goroutine that
+//     made it, as handing it to another core costs more than the crypto;
+//     a large one goes to the encryption workers (one per CPU).
+//  4. Transmission (sequential per peer): whoever sealed a batch flushes
+//     the peer's outbound queue, sending every sealed batch at its head
+//     to the peer's endpoint, one sendmmsg (with UDP GSO) per batch.
 //
-// So packets of one peer leave in the order they were read while
-// encryption runs on every core.
+// So packets of one peer leave in the order they were read, a small
+// batch goes from TUN to socket on one goroutine, and large batches are
+// encrypted on every core.
 
 // packet is one packet in flight, in a pooled buffer: the payload lives
-// at buf[headroom:], behind room for the transport header.
+// at buf[headroom:], behind room for the transport header.  A received
+// message may borrow the socket reader's buffer (buf nil) until it is
+// decrypted (receive.go).
 type packet struct {
 	buf     *[]byte
 	data    []byte // the plaintext; after encryption the whole message
@@ -50,18 +56,22 @@ func newPacket(buf *[]byte, n int) *packet {
 }
 
 func (p *packet) free() {
-	putBuffer(p.buf)
+	if p.buf != nil { // a received message may borrow its bytes
+		putBuffer(p.buf)
+	}
 	*p = packet{}
 	packetPool.Put(p)
 }
 
 // outBatch is packets of one peer, under one keypair, that travel
-// together; its mutex is locked until they are encrypted.
+// together.
 type outBatch struct {
-	mu   sync.Mutex
-	peer *Peer
-	kp   *noise.Keypair
-	pkts []*packet
+	batchState
+	peer  *Peer
+	kp    *noise.Keypair
+	pkts  []*packet
+	bytes int      // the packets' plaintext bytes
+	msgs  [][]byte // transmit's scratch, kept with the batch
 }
 
 var outBatchPool = sync.Pool{New: func() any { return new(outBatch) }}
@@ -72,9 +82,21 @@ func (b *outBatch) free() {
 	}
 	clear(b.pkts)
 	b.pkts = b.pkts[:0]
-	b.peer, b.kp = nil, nil
+	b.peer, b.kp, b.bytes = nil, nil, 0
+	b.done.Store(false)
 	outBatchPool.Put(b)
 }
+
+// parallelMinBytes is the smallest batch, in plaintext bytes, that goes
+// to the crypto workers; a smaller one is done by the goroutine that has
+// it.  Waking a worker on another core costs some microseconds, as much
+// as sealing a few kilobytes, and on a busy machine the worker may not
+// run for longer; a 64 KiB TCP superpacket, cut into some forty
+// packets, gains from being spread over the cores.
+const parallelMinBytes = 16 << 10
+
+// parallel reports whether a batch of n bytes goes to the workers.
+func (d *Device) parallel(n int) bool { return n >= parallelMinBytes && d.ncpu > 1 }
 
 func (d *Device) routineReadTUN() {
 	defer d.readers.Done()
@@ -244,98 +266,96 @@ func (p *Peer) sendStaged() {
 		}
 	}
 	b.pkts = append(b.pkts, p.staged[:n]...)
+	for _, pkt := range b.pkts {
+		b.bytes += len(pkt.data)
+	}
 	p.staged = append(p.staged[:0], p.staged[n:]...)
 	if kp.IsInitiator() && now.Sub(kp.Created()) >= d.params.RekeyAfterTime() {
 		rekey = true
 	}
-	if n > 0 {
-		b.mu.Lock()
-		if !d.queueBatch(p, b) {
-			b.mu.Unlock()
-			b.free()
-		}
-	} else {
+	queued := false
+	switch {
+	case n == 0:
 		outBatchPool.Put(b)
+	case p.out.push(b):
+		// In the queue under sendMu, so in counter order; counted
+		// busy until transmit is done with it.
+		d.busy.Add(1)
+		queued = true
+	default:
+		d.ifp.Oerrors.Add(uint64(n))
+		b.free()
 	}
 	p.sendMu.Unlock()
+	if queued {
+		d.encryptBatch(b)
+	}
 	if rekey {
 		p.sendInitiation(false)
 	}
 }
 
-// queueBatch puts a locked batch on the peer's queue and the encryption
-// queue; it reports false if the batch was not taken.  A stopped peer
-// takes nothing: Peer.stop frees what its queues hold once no producer
-// can add more (the running flag is read under queueMu).
-func (d *Device) queueBatch(p *Peer, b *outBatch) bool {
-	d.queueMu.RLock()
-	defer d.queueMu.RUnlock()
-	if d.queuesClosed || !p.running.Load() {
-		return false
+// encryptBatch has a queued batch sealed and sent: at once, or by the
+// workers when it is large.
+func (d *Device) encryptBatch(b *outBatch) {
+	if d.parallel(b.bytes) {
+		d.queueMu.RLock()
+		if !d.queuesClosed {
+			d.encryptQueue <- b
+			d.queueMu.RUnlock()
+			return
+		}
+		d.queueMu.RUnlock()
 	}
-	d.busy.Add(1)
-	select {
-	case p.outQueue <- b:
-	default:
-		d.busy.Add(-1)
-		d.ifp.Oerrors.Add(uint64(len(b.pkts)))
-		return false
-	}
-	d.encryptQueue <- b
-	return true
+	// Once sealed, the batch may be sent and freed by another
+	// goroutine's flush: b is not touched after seal.
+	p := b.peer
+	d.seal(b)
+	p.out.flush(p.transmit)
 }
 
 func (d *Device) routineEncrypt() {
 	defer d.workers.Done()
 	for b := range d.encryptQueue {
-		mtu := d.ifp.MTU()
-		for _, pkt := range b.pkts {
-			n := len(pkt.data)
-			padded := wire.PaddedSize(n, mtu)
-			buf := *pkt.buf
-			clear(buf[headroom+n : headroom+padded])
-			hdr := wire.MessageTransport{Type: wire.TypeTransport, Receiver: b.kp.RemoteIndex(), Counter: pkt.counter}
-			hdr.MarshalHeader(buf)
-			// In place: the header stays, the ciphertext overwrites
-			// the plaintext and the tag follows it.
-			pkt.data = b.kp.Encrypt(buf[:headroom], buf[headroom:headroom+padded], pkt.counter)
-		}
-		b.mu.Unlock()
+		p := b.peer
+		d.seal(b)
+		p.out.flush(p.transmit)
 	}
 }
 
-// routineSequentialSender sends the peer's batches in order.
-func (p *Peer) routineSequentialSender() {
-	defer p.routines.Done()
-	d := p.dev
-	var msgs [][]byte
-	for {
-		var b *outBatch
-		select {
-		case <-p.stopping:
-			return
-		case b = <-p.outQueue:
-		}
-		// Wait for the encryption workers; a pooled batch must be
-		// unlocked again.
-		b.mu.Lock()
-		b.mu.Unlock()
-		msgs = p.sendBatch(b, msgs)
-		b.free()
-		d.busy.Add(-1)
+// seal encrypts the batch's packets in place and marks it ready; from
+// then on the batch belongs to the peer's outbound queue.
+func (d *Device) seal(b *outBatch) {
+	mtu := d.ifp.MTU()
+	for _, pkt := range b.pkts {
+		n := len(pkt.data)
+		padded := wire.PaddedSize(n, mtu)
+		buf := *pkt.buf
+		clear(buf[headroom+n : headroom+padded])
+		hdr := wire.MessageTransport{Type: wire.TypeTransport, Receiver: b.kp.RemoteIndex(), Counter: pkt.counter}
+		hdr.MarshalHeader(buf)
+		// In place: the header stays, the ciphertext overwrites
+		// the plaintext and the tag follows it.
+		pkt.data = b.kp.Encrypt(buf[:headroom], buf[headroom:headroom+padded], pkt.counter)
 	}
+	b.markReady()
 }
 
-// sendBatch sends an encrypted batch to the peer's endpoint; msgs is
-// scratch space, returned for reuse.
-func (p *Peer) sendBatch(b *outBatch, msgs [][]byte) [][]byte {
+// transmit sends a sealed batch to the peer's endpoint (the outbound
+// queue's delivery, in order); a stopped peer's batches are dropped.
+func (p *Peer) transmit(b *outBatch) {
 	d := p.dev
+	defer d.busy.Add(-1)
+	defer b.free()
+	if !p.running.Load() {
+		return
+	}
 	ep, ok := p.Endpoint()
 	if !ok {
 		d.logf(klog.LOG_DEBUG, "peer %s: no endpoint available", p.displayName())
-		return msgs
+		return
 	}
-	msgs = msgs[:0]
+	msgs := b.msgs[:0]
 	data := false
 	var bytes uint64
 	for _, pkt := range b.pkts {
@@ -345,6 +365,7 @@ func (p *Peer) sendBatch(b *outBatch, msgs [][]byte) [][]byte {
 		}
 		bytes += uint64(len(pkt.data))
 	}
+	b.msgs = msgs
 	// The timers hear of the packets before they leave (timers.go).
 	p.timers.anyAuthenticatedPacketSent()
 	if data {
@@ -357,7 +378,7 @@ func (p *Peer) sendBatch(b *outBatch, msgs [][]byte) [][]byte {
 		d.ifp.Obytes.Add(bytes)
 		p.txBytes.Add(bytes)
 	}
-	return msgs
+	clear(msgs)
 }
 
 // sendInitiation starts (or, with retry, repeats) a handshake ([W] 5.4.2,

@@ -51,8 +51,11 @@ import (
 
 // peerTimer is one timer with a pending flag.
 type peerTimer struct {
-	ts      *peerTimers
-	mu      sync.Mutex
+	ts *peerTimers
+	mu sync.Mutex
+	// t is made when the timer is first armed: most peers of a large
+	// configuration never have traffic, and a clock timer costs memory
+	// (issue 13: an idle peer in at most 4 KiB).
 	t       clock.Timer
 	pending bool
 	fire    func()
@@ -66,13 +69,19 @@ func (t *peerTimer) mod(d time.Duration) {
 		return
 	}
 	t.pending = true
+	if t.t == nil {
+		t.t = t.ts.peer.dev.clock.AfterFunc(d, func() { t.ts.run(t) })
+		return
+	}
 	t.t.Reset(d)
 }
 
 func (t *peerTimer) del() {
 	t.mu.Lock()
 	t.pending = false
-	t.t.Stop()
+	if t.t != nil {
+		t.t.Stop()
+	}
 	t.mu.Unlock()
 }
 
@@ -110,7 +119,6 @@ type peerTimers struct {
 
 func (ts *peerTimers) init(p *Peer) {
 	ts.peer = p
-	c := p.dev.clock
 	for _, x := range []struct {
 		t *peerTimer
 		f func()
@@ -121,10 +129,7 @@ func (ts *peerTimers) init(p *Peer) {
 		{&ts.zeroKeyMaterial, ts.expiredZeroKeyMaterial},
 		{&ts.persistentKeepalive, ts.expiredPersistentKeepalive},
 	} {
-		t := x.t
-		t.ts, t.fire = ts, x.f
-		t.t = c.AfterFunc(time.Hour, func() { ts.run(t) })
-		t.t.Stop()
+		x.t.ts, x.t.fire = ts, x.f
 	}
 }
 
