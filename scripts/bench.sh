@@ -19,7 +19,8 @@
 #   - Gbit per CPU-second of both daemons during the 1-stream TCP run B sends
 # then, on one host alone, 10,000 peers: the time to add them through the
 # kernel interface in one process (nbwg: bench/wgpeers, one request per
-# peer; wireguard-go: one `wg setconf`), the RSS they add per peer, and
+# peer over 4 connections at once, and again one request at a time over
+# one connection; wireguard-go: one `wg setconf`), the RSS they add per peer, and
 # the time of `wgconfig wg0` (nbwg) or `wg show` (wireguard-go).
 #
 # Every implementation runs with its defaults: MTU 1420, its own offload
@@ -216,7 +217,7 @@ peers() {
 	nbwg)
 		netns_on $A "ifconfig wg0 create && wgconfig wg0 set private-key $TMP/a.key && wgconfig wg0 set listen-port 51820 && ifconfig wg0 up"
 		pid=$(daemon_pid $A); sleep 0.5; m0=$(rss_kb $pid)
-		v=$(ip netns exec $A "$TMP/wgpeers" add wg0 "$PEERS") || die "wgpeers add failed"
+		v=$(WGPEERS_CONNS=4 ip netns exec $A "$TMP/wgpeers" add wg0 "$PEERS") || die "wgpeers add failed"
 		record $impl add $r "$v"
 		sleep 1; m1=$(rss_kb $pid)
 		show="wgconfig wg0"
@@ -243,6 +244,12 @@ peers() {
 	lines=$(wc -l < "$TMP/show.out")
 	[ "$lines" -gt "$PEERS" ] || die "$impl: $show printed only $lines lines"
 	record $impl show $r "$(median < "$TMP/show.times")"
+	if [ $impl = nbwg ]; then
+		# The same peers on a second interface, one request at a time.
+		netns_on $A "ifconfig wg1 create && wgconfig wg1 set private-key $TMP/a.key"
+		v=$(WGPEERS_CONNS=1 ip netns exec $A "$TMP/wgpeers" add wg1 "$PEERS") || die "wgpeers add failed"
+		record $impl add1 $r "$v"
+	fi
 }
 
 median() { sort -n | awk 'NF { v[++n] = $1 } END { if (n == 0) print ""; else print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'; }
@@ -336,6 +343,7 @@ report() {
 	row "$PEERS peers: show (\`wgconfig wg0\` / \`wg show\`) (s)" show "%.3f"
 	row "$PEERS peers: idle memory per peer (KB of RSS)" peer_kb "%.2f"
 	row "$PEERS peers: adding them in one process (s)" add "%.3f"
+	row "$PEERS peers: adding them in one process, one request at a time (s)" add1 "%.3f"
 	echo
 	echo "Every run (implementation, measure, round, value):"
 	echo

@@ -1,7 +1,8 @@
 // Command wgpeers is the benchmark's peer generator (scripts/bench.sh):
 // it adds many peers to an nbwg interface through the kernel interface,
 // one SIOCSDRVSPEC WG_IOCTL_ADD_PEER request per peer over one carrier
-// connection, as a test harness or a batch front end would, and prints
+// connection or several at once (WGPEERS_CONNS), as a test harness or a
+// batch front end would, and prints
 // the time it took; or it writes the same peers as a wg(8) configuration
 // file, for wireguard-go's `wg setconf`.  Peer i has a public key derived
 // from i, the name p<i>, the allowed IP 10.100.0.0+i/32 and the endpoint
@@ -23,6 +24,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"nbwg/kernel/ioctl"
@@ -84,16 +86,45 @@ func endpoint(i int) netip.AddrPort {
 }
 
 // add adds n peers to iface, one request each, and prints the seconds
-// the requests took (building them included).
+// the requests took (building them included).  The requests go over
+// conns connections at once (WGPEERS_CONNS, 1 unless set), peer i on
+// connection i mod conns, as a batch front end would overlap them: one
+// request waits for its answer, and the time between two requests on one
+// connection is mostly the two processes waiting to be scheduled.
 func add(iface string, n int) {
-	c, err := ioctl.Open()
-	if err != nil {
-		fatal("%v", err)
+	conns := 1
+	if v := os.Getenv("WGPEERS_CONNS"); v != "" {
+		conns = count(v)
+		if conns == 0 {
+			conns = 1
+		}
 	}
-	defer c.Close()
+	cs := make([]*ioctl.Conn, conns)
+	for j := range cs {
+		c, err := ioctl.Open()
+		if err != nil {
+			fatal("%v", err)
+		}
+		defer c.Close()
+		cs[j] = c
+	}
 	start := time.Now()
+	var wg sync.WaitGroup
+	for j, c := range cs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			addSome(c, iface, j, n, conns)
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("%.3f\n", time.Since(start).Seconds())
+}
+
+// addSome adds peers first, first+step, ... below n over c.
+func addSome(c *ioctl.Conn, iface string, first, n, step int) {
 	var buf []byte
-	for i := range n {
+	for i := first; i < n; i += step {
 		// The dictionary wgconfig's add peer sends, its keys in
 		// libprop's order.
 		key := publicKey(i)
@@ -129,7 +160,6 @@ func add(iface string, n int) {
 			fatal("add peer %d: %v", i, err)
 		}
 	}
-	fmt.Printf("%.3f\n", time.Since(start).Seconds())
 }
 
 // conf writes a wg(8) configuration with the interface's key and port
