@@ -67,8 +67,14 @@ func (c *wgconfig) ioctlGet() (*prop.Dictionary, error) {
 				size = int(min(need+need/64, uint64(maxReplyBuffer)))
 				continue
 			}
+			// The reply may hold keys.  Past its NUL the buffer was
+			// never written (the size told may be an upper bound),
+			// and clearing it would only touch its pages.
+			if i := bytes.IndexByte(buf, 0); i >= 0 {
+				buf = buf[:i]
+			}
 			d, err := internalizeReply(buf)
-			clear(buf) // the reply may hold keys
+			clear(buf)
 			return d, err
 		}
 		retry := errors.Is(err, sys.EINVAL) || errors.Is(err, sys.ENOMEM)

@@ -177,6 +177,22 @@ func appendEscaped(b []byte, s string) []byte {
 	return append(b, s[start:]...)
 }
 
+// EscapedLen is the length of s as a <key> or <string> holds it: the
+// bytes the document spends on s, for callers that bound a document's
+// size without writing it.
+func EscapedLen(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<', '>':
+			n += 3 // &lt; &gt;
+		case '&':
+			n += 4 // &amp;
+		}
+	}
+	return n
+}
+
 // estimateSize guesses the externalized size of o so that Externalize
 // allocates once for typical documents.  It does not need to be exact.
 func estimateSize(o Object, depth int) int {
