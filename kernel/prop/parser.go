@@ -126,75 +126,102 @@ type tag struct {
 func (t *tag) is(name string) bool { return string(t.name) == name }
 
 // findTag scans for the next tag from p.pos, as _prop_xml_intern_find_tag
-// does.  want, if not empty, is the required tag name.  On success p.pos is
-// just past the tag.
-func (p *parser) findTag(want string, typ tagType) (tag, error) {
-	var t tag
+// does, and stores it in *t (a pointer: the tag is large, and copying it
+// out of every call cost more than the scan of a short tag).  want, if not
+// empty, is the required tag name.  On success p.pos is just past the tag.
+func (p *parser) findTag(t *tag, want string, typ tagType) error {
 	b := p.b
-startOver:
 	i := p.pos
 	for i < len(b) && spaces[b[i]] {
 		i++
 	}
+	// Fast path for the tags libprop writes, "<name>" and "</name>": no
+	// comment, no attribute, not empty, of the wanted kind and name.
+	// Anything else, including every error, takes the full scan below,
+	// which accepts these tags the same way.
+	if i+1 < len(b) && b[i] == '<' && b[i+1] != '!' {
+		j := i + 1
+		end := b[j] == '/'
+		if end {
+			j++
+		}
+		if typ == tagEither || end == (typ == tagEnd) {
+			k := j
+			for k < len(b) && !nameEnds[b[k]] {
+				k++
+			}
+			if k < len(b) && b[k] == '>' && (want == "" || string(b[j:k]) == want) {
+				*t = tag{offset: i, name: b[j:k], end: end}
+				p.pos = k + 1
+				return nil
+			}
+		}
+	}
+	*t = tag{}
+startOver:
+	i = p.pos
+	for i < len(b) && spaces[b[i]] {
+		i++
+	}
 	if p.at(i) != '<' {
-		return t, p.errorf(i, "expected a tag")
+		return p.errorf(i, "expected a tag")
 	}
 	t.offset = i
 	i++
 	if p.at(i) == 0 {
-		return t, p.errorf(i, "unexpected end of input")
+		return p.errorf(i, "unexpected end of input")
 	}
 	if p.at(i) == '!' {
 		if p.at(i+1) != '-' || p.at(i+2) != '-' {
-			return t, p.errorf(t.offset, "unexpected <!")
+			return p.errorf(t.offset, "unexpected <!")
 		}
 		if typ == tagEnd {
-			return t, p.errorf(t.offset, "comment where an end tag is required")
+			return p.errorf(t.offset, "comment where an end tag is required")
 		}
 		end, ok := p.skipComment(i + 3)
 		if !ok {
-			return t, p.errorf(t.offset, "unterminated comment")
+			return p.errorf(t.offset, "unterminated comment")
 		}
 		p.pos = end
 		goto startOver
 	}
 	if p.at(i) == '/' {
 		if typ != tagEnd && typ != tagEither {
-			return t, p.errorf(t.offset, "unexpected end tag")
+			return p.errorf(t.offset, "unexpected end tag")
 		}
 		i++
 		if p.at(i) == 0 {
-			return t, p.errorf(i, "unexpected end of input")
+			return p.errorf(i, "unexpected end of input")
 		}
 		t.end = true
 	} else if typ != tagStart && typ != tagEither {
-		return t, p.errorf(t.offset, "expected an end tag")
+		return p.errorf(t.offset, "expected an end tag")
 	}
 	nameStart := i
 	for i < len(b) && !nameEnds[b[i]] {
 		i++
 	}
 	if p.at(i) == 0 {
-		return t, p.errorf(i, "unexpected end of input in tag")
+		return p.errorf(i, "unexpected end of input in tag")
 	}
 	t.name = p.b[nameStart:i]
 	if want != "" && !t.is(want) {
-		return t, p.errorf(t.offset, "expected <%s%s>, found <%s%s>",
+		return p.errorf(t.offset, "expected <%s%s>, found <%s%s>",
 			slash(typ == tagEnd), want, slash(t.end), t.name)
 	}
 	if p.at(i) == '/' {
 		if t.end {
-			return t, p.errorf(t.offset, "empty end tag")
+			return p.errorf(t.offset, "empty end tag")
 		}
 		t.empty = true
 		i++
 		if p.at(i) != '>' {
-			return t, p.errorf(i, "expected '>' after '/'")
+			return p.errorf(i, "expected '>' after '/'")
 		}
 	}
 	if p.at(i) == '>' {
 		p.pos = i + 1
-		return t, nil
+		return nil
 	}
 	// White space after the name: one attribute follows.
 	i++
@@ -202,12 +229,12 @@ startOver:
 		i++
 	}
 	if p.at(i) == 0 {
-		return t, p.errorf(i, "unexpected end of input in tag")
+		return p.errorf(i, "unexpected end of input in tag")
 	}
 	attrStart := i
 	for c := p.at(i); !propSpace(c) && c != '='; c = p.at(i) {
 		if c == 0 {
-			return t, p.errorf(i, "unexpected end of input in attribute")
+			return p.errorf(i, "unexpected end of input in attribute")
 		}
 		i++
 	}
@@ -215,26 +242,43 @@ startOver:
 	t.attrName = p.b[attrStart:i]
 	i++ // past '=' (or, as in libprop, past whatever stopped the name)
 	if p.at(i) != '"' {
-		return t, p.errorf(i, "expected '\"' in attribute")
+		return p.errorf(i, "expected '\"' in attribute")
 	}
 	i++
 	if p.at(i) == 0 {
-		return t, p.errorf(i, "unexpected end of input in attribute")
+		return p.errorf(i, "unexpected end of input in attribute")
 	}
 	valStart := i
 	for p.at(i) != '"' {
 		if p.at(i) == 0 {
-			return t, p.errorf(i, "unexpected end of input in attribute")
+			return p.errorf(i, "unexpected end of input in attribute")
 		}
 		i++
 	}
 	t.attrVal = p.b[valStart:i]
 	i++
 	if p.at(i) != '>' {
-		return t, p.errorf(i, "expected '>' after attribute")
+		return p.errorf(i, "expected '>' after attribute")
 	}
 	p.pos = i + 1
-	return t, nil
+	return nil
+}
+
+// endTag reads the end tag </want>, as findTag(want, tagEnd) does, the
+// common "</want>" without a full scan.
+func (p *parser) endTag(want string) error {
+	b := p.b
+	i := p.pos
+	for i < len(b) && spaces[b[i]] {
+		i++
+	}
+	if j := i + 2 + len(want); j < len(b) && b[i] == '<' && b[i+1] == '/' &&
+		string(b[i+2:j]) == want && b[j] == '>' {
+		p.pos = j + 1
+		return nil
+	}
+	var t tag
+	return p.findTag(&t, want, tagEnd)
 }
 
 func slash(end bool) string {
@@ -297,8 +341,8 @@ func (p *parser) document() (*Dictionary, error) {
 	}
 	p.pos = i
 
-	t, err := p.findTag("plist", tagStart)
-	if err != nil {
+	var t tag
+	if err := p.findTag(&t, "plist", tagStart); err != nil {
 		return nil, err
 	}
 	if t.empty {
@@ -307,15 +351,14 @@ func (p *parser) document() (*Dictionary, error) {
 	if t.hasAttr && string(t.attrName) != "version" {
 		return nil, p.errorf(t.offset, "unknown <plist> attribute %q", t.attrName)
 	}
-	t, err = p.findTag("dict", tagStart)
+	if err := p.findTag(&t, "dict", tagStart); err != nil {
+		return nil, err
+	}
+	d, err := p.dictionary(&t, 0)
 	if err != nil {
 		return nil, err
 	}
-	d, err := p.dictionary(t, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := p.findTag("plist", tagEnd); err != nil {
+	if err := p.endTag("plist"); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -324,7 +367,7 @@ func (p *parser) document() (*Dictionary, error) {
 // value parses the object whose tag t has just been read
 // (_prop_xml_intern_by_tag).  The tag may be an end tag: libprop looks only
 // at its name.
-func (p *parser) value(t tag, depth int) (Object, error) {
+func (p *parser) value(t *tag, depth int) (Object, error) {
 	switch string(t.name) {
 	case "array":
 		return p.array(t, depth)
@@ -344,7 +387,7 @@ func (p *parser) value(t tag, depth int) (Object, error) {
 
 // dictionary parses <dict>...</dict> (_prop_dictionary_internalize and
 // _prop_dictionary_internalize_body).  A repeated key keeps its last value.
-func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
+func (p *parser) dictionary(t *tag, depth int) (*Dictionary, error) {
 	if depth > MaxDepth {
 		return nil, fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, MaxDepth, t.offset)
 	}
@@ -363,9 +406,9 @@ func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
 		clear(entries)
 		p.scratch[depth] = entries[:0]
 	}()
+	var kt, vt tag
 	for {
-		kt, err := p.findTag("", tagEither)
-		if err != nil {
+		if err := p.findTag(&kt, "", tagEither); err != nil {
 			return nil, err
 		}
 		if kt.is("dict") && kt.end {
@@ -380,14 +423,13 @@ func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := p.findTag("key", tagEnd); err != nil {
+		if err := p.endTag("key"); err != nil {
 			return nil, err
 		}
-		vt, err := p.findTag("", tagStart)
-		if err != nil {
+		if err := p.findTag(&vt, "", tagStart); err != nil {
 			return nil, err
 		}
-		v, err := p.value(vt, depth+1)
+		v, err := p.value(&vt, depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -399,7 +441,7 @@ func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
 
 // array parses <array>...</array> (_prop_array_internalize and
 // _prop_array_internalize_body).
-func (p *parser) array(t tag, depth int) (*Array, error) {
+func (p *parser) array(t *tag, depth int) (*Array, error) {
 	if depth > MaxDepth {
 		return nil, fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, MaxDepth, t.offset)
 	}
@@ -410,15 +452,15 @@ func (p *parser) array(t tag, depth int) (*Array, error) {
 	if t.empty {
 		return a, nil
 	}
+	var it tag
 	for {
-		it, err := p.findTag("", tagEither)
-		if err != nil {
+		if err := p.findTag(&it, "", tagEither); err != nil {
 			return nil, err
 		}
 		if it.is("array") && it.end {
 			return a, nil
 		}
-		v, err := p.value(it, depth+1)
+		v, err := p.value(&it, depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -427,7 +469,7 @@ func (p *parser) array(t tag, depth int) (*Array, error) {
 }
 
 // boolean parses <true/> or <false/> (_prop_bool_internalize).
-func (p *parser) boolean(t tag) (Object, error) {
+func (p *parser) boolean(t *tag) (Object, error) {
 	if t.hasAttr || !t.empty {
 		return nil, p.errorf(t.offset, "<%s> must be an empty element", t.name)
 	}
@@ -435,7 +477,7 @@ func (p *parser) boolean(t tag) (Object, error) {
 }
 
 // str parses <string>...</string> or <string/> (_prop_string_internalize).
-func (p *parser) str(t tag) (Object, error) {
+func (p *parser) str(t *tag) (Object, error) {
 	if t.empty {
 		return String(""), nil
 	}
@@ -446,7 +488,7 @@ func (p *parser) str(t tag) (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := p.findTag("string", tagEnd); err != nil {
+	if err := p.endTag("string"); err != nil {
 		return nil, err
 	}
 	return String(s), nil
@@ -503,7 +545,7 @@ func (p *parser) text(max int) ([]byte, error) {
 
 // number parses <integer>...</integer> (_prop_number_internalize) with the
 // kernel's strtoll/strtoull (package cnum, Kernel flavor).
-func (p *parser) number(t tag) (Object, error) {
+func (p *parser) number(t *tag) (Object, error) {
 	if t.hasAttr || t.empty {
 		return nil, p.errorf(t.offset, "bad <integer> tag")
 	}
@@ -523,7 +565,7 @@ func (p *parser) number(t tag) (Object, error) {
 	}
 	// An overflow consumes nothing, and "</integer>" is not found.
 	p.pos += used
-	if _, err := p.findTag("integer", tagEnd); err != nil {
+	if err := p.endTag("integer"); err != nil {
 		return nil, err
 	}
 	return n, nil

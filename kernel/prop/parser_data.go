@@ -19,7 +19,7 @@ var base64Val = func() (t [256]int8) {
 }()
 
 // data parses <data>...</data> (_prop_data_internalize).
-func (p *parser) data(t tag) (Object, error) {
+func (p *parser) data(t *tag) (Object, error) {
 	// libprop rejects <data/> although it writes empty data that way.
 	if t.empty {
 		return nil, p.errorf(t.offset, "empty <data/>")
@@ -44,7 +44,7 @@ func (p *parser) data(t tag) (Object, error) {
 	if want >= 0 && len(b) != want {
 		return nil, p.errorf(t.offset, "<data> size %d, decoded %d bytes", want, len(b))
 	}
-	if _, err := p.findTag("data", tagEnd); err != nil {
+	if err := p.endTag("data"); err != nil {
 		return nil, err
 	}
 	return Data(b), nil
