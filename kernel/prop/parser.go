@@ -3,7 +3,6 @@ package prop
 import (
 	"bytes"
 	"fmt"
-	"slices"
 
 	"nbwg/internal/cnum"
 )
@@ -53,6 +52,9 @@ type parser struct {
 	// keys in every one of its many dictionaries (if_wg's peers), and
 	// one string each saves an allocation per key.
 	keys map[string]string
+	// items is scratch for arrays as scratch is for dictionaries.
+	items [][]Object
+	alloc allocator
 }
 
 // key returns key as a string, the same one for every occurrence.
@@ -112,18 +114,24 @@ const (
 	tagEither
 )
 
-// tag is what _prop_xml_intern_find_tag records in the context.
+// tag is what _prop_xml_intern_find_tag records in the context.  It holds
+// offsets into the input rather than slices of it: without pointers, the
+// parser fills one without write barriers.
 type tag struct {
-	offset   int // of the '<'
-	name     []byte
-	end      bool // an end tag (</name>)
-	empty    bool // an empty element (<name/>)
-	hasAttr  bool
-	attrName []byte
-	attrVal  []byte
+	offset       int  // of the '<'
+	name0, name1 int  // the name is b[name0:name1]
+	attr0, attr1 int  // the attribute's name, if hasAttr
+	val0, val1   int  // the attribute's value
+	end          bool // an end tag (</name>)
+	empty        bool // an empty element (<name/>)
+	hasAttr      bool
 }
 
-func (t *tag) is(name string) bool { return string(t.name) == name }
+func (p *parser) name(t *tag) []byte     { return p.b[t.name0:t.name1] }
+func (p *parser) attrName(t *tag) []byte { return p.b[t.attr0:t.attr1] }
+func (p *parser) attrVal(t *tag) []byte  { return p.b[t.val0:t.val1] }
+
+func (p *parser) is(t *tag, name string) bool { return string(p.b[t.name0:t.name1]) == name }
 
 // findTag scans for the next tag from p.pos, as _prop_xml_intern_find_tag
 // does, and stores it in *t (a pointer: the tag is large, and copying it
@@ -151,7 +159,7 @@ func (p *parser) findTag(t *tag, want string, typ tagType) error {
 				k++
 			}
 			if k < len(b) && b[k] == '>' && (want == "" || string(b[j:k]) == want) {
-				*t = tag{offset: i, name: b[j:k], end: end}
+				*t = tag{offset: i, name0: j, name1: k, end: end}
 				p.pos = k + 1
 				return nil
 			}
@@ -204,10 +212,10 @@ startOver:
 	if p.at(i) == 0 {
 		return p.errorf(i, "unexpected end of input in tag")
 	}
-	t.name = p.b[nameStart:i]
-	if want != "" && !t.is(want) {
+	t.name0, t.name1 = nameStart, i
+	if want != "" && !p.is(t, want) {
 		return p.errorf(t.offset, "expected <%s%s>, found <%s%s>",
-			slash(typ == tagEnd), want, slash(t.end), t.name)
+			slash(typ == tagEnd), want, slash(t.end), p.name(t))
 	}
 	if p.at(i) == '/' {
 		if t.end {
@@ -239,7 +247,7 @@ startOver:
 		i++
 	}
 	t.hasAttr = true
-	t.attrName = p.b[attrStart:i]
+	t.attr0, t.attr1 = attrStart, i
 	i++ // past '=' (or, as in libprop, past whatever stopped the name)
 	if p.at(i) != '"' {
 		return p.errorf(i, "expected '\"' in attribute")
@@ -255,7 +263,7 @@ startOver:
 		}
 		i++
 	}
-	t.attrVal = p.b[valStart:i]
+	t.val0, t.val1 = valStart, i
 	i++
 	if p.at(i) != '>' {
 		return p.errorf(i, "expected '>' after attribute")
@@ -348,8 +356,8 @@ func (p *parser) document() (*Dictionary, error) {
 	if t.empty {
 		return nil, p.errorf(t.offset, "empty <plist/>")
 	}
-	if t.hasAttr && string(t.attrName) != "version" {
-		return nil, p.errorf(t.offset, "unknown <plist> attribute %q", t.attrName)
+	if t.hasAttr && string(p.attrName(&t)) != "version" {
+		return nil, p.errorf(t.offset, "unknown <plist> attribute %q", p.attrName(&t))
 	}
 	if err := p.findTag(&t, "dict", tagStart); err != nil {
 		return nil, err
@@ -368,7 +376,7 @@ func (p *parser) document() (*Dictionary, error) {
 // (_prop_xml_intern_by_tag).  The tag may be an end tag: libprop looks only
 // at its name.
 func (p *parser) value(t *tag, depth int) (Object, error) {
-	switch string(t.name) {
+	switch string(p.name(t)) {
 	case "array":
 		return p.array(t, depth)
 	case "true", "false":
@@ -382,7 +390,7 @@ func (p *parser) value(t *tag, depth int) (Object, error) {
 	case "string":
 		return p.str(t)
 	}
-	return nil, p.errorf(t.offset, "unknown tag <%s>", t.name)
+	return nil, p.errorf(t.offset, "unknown tag <%s>", p.name(t))
 }
 
 // dictionary parses <dict>...</dict> (_prop_dictionary_internalize and
@@ -394,7 +402,7 @@ func (p *parser) dictionary(t *tag, depth int) (*Dictionary, error) {
 	if t.hasAttr {
 		return nil, p.errorf(t.offset, "attribute on <dict>")
 	}
-	d := NewDictionary()
+	d := p.alloc.dictionary()
 	if t.empty {
 		return d, nil
 	}
@@ -411,12 +419,12 @@ func (p *parser) dictionary(t *tag, depth int) (*Dictionary, error) {
 		if err := p.findTag(&kt, "", tagEither); err != nil {
 			return nil, err
 		}
-		if kt.is("dict") && kt.end {
-			d.entries = slices.Clone(entries)
+		if p.is(&kt, "dict") && kt.end {
+			d.entries = p.alloc.entryList(entries)
 			d.sortEntries()
 			return d, nil
 		}
-		if !kt.is("key") || kt.end || kt.empty {
+		if !p.is(&kt, "key") || kt.end || kt.empty {
 			return nil, p.errorf(kt.offset, "expected <key> in <dict>")
 		}
 		key, err := p.text(maxKeyLen)
@@ -448,32 +456,41 @@ func (p *parser) array(t *tag, depth int) (*Array, error) {
 	if t.hasAttr {
 		return nil, p.errorf(t.offset, "attribute on <array>")
 	}
-	a := &Array{}
+	a := p.alloc.array()
 	if t.empty {
 		return a, nil
 	}
+	for len(p.items) <= depth {
+		p.items = append(p.items, nil)
+	}
+	items := p.items[depth][:0]
+	defer func() {
+		clear(items)
+		p.items[depth] = items[:0]
+	}()
 	var it tag
 	for {
 		if err := p.findTag(&it, "", tagEither); err != nil {
 			return nil, err
 		}
-		if it.is("array") && it.end {
+		if p.is(&it, "array") && it.end {
+			a.items = p.alloc.itemList(items)
 			return a, nil
 		}
 		v, err := p.value(&it, depth+1)
 		if err != nil {
 			return nil, err
 		}
-		a.items = append(a.items, v)
+		items = append(items, v)
 	}
 }
 
 // boolean parses <true/> or <false/> (_prop_bool_internalize).
 func (p *parser) boolean(t *tag) (Object, error) {
 	if t.hasAttr || !t.empty {
-		return nil, p.errorf(t.offset, "<%s> must be an empty element", t.name)
+		return nil, p.errorf(t.offset, "<%s> must be an empty element", p.name(t))
 	}
-	return Bool(t.is("true")), nil
+	return Bool(p.is(t, "true")), nil
 }
 
 // str parses <string>...</string> or <string/> (_prop_string_internalize).
@@ -491,7 +508,7 @@ func (p *parser) str(t *tag) (Object, error) {
 	if err := p.endTag("string"); err != nil {
 		return nil, err
 	}
-	return String(s), nil
+	return String(p.alloc.str(s)), nil
 }
 
 // text decodes character data from p.pos up to the next '<'

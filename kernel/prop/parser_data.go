@@ -26,11 +26,11 @@ func (p *parser) data(t *tag) (Object, error) {
 	}
 	want := -1
 	if t.hasAttr {
-		if string(t.attrName) != "size" || len(t.attrVal) == 0 {
+		if string(p.attrName(t)) != "size" || len(p.attrVal(t)) == 0 {
 			return nil, p.errorf(t.offset, "bad <data> attribute")
 		}
 		// strtoul(value, &cp, 0) must consume the whole value.
-		val := t.attrVal
+		val := p.attrVal(t)
 		size, end, _ := cnum.Strtoull(val, 0, cnum.Kernel)
 		if end != len(val) || size > MaxInternalizeSize {
 			return nil, p.errorf(t.offset, "bad <data> size %q", val)
@@ -59,7 +59,7 @@ func (p *parser) base64() ([]byte, error) {
 	if n < 0 {
 		n = len(p.b) - p.pos
 	}
-	out := make([]byte, 0, n*3/4+2)
+	out := p.alloc.dataSpace(n*3/4 + 2)
 	var cur byte // the partial byte being assembled
 	state := 0   // base64 characters seen, mod 4
 	i := p.pos
@@ -104,7 +104,7 @@ func (p *parser) base64() ([]byte, error) {
 			return nil, p.errorf(i, "base64 without padding")
 		}
 		p.pos = i
-		return out, nil
+		return p.alloc.keepData(out), nil
 	}
 	if p.at(i) == 0 {
 		return nil, p.errorf(i, "unexpected end of input in <data>")
@@ -139,5 +139,5 @@ func (p *parser) base64() ([]byte, error) {
 		i++
 	}
 	p.pos = i
-	return out, nil
+	return p.alloc.keepData(out), nil
 }
