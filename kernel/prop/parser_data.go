@@ -2,6 +2,7 @@ package prop
 
 import (
 	"bytes"
+	"encoding/base64"
 
 	"nbwg/internal/cnum"
 )
@@ -54,6 +55,39 @@ func (p *parser) data(t *tag) (Object, error) {
 // (_prop_data_internalize_decode): white space anywhere, '=' padding
 // required and only at the end, leftover bits ignored.
 func (p *parser) base64() ([]byte, error) {
+	if n := bytes.IndexByte(p.b[p.pos:], '<'); n >= 0 {
+		if out, ok := p.base64Fast(p.b[p.pos : p.pos+n]); ok {
+			p.pos += n
+			return out, nil
+		}
+	}
+	return p.base64Slow()
+}
+
+// base64Fast decodes text, which libprop writes without white space, with
+// encoding/base64, whose standard encoding accepts the same text then:
+// padding required, nothing after it, leftover bits ignored.  It reports
+// false for text with white space (which encoding/base64 takes only in
+// part) and for text it rejects, for base64Slow to decode or reject with
+// the error of its own.
+func (p *parser) base64Fast(text []byte) ([]byte, bool) {
+	for _, c := range text {
+		if spaces[c] {
+			return nil, false
+		}
+	}
+	out := p.alloc.dataSpace(base64.StdEncoding.DecodedLen(len(text)))
+	out = out[:cap(out)]
+	n, err := base64.StdEncoding.Decode(out, text)
+	if err != nil {
+		clear(out) // what was decoded before the error
+		return nil, false
+	}
+	return p.alloc.keepData(out[:n]), true
+}
+
+// base64Slow is base64 byte by byte, as libprop decodes.
+func (p *parser) base64Slow() ([]byte, error) {
 	// The text runs at most to the next '<'; size the output for it.
 	n := bytes.IndexByte(p.b[p.pos:], '<')
 	if n < 0 {
