@@ -560,6 +560,74 @@ func (p *parser) text(max int) ([]byte, error) {
 	return out, nil
 }
 
+// numberSlow reads the number at the start of text as libprop does: a
+// leading '-' means signed, a leading "0x" unsigned, anything else signed,
+// read with strtoll or strtoull in base 0.  used is the length read.
+func numberSlow(text []byte) (n Number, used int) {
+	switch {
+	case len(text) > 0 && text[0] == '-':
+		v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
+		return Signed(v), end
+	case len(text) > 1 && text[0] == '0' && text[1] == 'x':
+		v, end, _ := cnum.Strtoull(text, 0, cnum.Kernel)
+		return Unsigned(v), end
+	}
+	v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
+	return Signed(v), end
+}
+
+// numberFast reads the numbers libprop writes, "0x" and hexadecimal digits
+// or decimal digits without a leading 0, when they end at a '<' and are
+// short enough not to overflow: what number's strtoll or strtoull reads
+// then, without their generality.  ok is false for anything else.
+func numberFast(text []byte) (n Number, used int, ok bool) {
+	if len(text) >= 3 && text[0] == '0' && text[1] == 'x' {
+		var v uint64
+		i := 2
+		for ; i < len(text) && i < 2+16; i++ {
+			d := hexVal[text[i]]
+			if d < 0 {
+				break
+			}
+			v = v<<4 | uint64(d)
+		}
+		if i == 2 || i >= len(text) || text[i] != '<' {
+			return Number{}, 0, false
+		}
+		return Unsigned(v), i, true
+	}
+	if len(text) >= 2 && text[0] == '0' && text[1] == '<' {
+		return Signed(0), 1, true
+	}
+	var v int64
+	i := 0
+	for ; i < len(text) && i < 18; i++ {
+		c := text[i]
+		if c < '0' || c > '9' || c == '0' && i == 0 {
+			break
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if i == 0 || i >= len(text) || text[i] != '<' {
+		return Number{}, 0, false
+	}
+	return Signed(v), i, true
+}
+
+// hexVal maps a hexadecimal digit to its value, or -1.
+var hexVal = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = int8(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c], t[c-'a'+'A'] = int8(c-'a'+10), int8(c-'a'+10)
+	}
+	return t
+}()
+
 // number parses <integer>...</integer> (_prop_number_internalize) with the
 // kernel's strtoll/strtoull (package cnum, Kernel flavor).
 func (p *parser) number(t *tag) (Object, error) {
@@ -567,18 +635,9 @@ func (p *parser) number(t *tag) (Object, error) {
 		return nil, p.errorf(t.offset, "bad <integer> tag")
 	}
 	text := p.b[min(p.pos, len(p.b)):] // strtoll's nptr
-	var n Number
-	var used int
-	switch {
-	case p.at(p.pos) == '-':
-		v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
-		n, used = Signed(v), end
-	case p.at(p.pos) == '0' && p.at(p.pos+1) == 'x':
-		v, end, _ := cnum.Strtoull(text, 0, cnum.Kernel)
-		n, used = Unsigned(v), end
-	default:
-		v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
-		n, used = Signed(v), end
+	n, used, ok := numberFast(text)
+	if !ok {
+		n, used = numberSlow(text)
 	}
 	// An overflow consumes nothing, and "</integer>" is not found.
 	p.pos += used
