@@ -53,3 +53,23 @@ func TestNumberFastMatchesCnum(t *testing.T) {
 		t.Fatalf("fast path taken %d times", hits)
 	}
 }
+
+// TestBoxNumber checks that the shared small numbers keep value and
+// signedness.
+func TestBoxNumber(t *testing.T) {
+	for _, n := range []Number{Signed(0), Signed(1), Signed(255), Signed(256), Signed(-1),
+		Unsigned(0), Unsigned(2), Unsigned(255), Unsigned(256), Unsigned(1 << 63)} {
+		if got, ok := boxNumber(n).(Number); !ok || got != n {
+			t.Errorf("boxNumber(%v) = %#v", n, boxNumber(n))
+		}
+	}
+	in := withValue("<array><integer>0x20</integer><integer>32</integer><integer>0x20</integer></array>")
+	d, err := Internalize([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := d.GetArray("k")
+	if a.Get(0).(Number) != Unsigned(32) || a.Get(1).(Number) != Signed(32) || a.Get(2).(Number) != Unsigned(32) {
+		t.Fatalf("got %v", a.items)
+	}
+}

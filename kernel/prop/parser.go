@@ -644,5 +644,28 @@ func (p *parser) number(t *tag) (Object, error) {
 	if err := p.endTag("integer"); err != nil {
 		return nil, err
 	}
-	return n, nil
+	return boxNumber(n), nil
+}
+
+// smallNumbers holds Signed(i) and Unsigned(i) for i below 256, made into
+// Objects once: most numbers in if_wg's documents are small (families,
+// prefix lengths, zero counters), and a Number is immutable, so they can
+// share one rather than allocate one each.
+var smallNumbers = func() (t [2][256]Object) {
+	for i := range t[0] {
+		t[0][i], t[1][i] = Signed(int64(i)), Unsigned(uint64(i))
+	}
+	return t
+}()
+
+// boxNumber returns n as an Object, a shared one if n is small.
+func boxNumber(n Number) Object {
+	if n.bits < uint64(len(smallNumbers[0])) {
+		u := 0
+		if n.unsigned {
+			u = 1
+		}
+		return smallNumbers[u][n.bits]
+	}
+	return n
 }
