@@ -411,7 +411,11 @@ func (p *parser) dictionary(t *tag, depth int) (*Dictionary, error) {
 	}
 	entries := p.scratch[depth][:0]
 	defer func() {
-		clear(entries)
+		// The values go; the keys stay for the next dictionary at
+		// this depth to find (below).
+		for i := range entries {
+			entries[i].val = nil
+		}
 		p.scratch[depth] = entries[:0]
 	}()
 	var kt, vt tag
@@ -443,7 +447,21 @@ func (p *parser) dictionary(t *tag, depth int) (*Dictionary, error) {
 		}
 		// Appended unsorted and sorted once at the end: inserting in
 		// order would cost O(n²) on hostile input.
-		entries = append(entries, entry{key: p.key(key), val: v})
+		// The dictionaries at one depth mostly hold the same keys in
+		// the same order (if_wg's peers): the key the previous one
+		// had at this place is likely this one, and a comparison
+		// costs less than the map lookup of p.key.
+		n := len(entries)
+		var k string
+		if n < cap(entries) {
+			if prev := entries[:n+1][n].key; prev == string(key) {
+				k = prev
+			}
+		}
+		if k == "" {
+			k = p.key(key)
+		}
+		entries = append(entries, entry{key: k, val: v})
 	}
 }
 
