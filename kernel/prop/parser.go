@@ -44,16 +44,13 @@ import (
 type parser struct {
 	b   []byte
 	pos int
-	// scratch holds, per depth, the entries of the dictionary being
-	// parsed there, so that each dictionary allocates its entries once,
-	// at their final size.
-	scratch [][]entry
+	// entries and items build the lists of dictionaries and arrays.
+	entries lists[entry]
+	items   lists[Object]
 	// keys holds each key string made so far: a document repeats a few
 	// keys in every one of its many dictionaries (if_wg's peers), and
 	// one string each saves an allocation per key.
-	keys map[string]string
-	// items is scratch for arrays as scratch is for dictionaries.
-	items [][]Object
+	keys  map[string]string
 	alloc allocator
 }
 
@@ -406,25 +403,15 @@ func (p *parser) dictionary(t *tag, depth int) (*Dictionary, error) {
 	if t.empty {
 		return d, nil
 	}
-	for len(p.scratch) <= depth {
-		p.scratch = append(p.scratch, nil)
-	}
-	entries := p.scratch[depth][:0]
-	defer func() {
-		// The values go; the keys stay for the next dictionary at
-		// this depth to find (below).
-		for i := range entries {
-			entries[i].val = nil
-		}
-		p.scratch[depth] = entries[:0]
-	}()
+	list := p.entries.at(depth)
+	n := 0
 	var kt, vt tag
 	for {
 		if err := p.findTag(&kt, "", tagEither); err != nil {
 			return nil, err
 		}
 		if p.is(&kt, "dict") && kt.end {
-			d.entries = p.alloc.entryList(entries)
+			d.entries = list.finish(n)
 			d.sortEntries()
 			return d, nil
 		}
@@ -451,17 +438,14 @@ func (p *parser) dictionary(t *tag, depth int) (*Dictionary, error) {
 		// the same order (if_wg's peers): the key the previous one
 		// had at this place is likely this one, and a comparison
 		// costs less than the map lookup of p.key.
-		n := len(entries)
 		var k string
-		if n < cap(entries) {
-			if prev := entries[:n+1][n].key; prev == string(key) {
-				k = prev
-			}
-		}
-		if k == "" {
+		if n < len(list.prev) && list.prev[n].key == string(key) {
+			k = list.prev[n].key
+		} else {
 			k = p.key(key)
 		}
-		entries = append(entries, entry{key: k, val: v})
+		list.set(n, entry{key: k, val: v})
+		n++
 	}
 }
 
@@ -478,28 +462,23 @@ func (p *parser) array(t *tag, depth int) (*Array, error) {
 	if t.empty {
 		return a, nil
 	}
-	for len(p.items) <= depth {
-		p.items = append(p.items, nil)
-	}
-	items := p.items[depth][:0]
-	defer func() {
-		clear(items)
-		p.items[depth] = items[:0]
-	}()
+	list := p.items.at(depth)
+	n := 0
 	var it tag
 	for {
 		if err := p.findTag(&it, "", tagEither); err != nil {
 			return nil, err
 		}
 		if p.is(&it, "array") && it.end {
-			a.items = p.alloc.itemList(items)
+			a.items = list.finish(n)
 			return a, nil
 		}
 		v, err := p.value(&it, depth+1)
 		if err != nil {
 			return nil, err
 		}
-		items = append(items, v)
+		list.set(n, v)
+		n++
 	}
 }
 

@@ -42,10 +42,8 @@ func (s *slab[T]) take(n int) []T {
 
 // allocator holds the parser's chunks.
 type allocator struct {
-	dicts   slab[Dictionary]
-	arrays  slab[Array]
-	entries slab[entry]
-	items   slab[Object]
+	dicts  slab[Dictionary]
+	arrays slab[Array]
 	// data holds decoded base64.  Its chunks are remembered so that a
 	// parse that fails can clear what it decoded: data may hold keys,
 	// and no Data object reaches the caller for Wipe to clear.
@@ -60,37 +58,15 @@ type allocator struct {
 
 func newAllocator() allocator {
 	return allocator{
-		dicts:   slab[Dictionary]{max: 1024},
-		arrays:  slab[Array]{max: 256},
-		entries: slab[entry]{max: 4096},
-		items:   slab[Object]{max: 1024},
-		data:    slab[byte]{max: 64 << 10},
+		dicts:  slab[Dictionary]{max: 1024},
+		arrays: slab[Array]{max: 256},
+		data:   slab[byte]{max: 64 << 10},
 	}
 }
 
 func (a *allocator) dictionary() *Dictionary { return &a.dicts.take(1)[0] }
 
 func (a *allocator) array() *Array { return &a.arrays.take(1)[0] }
-
-// entryList returns a copy of e, or nil if e is empty.
-func (a *allocator) entryList(e []entry) []entry {
-	if len(e) == 0 {
-		return nil
-	}
-	out := a.entries.take(len(e))
-	copy(out, e)
-	return out
-}
-
-// itemList returns a copy of o, or nil if o is empty.
-func (a *allocator) itemList(o []Object) []Object {
-	if len(o) == 0 {
-		return nil
-	}
-	out := a.items.take(len(o))
-	copy(out, o)
-	return out
-}
 
 // dataSpace returns room for up to n bytes of data, of length 0; the
 // caller appends to it (never beyond n) and then calls keepData with
@@ -132,4 +108,52 @@ func (a *allocator) str(b []byte) string {
 	start := a.strs.Len()
 	a.strs.Write(b)
 	return a.strs.String()[start:]
+}
+
+// lists builds the lists of one kind (a dictionary's entries, an array's
+// items) at each depth straight in chunks: at one depth only one list is
+// under construction at a time, so it can grow at the start of its depth's
+// free space and be cut off from it when done, written once instead of
+// gathered in a scratch list and copied.
+type lists[T any] struct {
+	depth []*listChunk[T] // pointers: a deeper list may grow the slice
+}
+
+type listChunk[T any] struct {
+	free []T // the current chunk's free space; a list grows at its start
+	next int // the length of the next chunk
+	prev []T // the last list finished at this depth
+}
+
+// at returns the chunk of depth, making room for it.
+func (l *lists[T]) at(depth int) *listChunk[T] {
+	for len(l.depth) <= depth {
+		l.depth = append(l.depth, new(listChunk[T]))
+	}
+	return l.depth[depth]
+}
+
+// set stores v as element n of the list under construction, whose
+// elements 0 to n-1 have been set.
+func (c *listChunk[T]) set(n int, v T) {
+	if n == len(c.free) {
+		c.next = min(max(2*c.next, 8), 4096)
+		free := make([]T, max(c.next, 2*n))
+		copy(free, c.free[:n])
+		clear(c.free[:n]) // what the new chunk holds now
+		c.free = free
+	}
+	c.free[n] = v
+}
+
+// finish returns the list of n elements, or nil if n is 0, and leaves the
+// chunk's free space after it.
+func (c *listChunk[T]) finish(n int) []T {
+	if n == 0 {
+		return nil
+	}
+	out := c.free[:n:n]
+	c.free = c.free[n:]
+	c.prev = out
+	return out
 }

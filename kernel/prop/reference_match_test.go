@@ -46,6 +46,14 @@ func TestInternalizeMatchesReference(t *testing.T) {
 		"</string>", "<dict>", "</dict>", "<array>", "</array>", "<true/>", "<!-- c -->", "0x", "==",
 		` size="4"`, "\x00", "&amp;", "&lt;"}
 	matchReference(t, doc)
+	// Lists under construction at one depth while deeper ones start.
+	for _, v := range []string{
+		"<dict><key>a</key><integer>1</integer><key>b</key><dict><key>c</key><dict><key>d</key><true/></dict></dict><key>e</key><false/></dict>",
+		"<array><dict><key>a</key><integer>1</integer><key>b</key><array><dict><key>c</key><true/></dict></array></dict><dict><key>x</key><integer>2</integer></dict></array>",
+		"<array><string>a</string><array><string>b</string><array><array/><string>c</string></array></array><string>d</string></array>",
+	} {
+		matchReference(t, []byte(withValue(v)))
+	}
 	for range 30000 {
 		in := bytes.Clone(doc)
 		for range 1 + rng.IntN(3) {
