@@ -68,3 +68,41 @@ func TestBase64FastMatchesSlow(t *testing.T) {
 		t.Fatalf("%d inputs for the fast path, %d for the slow one", fast, slow)
 	}
 }
+
+// TestHasSpaceOrControl holds the word-at-a-time test to a byte loop, for
+// every byte value at every place of texts of up to 24 bytes.
+func TestHasSpaceOrControl(t *testing.T) {
+	for n := range 25 {
+		text := bytes.Repeat([]byte("A"), n)
+		if hasSpaceOrControl(text) {
+			t.Fatalf("%q: flagged", text)
+		}
+		for i := range n {
+			for c := range 256 {
+				text[i] = byte(c)
+				if got, want := hasSpaceOrControl(text), c < '!'; got != want {
+					t.Fatalf("%q: %v, want %v", text, got, want)
+				}
+			}
+			text[i] = 'A'
+		}
+	}
+	// Random bytes of every value side by side (borrows across bytes).
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 200000 {
+		text := make([]byte, rng.IntN(24))
+		for j := range text {
+			text[j] = byte(rng.Uint32())
+			if rng.IntN(2) == 0 {
+				text[j] |= 0x80
+			}
+		}
+		want := false
+		for _, c := range text {
+			want = want || c < '!'
+		}
+		if got := hasSpaceOrControl(text); got != want {
+			t.Fatalf("%q: %v, want %v", text, got, want)
+		}
+	}
+}
