@@ -133,7 +133,7 @@ func (c *wgconfig) showPublicKey([]string) error {
 		return err
 	}
 	defer prop.Wipe(d)
-	return c.printKey("public-key: ", d, sys.WGKeyPublicKey)
+	return c.printKey("", "public-key: ", d, sys.WGKeyPublicKey)
 }
 
 // publicKeyOf returns the interface's public key from a reply: the one

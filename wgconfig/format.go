@@ -57,40 +57,46 @@ const inet6AddrStrLen = 46
 // the port.  An AF_UNSPEC address prints nothing; the text is cut to fit
 // NetBSD's buffer.
 func formatEndpoint(o prop.Object) (string, error) {
+	b, err := appendEndpoint(nil, o)
+	return string(b), err
+}
+
+// appendEndpoint appends formatEndpoint's text to dst.
+func appendEndpoint(dst []byte, o prop.Object) ([]byte, error) {
 	data, ok := o.(prop.Data)
 	if !ok {
-		return "", errx("invalid endpoint")
+		return dst, errx("invalid endpoint")
 	}
 	// NetBSD copies the data into a struct sockaddr_storage.
 	var ss [sys.SizeofSockaddrStorage]byte
 	copy(ss[:], data)
 	saLen, family := ss[0], ss[1]
-	var addr string
+	start := len(dst)
 	var port uint16
 	switch family {
 	case 0: // AF_UNSPEC
-		return "", nil
+		return dst, nil
 	case sys.AF_INET:
 		// getnameinfo(3) insists on the right sa_len.
 		if saLen != sys.SizeofSockaddrIn {
-			return "", errc(sys.Errno(0), "sockaddr_snprintf failed")
+			return dst, errc(sys.Errno(0), "sockaddr_snprintf failed")
 		}
 		port = binary.BigEndian.Uint16(ss[2:])
-		addr = inet.Ntop4([4]byte(ss[4:8]))
+		dst = inet.AppendNtop4(dst, [4]byte(ss[4:8]))
 	case sys.AF_INET6:
 		if saLen != sys.SizeofSockaddrIn6 {
-			return "", errc(sys.Errno(0), "sockaddr_snprintf failed")
+			return dst, errc(sys.Errno(0), "sockaddr_snprintf failed")
 		}
 		port = binary.BigEndian.Uint16(ss[2:])
 		// A link-local scope is named after its interface when
 		// the index names one, as the kernel's sockets see them.
-		addr = resolver.NumericHost6([16]byte(ss[8:24]), binary.LittleEndian.Uint32(ss[24:]))
+		dst = append(dst, resolver.NumericHost6([16]byte(ss[8:24]), binary.LittleEndian.Uint32(ss[24:]))...)
 	default:
-		return "", errc(sys.EAFNOSUPPORT, "sockaddr_snprintf failed")
+		return dst, errc(sys.EAFNOSUPPORT, "sockaddr_snprintf failed")
 	}
-	s := addr + ":" + strconv.Itoa(int(port))
-	if len(s) > inet6AddrStrLen-1 {
-		s = s[:inet6AddrStrLen-1]
+	dst = strconv.AppendUint(append(dst, ':'), uint64(port), 10)
+	if len(dst)-start > inet6AddrStrLen-1 {
+		dst = dst[:start+inet6AddrStrLen-1]
 	}
-	return s, nil
+	return dst, nil
 }

@@ -48,8 +48,8 @@ func (c *wgconfig) showAll(args []string) error {
 	}
 	// Some 200 bytes a peer.
 	c.out.Grow(peers.Len() * 200)
-	for _, o := range peers.Items() {
-		peer, ok := o.(*prop.Dictionary)
+	for i := range peers.Len() {
+		peer, ok := peers.Get(i).(*prop.Dictionary)
 		if !ok {
 			return errx("invalid peer")
 		}
@@ -136,13 +136,14 @@ func (c *wgconfig) showPrivateKey([]string) error {
 		return err
 	}
 	defer prop.Wipe(d)
-	return c.printKey("private-key: ", d, sys.WGKeyPrivateKey)
+	return c.printKey("", "private-key: ", d, sys.WGKeyPrivateKey)
 }
 
-// printKey prints a line holding the key under name in d.
-func (c *wgconfig) printKey(label string, d *prop.Dictionary, name string) error {
+// printKey prints a line holding the key under name in d, after prefix
+// and label.
+func (c *wgconfig) printKey(prefix, label string, d *prop.Dictionary, name string) error {
 	o, present := d.Get(name)
-	line := append(make([]byte, 0, 128), label...)
+	line := append(append(make([]byte, 0, 128), prefix...), label...)
 	line, err := appendKey(line, o, present)
 	defer clear(line)
 	if err != nil {
@@ -160,20 +161,21 @@ func (c *wgconfig) printPeer(peer *prop.Dictionary, prefix string, showPSK, verb
 		c.warnx("peer without public-key")
 		return nil
 	}
-	if err := c.printKey(prefix+"public-key: ", peer, sys.WGKeyPublicKey); err != nil {
+	if err := c.printKey(prefix, "public-key: ", peer, sys.WGKeyPublicKey); err != nil {
 		return err
 	}
 	if o, ok := peer.Get(sys.WGKeyEndpoint); ok {
-		ep, err := formatEndpoint(o)
+		line := append(append(make([]byte, 0, 128), prefix...), "endpoint: "...)
+		line, err := appendEndpoint(line, o)
 		if err != nil {
 			return err
 		}
-		c.print(prefix, "endpoint: ", ep, "\n")
+		c.out.Write(append(line, '\n'))
 	} else {
 		c.print(prefix, "endpoint: (none)\n")
 	}
 	if showPSK {
-		if err := c.printKey(prefix+"preshared-key: ", peer, sys.WGKeyPresharedKey); err != nil {
+		if err := c.printKey(prefix, "preshared-key: ", peer, sys.WGKeyPresharedKey); err != nil {
 			return err
 		}
 	} else {
@@ -188,7 +190,7 @@ func (c *wgconfig) printPeer(peer *prop.Dictionary, prefix string, showPSK, verb
 		case sec > 0 && verbose:
 			c.printf("%slatest-handshake: %s%s\n", prefix, strings.TrimSuffix(ctime(sec), "\n"), handshakeAge(sec))
 		case sec > 0:
-			c.printf("%slatest-handshake: %s", prefix, ctime(sec))
+			c.print(prefix, "latest-handshake: ", ctime(sec))
 		default:
 			c.print(prefix, "latest-handshake: (never)\n")
 		}
@@ -216,8 +218,11 @@ func (c *wgconfig) printAllowedIPs(peer *prop.Dictionary, prefix string) error {
 	}
 	c.print(prefix, "allowed-ips: ")
 	first := true
-	for _, o := range list.Items() {
-		aip, ok := o.(*prop.Dictionary)
+	// Each entry is appended to the output at once, as it was printed
+	// with its separator: a warning between two flushes the line so far.
+	var buf [64]byte
+	for i := range list.Len() {
+		aip, ok := list.Get(i).(*prop.Dictionary)
 		if !ok {
 			c.warnx("invalid allowedip")
 			continue
@@ -237,29 +242,29 @@ func (c *wgconfig) printAllowedIPs(peer *prop.Dictionary, prefix string) error {
 			c.warnx("allowed-ip without ip")
 			continue
 		}
-		var text string
+		text := buf[:0]
+		if !first {
+			text = append(text, ',')
+		}
 		switch family {
 		case sys.AF_INET:
 			if len(ip) != 4 {
 				c.warnx("allowed-ip bad ip length")
 				continue
 			}
-			text = inet.Ntop4([4]byte(ip))
+			text = inet.AppendNtop4(text, [4]byte(ip))
 		case sys.AF_INET6:
 			if len(ip) != 16 {
 				c.warnx("allowed-ip bad ip length")
 				continue
 			}
-			text = inet.Ntop6([16]byte(ip))
+			text = inet.AppendNtop6(text, [16]byte(ip))
 		default:
 			c.warnx("unknown family %d", family)
 			continue
 		}
-		sep := ","
-		if first {
-			sep = ""
-		}
-		c.print(sep, text, "/", strconv.Itoa(int(cidr)))
+		text = append(text, '/')
+		c.out.Write(strconv.AppendUint(text, uint64(cidr), 10))
 		first = false
 	}
 	if first {

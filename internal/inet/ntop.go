@@ -6,15 +6,24 @@
 // does, and an address never carries a zone.
 package inet
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // Ntop4 is inet_ntop(AF_INET, a): a dotted quad of decimal numbers.
 func Ntop4(a [4]byte) string {
-	return fmt.Sprintf("%d.%d.%d.%d", a[0], a[1], a[2], a[3])
+	var buf [15]byte
+	return string(AppendNtop4(buf[:0], a))
+}
+
+// AppendNtop4 appends Ntop4(a) to dst: a show of many peers prints many
+// addresses.
+func AppendNtop4(dst []byte, a [4]byte) []byte {
+	for i, x := range a {
+		if i > 0 {
+			dst = append(dst, '.')
+		}
+		dst = strconv.AppendUint(dst, uint64(x), 10)
+	}
+	return dst
 }
 
 // Ntop6 is inet_ntop(AF_INET6, a): eight groups of lower-case hex
@@ -23,6 +32,12 @@ func Ntop4(a [4]byte) string {
 // as a dotted quad for IPv4-compatible (::a.b.c.d) and IPv4-mapped
 // (::ffff:a.b.c.d) addresses.
 func Ntop6(a [16]byte) string {
+	var buf [46]byte
+	return string(AppendNtop6(buf[:0], a))
+}
+
+// AppendNtop6 appends Ntop6(a) to dst.
+func AppendNtop6(dst []byte, a [16]byte) []byte {
 	var words [8]uint16
 	for i := range words {
 		words[i] = uint16(a[2*i])<<8 | uint16(a[2*i+1])
@@ -49,26 +64,24 @@ func Ntop6(a [16]byte) string {
 	if bestLen < 2 {
 		bestBase = -1 // a lone zero word stays
 	}
-	var b strings.Builder
 	for i := 0; i < len(words); i++ {
 		if bestBase >= 0 && i >= bestBase && i < bestBase+bestLen {
 			if i == bestBase {
-				b.WriteByte(':')
+				dst = append(dst, ':')
 			}
 			continue
 		}
 		if i != 0 {
-			b.WriteByte(':')
+			dst = append(dst, ':')
 		}
 		// An encapsulated IPv4 address?
 		if i == 6 && bestBase == 0 && (bestLen == 6 || bestLen == 5 && words[5] == 0xffff) {
-			b.WriteString(Ntop4([4]byte(a[12:16])))
-			return b.String()
+			return AppendNtop4(dst, [4]byte(a[12:16]))
 		}
-		b.WriteString(strconv.FormatUint(uint64(words[i]), 16))
+		dst = strconv.AppendUint(dst, uint64(words[i]), 16)
 	}
 	if bestBase >= 0 && bestBase+bestLen == len(words) {
-		b.WriteByte(':')
+		dst = append(dst, ':')
 	}
-	return b.String()
+	return dst
 }

@@ -64,3 +64,22 @@ func TestNtop6(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendNtop checks that the Append forms add to what dst holds, and
+// Ntop4 against net/netip, whose dotted quads are inet_ntop's.
+func TestAppendNtop(t *testing.T) {
+	for i := range 1 << 12 {
+		a := [4]byte{byte(i), byte(i >> 4 * 7), byte(i >> 8 * 31), byte(i * 13)}
+		want := netip.AddrFrom4(a).String()
+		if got := string(AppendNtop4([]byte("x:"), a)); got != "x:"+want {
+			t.Fatalf("AppendNtop4(x:, %v) = %q, want %q", a, got, "x:"+want)
+		}
+		if got := Ntop4(a); got != want {
+			t.Fatalf("Ntop4(%v) = %q, want %q", a, got, want)
+		}
+	}
+	a := netip.MustParseAddr("2001:db8::9").As16()
+	if got := string(AppendNtop6([]byte("x:"), a)); got != "x:2001:db8::9" {
+		t.Fatalf("AppendNtop6 = %q", got)
+	}
+}

@@ -76,3 +76,11 @@ func BenchmarkInternalizeAddPeer(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkWipe1000Peers(b *testing.B) {
+	d := bigGet(1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		Wipe(d)
+	}
+}

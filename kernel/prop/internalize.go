@@ -59,6 +59,17 @@ func Internalize(b []byte) (*Dictionary, error) {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
-	p := parser{b: b}
-	return p.document()
+	p := parser{b: b, alloc: newAllocator()}
+	return p.internalize()
+}
+
+// internalize parses the document and, if it is rejected, clears the data
+// decoded on the way: it may hold keys, and no caller gets it to wipe.
+func (p *parser) internalize() (*Dictionary, error) {
+	d, err := p.document()
+	if err != nil {
+		p.alloc.wipeData()
+		return nil, err
+	}
+	return d, nil
 }

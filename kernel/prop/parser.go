@@ -3,7 +3,6 @@ package prop
 import (
 	"bytes"
 	"fmt"
-	"slices"
 
 	"nbwg/internal/cnum"
 )
@@ -45,14 +44,14 @@ import (
 type parser struct {
 	b   []byte
 	pos int
-	// scratch holds, per depth, the entries of the dictionary being
-	// parsed there, so that each dictionary allocates its entries once,
-	// at their final size.
-	scratch [][]entry
+	// entries and items build the lists of dictionaries and arrays.
+	entries lists[entry]
+	items   lists[Object]
 	// keys holds each key string made so far: a document repeats a few
 	// keys in every one of its many dictionaries (if_wg's peers), and
 	// one string each saves an allocation per key.
-	keys map[string]string
+	keys  map[string]string
+	alloc allocator
 }
 
 // key returns key as a string, the same one for every occurrence.
@@ -112,89 +111,122 @@ const (
 	tagEither
 )
 
-// tag is what _prop_xml_intern_find_tag records in the context.
+// tag is what _prop_xml_intern_find_tag records in the context.  It holds
+// offsets into the input rather than slices of it: without pointers, the
+// parser fills one without write barriers.
 type tag struct {
-	offset   int // of the '<'
-	name     []byte
-	end      bool // an end tag (</name>)
-	empty    bool // an empty element (<name/>)
-	hasAttr  bool
-	attrName []byte
-	attrVal  []byte
+	offset       int  // of the '<'
+	name0, name1 int  // the name is b[name0:name1]
+	attr0, attr1 int  // the attribute's name, if hasAttr
+	val0, val1   int  // the attribute's value
+	end          bool // an end tag (</name>)
+	empty        bool // an empty element (<name/>)
+	hasAttr      bool
 }
 
-func (t *tag) is(name string) bool { return string(t.name) == name }
+func (p *parser) name(t *tag) []byte     { return p.b[t.name0:t.name1] }
+func (p *parser) attrName(t *tag) []byte { return p.b[t.attr0:t.attr1] }
+func (p *parser) attrVal(t *tag) []byte  { return p.b[t.val0:t.val1] }
+
+func (p *parser) is(t *tag, name string) bool { return string(p.b[t.name0:t.name1]) == name }
 
 // findTag scans for the next tag from p.pos, as _prop_xml_intern_find_tag
-// does.  want, if not empty, is the required tag name.  On success p.pos is
-// just past the tag.
-func (p *parser) findTag(want string, typ tagType) (tag, error) {
-	var t tag
+// does, and stores it in *t (a pointer: the tag is large, and copying it
+// out of every call cost more than the scan of a short tag).  want, if not
+// empty, is the required tag name.  On success p.pos is just past the tag.
+func (p *parser) findTag(t *tag, want string, typ tagType) error {
 	b := p.b
-startOver:
 	i := p.pos
 	for i < len(b) && spaces[b[i]] {
 		i++
 	}
+	// Fast path for the tags libprop writes, "<name>" and "</name>": no
+	// comment, no attribute, not empty, of the wanted kind and name.
+	// Anything else, including every error, takes the full scan below,
+	// which accepts these tags the same way.
+	if i+1 < len(b) && b[i] == '<' && b[i+1] != '!' {
+		j := i + 1
+		end := b[j] == '/'
+		if end {
+			j++
+		}
+		if typ == tagEither || end == (typ == tagEnd) {
+			k := j
+			for k < len(b) && !nameEnds[b[k]] {
+				k++
+			}
+			if k < len(b) && b[k] == '>' && (want == "" || string(b[j:k]) == want) {
+				*t = tag{offset: i, name0: j, name1: k, end: end}
+				p.pos = k + 1
+				return nil
+			}
+		}
+	}
+	*t = tag{}
+startOver:
+	i = p.pos
+	for i < len(b) && spaces[b[i]] {
+		i++
+	}
 	if p.at(i) != '<' {
-		return t, p.errorf(i, "expected a tag")
+		return p.errorf(i, "expected a tag")
 	}
 	t.offset = i
 	i++
 	if p.at(i) == 0 {
-		return t, p.errorf(i, "unexpected end of input")
+		return p.errorf(i, "unexpected end of input")
 	}
 	if p.at(i) == '!' {
 		if p.at(i+1) != '-' || p.at(i+2) != '-' {
-			return t, p.errorf(t.offset, "unexpected <!")
+			return p.errorf(t.offset, "unexpected <!")
 		}
 		if typ == tagEnd {
-			return t, p.errorf(t.offset, "comment where an end tag is required")
+			return p.errorf(t.offset, "comment where an end tag is required")
 		}
 		end, ok := p.skipComment(i + 3)
 		if !ok {
-			return t, p.errorf(t.offset, "unterminated comment")
+			return p.errorf(t.offset, "unterminated comment")
 		}
 		p.pos = end
 		goto startOver
 	}
 	if p.at(i) == '/' {
 		if typ != tagEnd && typ != tagEither {
-			return t, p.errorf(t.offset, "unexpected end tag")
+			return p.errorf(t.offset, "unexpected end tag")
 		}
 		i++
 		if p.at(i) == 0 {
-			return t, p.errorf(i, "unexpected end of input")
+			return p.errorf(i, "unexpected end of input")
 		}
 		t.end = true
 	} else if typ != tagStart && typ != tagEither {
-		return t, p.errorf(t.offset, "expected an end tag")
+		return p.errorf(t.offset, "expected an end tag")
 	}
 	nameStart := i
 	for i < len(b) && !nameEnds[b[i]] {
 		i++
 	}
 	if p.at(i) == 0 {
-		return t, p.errorf(i, "unexpected end of input in tag")
+		return p.errorf(i, "unexpected end of input in tag")
 	}
-	t.name = p.b[nameStart:i]
-	if want != "" && !t.is(want) {
-		return t, p.errorf(t.offset, "expected <%s%s>, found <%s%s>",
-			slash(typ == tagEnd), want, slash(t.end), t.name)
+	t.name0, t.name1 = nameStart, i
+	if want != "" && !p.is(t, want) {
+		return p.errorf(t.offset, "expected <%s%s>, found <%s%s>",
+			slash(typ == tagEnd), want, slash(t.end), p.name(t))
 	}
 	if p.at(i) == '/' {
 		if t.end {
-			return t, p.errorf(t.offset, "empty end tag")
+			return p.errorf(t.offset, "empty end tag")
 		}
 		t.empty = true
 		i++
 		if p.at(i) != '>' {
-			return t, p.errorf(i, "expected '>' after '/'")
+			return p.errorf(i, "expected '>' after '/'")
 		}
 	}
 	if p.at(i) == '>' {
 		p.pos = i + 1
-		return t, nil
+		return nil
 	}
 	// White space after the name: one attribute follows.
 	i++
@@ -202,39 +234,56 @@ startOver:
 		i++
 	}
 	if p.at(i) == 0 {
-		return t, p.errorf(i, "unexpected end of input in tag")
+		return p.errorf(i, "unexpected end of input in tag")
 	}
 	attrStart := i
 	for c := p.at(i); !propSpace(c) && c != '='; c = p.at(i) {
 		if c == 0 {
-			return t, p.errorf(i, "unexpected end of input in attribute")
+			return p.errorf(i, "unexpected end of input in attribute")
 		}
 		i++
 	}
 	t.hasAttr = true
-	t.attrName = p.b[attrStart:i]
+	t.attr0, t.attr1 = attrStart, i
 	i++ // past '=' (or, as in libprop, past whatever stopped the name)
 	if p.at(i) != '"' {
-		return t, p.errorf(i, "expected '\"' in attribute")
+		return p.errorf(i, "expected '\"' in attribute")
 	}
 	i++
 	if p.at(i) == 0 {
-		return t, p.errorf(i, "unexpected end of input in attribute")
+		return p.errorf(i, "unexpected end of input in attribute")
 	}
 	valStart := i
 	for p.at(i) != '"' {
 		if p.at(i) == 0 {
-			return t, p.errorf(i, "unexpected end of input in attribute")
+			return p.errorf(i, "unexpected end of input in attribute")
 		}
 		i++
 	}
-	t.attrVal = p.b[valStart:i]
+	t.val0, t.val1 = valStart, i
 	i++
 	if p.at(i) != '>' {
-		return t, p.errorf(i, "expected '>' after attribute")
+		return p.errorf(i, "expected '>' after attribute")
 	}
 	p.pos = i + 1
-	return t, nil
+	return nil
+}
+
+// endTag reads the end tag </want>, as findTag(want, tagEnd) does, the
+// common "</want>" without a full scan.
+func (p *parser) endTag(want string) error {
+	b := p.b
+	i := p.pos
+	for i < len(b) && spaces[b[i]] {
+		i++
+	}
+	if j := i + 2 + len(want); j < len(b) && b[i] == '<' && b[i+1] == '/' &&
+		string(b[i+2:j]) == want && b[j] == '>' {
+		p.pos = j + 1
+		return nil
+	}
+	var t tag
+	return p.findTag(&t, want, tagEnd)
 }
 
 func slash(end bool) string {
@@ -297,25 +346,24 @@ func (p *parser) document() (*Dictionary, error) {
 	}
 	p.pos = i
 
-	t, err := p.findTag("plist", tagStart)
-	if err != nil {
+	var t tag
+	if err := p.findTag(&t, "plist", tagStart); err != nil {
 		return nil, err
 	}
 	if t.empty {
 		return nil, p.errorf(t.offset, "empty <plist/>")
 	}
-	if t.hasAttr && string(t.attrName) != "version" {
-		return nil, p.errorf(t.offset, "unknown <plist> attribute %q", t.attrName)
+	if t.hasAttr && string(p.attrName(&t)) != "version" {
+		return nil, p.errorf(t.offset, "unknown <plist> attribute %q", p.attrName(&t))
 	}
-	t, err = p.findTag("dict", tagStart)
+	if err := p.findTag(&t, "dict", tagStart); err != nil {
+		return nil, err
+	}
+	d, err := p.dictionary(&t, 0)
 	if err != nil {
 		return nil, err
 	}
-	d, err := p.dictionary(t, 0)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := p.findTag("plist", tagEnd); err != nil {
+	if err := p.endTag("plist"); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -324,8 +372,8 @@ func (p *parser) document() (*Dictionary, error) {
 // value parses the object whose tag t has just been read
 // (_prop_xml_intern_by_tag).  The tag may be an end tag: libprop looks only
 // at its name.
-func (p *parser) value(t tag, depth int) (Object, error) {
-	switch string(t.name) {
+func (p *parser) value(t *tag, depth int) (Object, error) {
+	switch string(p.name(t)) {
 	case "array":
 		return p.array(t, depth)
 	case "true", "false":
@@ -339,103 +387,111 @@ func (p *parser) value(t tag, depth int) (Object, error) {
 	case "string":
 		return p.str(t)
 	}
-	return nil, p.errorf(t.offset, "unknown tag <%s>", t.name)
+	return nil, p.errorf(t.offset, "unknown tag <%s>", p.name(t))
 }
 
 // dictionary parses <dict>...</dict> (_prop_dictionary_internalize and
 // _prop_dictionary_internalize_body).  A repeated key keeps its last value.
-func (p *parser) dictionary(t tag, depth int) (*Dictionary, error) {
+func (p *parser) dictionary(t *tag, depth int) (*Dictionary, error) {
 	if depth > MaxDepth {
 		return nil, fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, MaxDepth, t.offset)
 	}
 	if t.hasAttr {
 		return nil, p.errorf(t.offset, "attribute on <dict>")
 	}
-	d := NewDictionary()
+	d := p.alloc.dictionary()
 	if t.empty {
 		return d, nil
 	}
-	for len(p.scratch) <= depth {
-		p.scratch = append(p.scratch, nil)
-	}
-	entries := p.scratch[depth][:0]
-	defer func() {
-		clear(entries)
-		p.scratch[depth] = entries[:0]
-	}()
+	list := p.entries.at(depth)
+	n := 0
+	var kt, vt tag
 	for {
-		kt, err := p.findTag("", tagEither)
-		if err != nil {
+		if err := p.findTag(&kt, "", tagEither); err != nil {
 			return nil, err
 		}
-		if kt.is("dict") && kt.end {
-			d.entries = slices.Clone(entries)
+		if p.is(&kt, "dict") && kt.end {
+			d.entries = list.finish(n)
 			d.sortEntries()
 			return d, nil
 		}
-		if !kt.is("key") || kt.end || kt.empty {
+		if !p.is(&kt, "key") || kt.end || kt.empty {
 			return nil, p.errorf(kt.offset, "expected <key> in <dict>")
 		}
 		key, err := p.text(maxKeyLen)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := p.findTag("key", tagEnd); err != nil {
+		if err := p.endTag("key"); err != nil {
 			return nil, err
 		}
-		vt, err := p.findTag("", tagStart)
-		if err != nil {
+		if err := p.findTag(&vt, "", tagStart); err != nil {
 			return nil, err
 		}
-		v, err := p.value(vt, depth+1)
+		v, err := p.value(&vt, depth+1)
 		if err != nil {
 			return nil, err
 		}
 		// Appended unsorted and sorted once at the end: inserting in
 		// order would cost O(n²) on hostile input.
-		entries = append(entries, entry{key: p.key(key), val: v})
+		// The dictionaries at one depth mostly hold the same keys in
+		// the same order (if_wg's peers): the key the previous one
+		// had at this place is likely this one, and a comparison
+		// costs less than the map lookup of p.key.
+		var k string
+		if n < len(list.prev) && list.prev[n].key == string(key) {
+			k = list.prev[n].key
+		} else {
+			k = p.key(key)
+		}
+		list.set(n, entry{key: k, val: v})
+		n++
 	}
 }
 
 // array parses <array>...</array> (_prop_array_internalize and
 // _prop_array_internalize_body).
-func (p *parser) array(t tag, depth int) (*Array, error) {
+func (p *parser) array(t *tag, depth int) (*Array, error) {
 	if depth > MaxDepth {
 		return nil, fmt.Errorf("%w: more than %d levels at offset %d", ErrTooDeep, MaxDepth, t.offset)
 	}
 	if t.hasAttr {
 		return nil, p.errorf(t.offset, "attribute on <array>")
 	}
-	a := &Array{}
+	a := p.alloc.array()
 	if t.empty {
 		return a, nil
 	}
+	list := p.items.at(depth)
+	n := 0
+	var it tag
 	for {
-		it, err := p.findTag("", tagEither)
-		if err != nil {
+		if err := p.findTag(&it, "", tagEither); err != nil {
 			return nil, err
 		}
-		if it.is("array") && it.end {
+		if p.is(&it, "array") && it.end {
+			a.items = list.finish(n)
 			return a, nil
 		}
-		v, err := p.value(it, depth+1)
+		v, err := p.value(&it, depth+1)
 		if err != nil {
 			return nil, err
 		}
-		a.items = append(a.items, v)
+		list.set(n, v)
+		n++
 	}
 }
 
 // boolean parses <true/> or <false/> (_prop_bool_internalize).
-func (p *parser) boolean(t tag) (Object, error) {
+func (p *parser) boolean(t *tag) (Object, error) {
 	if t.hasAttr || !t.empty {
-		return nil, p.errorf(t.offset, "<%s> must be an empty element", t.name)
+		return nil, p.errorf(t.offset, "<%s> must be an empty element", p.name(t))
 	}
-	return Bool(t.is("true")), nil
+	return Bool(p.is(t, "true")), nil
 }
 
 // str parses <string>...</string> or <string/> (_prop_string_internalize).
-func (p *parser) str(t tag) (Object, error) {
+func (p *parser) str(t *tag) (Object, error) {
 	if t.empty {
 		return String(""), nil
 	}
@@ -446,10 +502,10 @@ func (p *parser) str(t tag) (Object, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := p.findTag("string", tagEnd); err != nil {
+	if err := p.endTag("string"); err != nil {
 		return nil, err
 	}
-	return String(s), nil
+	return String(p.alloc.str(s)), nil
 }
 
 // text decodes character data from p.pos up to the next '<'
@@ -501,30 +557,112 @@ func (p *parser) text(max int) ([]byte, error) {
 	return out, nil
 }
 
+// numberSlow reads the number at the start of text as libprop does: a
+// leading '-' means signed, a leading "0x" unsigned, anything else signed,
+// read with strtoll or strtoull in base 0.  used is the length read.
+func numberSlow(text []byte) (n Number, used int) {
+	switch {
+	case len(text) > 0 && text[0] == '-':
+		v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
+		return Signed(v), end
+	case len(text) > 1 && text[0] == '0' && text[1] == 'x':
+		v, end, _ := cnum.Strtoull(text, 0, cnum.Kernel)
+		return Unsigned(v), end
+	}
+	v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
+	return Signed(v), end
+}
+
+// numberFast reads the numbers libprop writes, "0x" and hexadecimal digits
+// or decimal digits without a leading 0, when they end at a '<' and are
+// short enough not to overflow: what number's strtoll or strtoull reads
+// then, without their generality.  ok is false for anything else.
+func numberFast(text []byte) (n Number, used int, ok bool) {
+	if len(text) >= 3 && text[0] == '0' && text[1] == 'x' {
+		var v uint64
+		i := 2
+		for ; i < len(text) && i < 2+16; i++ {
+			d := hexVal[text[i]]
+			if d < 0 {
+				break
+			}
+			v = v<<4 | uint64(d)
+		}
+		if i == 2 || i >= len(text) || text[i] != '<' {
+			return Number{}, 0, false
+		}
+		return Unsigned(v), i, true
+	}
+	if len(text) >= 2 && text[0] == '0' && text[1] == '<' {
+		return Signed(0), 1, true
+	}
+	var v int64
+	i := 0
+	for ; i < len(text) && i < 18; i++ {
+		c := text[i]
+		if c < '0' || c > '9' || c == '0' && i == 0 {
+			break
+		}
+		v = v*10 + int64(c-'0')
+	}
+	if i == 0 || i >= len(text) || text[i] != '<' {
+		return Number{}, 0, false
+	}
+	return Signed(v), i, true
+}
+
+// hexVal maps a hexadecimal digit to its value, or -1.
+var hexVal = func() (t [256]int8) {
+	for i := range t {
+		t[i] = -1
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = int8(c - '0')
+	}
+	for c := 'a'; c <= 'f'; c++ {
+		t[c], t[c-'a'+'A'] = int8(c-'a'+10), int8(c-'a'+10)
+	}
+	return t
+}()
+
 // number parses <integer>...</integer> (_prop_number_internalize) with the
 // kernel's strtoll/strtoull (package cnum, Kernel flavor).
-func (p *parser) number(t tag) (Object, error) {
+func (p *parser) number(t *tag) (Object, error) {
 	if t.hasAttr || t.empty {
 		return nil, p.errorf(t.offset, "bad <integer> tag")
 	}
 	text := p.b[min(p.pos, len(p.b)):] // strtoll's nptr
-	var n Number
-	var used int
-	switch {
-	case p.at(p.pos) == '-':
-		v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
-		n, used = Signed(v), end
-	case p.at(p.pos) == '0' && p.at(p.pos+1) == 'x':
-		v, end, _ := cnum.Strtoull(text, 0, cnum.Kernel)
-		n, used = Unsigned(v), end
-	default:
-		v, end, _ := cnum.Strtoll(text, 0, cnum.Kernel)
-		n, used = Signed(v), end
+	n, used, ok := numberFast(text)
+	if !ok {
+		n, used = numberSlow(text)
 	}
 	// An overflow consumes nothing, and "</integer>" is not found.
 	p.pos += used
-	if _, err := p.findTag("integer", tagEnd); err != nil {
+	if err := p.endTag("integer"); err != nil {
 		return nil, err
 	}
-	return n, nil
+	return boxNumber(n), nil
+}
+
+// smallNumbers holds Signed(i) and Unsigned(i) for i below 256, made into
+// Objects once: most numbers in if_wg's documents are small (families,
+// prefix lengths, zero counters), and a Number is immutable, so they can
+// share one rather than allocate one each.
+var smallNumbers = func() (t [2][256]Object) {
+	for i := range t[0] {
+		t[0][i], t[1][i] = Signed(int64(i)), Unsigned(uint64(i))
+	}
+	return t
+}()
+
+// boxNumber returns n as an Object, a shared one if n is small.
+func boxNumber(n Number) Object {
+	if n.bits < uint64(len(smallNumbers[0])) {
+		u := 0
+		if n.unsigned {
+			u = 1
+		}
+		return smallNumbers[u][n.bits]
+	}
+	return n
 }

@@ -2,6 +2,8 @@ package prop
 
 import (
 	"bytes"
+	"encoding/base64"
+	"encoding/binary"
 
 	"nbwg/internal/cnum"
 )
@@ -19,18 +21,18 @@ var base64Val = func() (t [256]int8) {
 }()
 
 // data parses <data>...</data> (_prop_data_internalize).
-func (p *parser) data(t tag) (Object, error) {
+func (p *parser) data(t *tag) (Object, error) {
 	// libprop rejects <data/> although it writes empty data that way.
 	if t.empty {
 		return nil, p.errorf(t.offset, "empty <data/>")
 	}
 	want := -1
 	if t.hasAttr {
-		if string(t.attrName) != "size" || len(t.attrVal) == 0 {
+		if string(p.attrName(t)) != "size" || len(p.attrVal(t)) == 0 {
 			return nil, p.errorf(t.offset, "bad <data> attribute")
 		}
 		// strtoul(value, &cp, 0) must consume the whole value.
-		val := t.attrVal
+		val := p.attrVal(t)
 		size, end, _ := cnum.Strtoull(val, 0, cnum.Kernel)
 		if end != len(val) || size > MaxInternalizeSize {
 			return nil, p.errorf(t.offset, "bad <data> size %q", val)
@@ -44,7 +46,7 @@ func (p *parser) data(t tag) (Object, error) {
 	if want >= 0 && len(b) != want {
 		return nil, p.errorf(t.offset, "<data> size %d, decoded %d bytes", want, len(b))
 	}
-	if _, err := p.findTag("data", tagEnd); err != nil {
+	if err := p.endTag("data"); err != nil {
 		return nil, err
 	}
 	return Data(b), nil
@@ -54,12 +56,64 @@ func (p *parser) data(t tag) (Object, error) {
 // (_prop_data_internalize_decode): white space anywhere, '=' padding
 // required and only at the end, leftover bits ignored.
 func (p *parser) base64() ([]byte, error) {
+	if n := bytes.IndexByte(p.b[p.pos:], '<'); n >= 0 {
+		if out, ok := p.base64Fast(p.b[p.pos : p.pos+n]); ok {
+			p.pos += n
+			return out, nil
+		}
+	}
+	return p.base64Slow()
+}
+
+// base64Fast decodes text, which libprop writes without white space, with
+// encoding/base64, whose standard encoding accepts the same text then:
+// padding required, nothing after it, leftover bits ignored.  It reports
+// false for text with white space (which encoding/base64 takes only in
+// part) and for text it rejects, for base64Slow to decode or reject with
+// the error of its own.
+func (p *parser) base64Fast(text []byte) ([]byte, bool) {
+	if hasSpaceOrControl(text) {
+		return nil, false
+	}
+	out := p.alloc.dataSpace(base64.StdEncoding.DecodedLen(len(text)))
+	out = out[:cap(out)]
+	n, err := base64.StdEncoding.Decode(out, text)
+	if err != nil {
+		clear(out) // what was decoded before the error
+		return nil, false
+	}
+	return p.alloc.keepData(out[:n]), true
+}
+
+// hasSpaceOrControl reports whether text holds a byte below '!': white
+// space or a control character, neither of which base64 uses.  It tests
+// eight bytes at a time, with the "has a byte less than n" word trick
+// (exact for n <= 128, and bytes from 0x80 on are never flagged).
+func hasSpaceOrControl(text []byte) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(text); i += 8 {
+		x := binary.LittleEndian.Uint64(text[i:])
+		if (x-ones*'!')&^x&highs != 0 {
+			return true
+		}
+	}
+	for ; i < len(text); i++ {
+		if text[i] < '!' {
+			return true
+		}
+	}
+	return false
+}
+
+// base64Slow is base64 byte by byte, as libprop decodes.
+func (p *parser) base64Slow() ([]byte, error) {
 	// The text runs at most to the next '<'; size the output for it.
 	n := bytes.IndexByte(p.b[p.pos:], '<')
 	if n < 0 {
 		n = len(p.b) - p.pos
 	}
-	out := make([]byte, 0, n*3/4+2)
+	out := p.alloc.dataSpace(n*3/4 + 2)
 	var cur byte // the partial byte being assembled
 	state := 0   // base64 characters seen, mod 4
 	i := p.pos
@@ -104,7 +158,7 @@ func (p *parser) base64() ([]byte, error) {
 			return nil, p.errorf(i, "base64 without padding")
 		}
 		p.pos = i
-		return out, nil
+		return p.alloc.keepData(out), nil
 	}
 	if p.at(i) == 0 {
 		return nil, p.errorf(i, "unexpected end of input in <data>")
@@ -139,5 +193,5 @@ func (p *parser) base64() ([]byte, error) {
 		i++
 	}
 	p.pos = i
-	return out, nil
+	return p.alloc.keepData(out), nil
 }
