@@ -63,6 +63,7 @@ FUZZ_TARGETS = \
 	./kernel/ioctl:FuzzServeConn \
 	./kernel/uapi:FuzzServeConn \
 	./kernel/prop:FuzzInternalize \
+	./kernel/prop:FuzzInternalizeMatchesReference \
 	./kernel/wg:FuzzReceive \
 	./kernel/tun:FuzzSegmenter \
 	./kernel/tun:FuzzGRO \
