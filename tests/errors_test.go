@@ -97,8 +97,8 @@ func TestBadInput(t *testing.T) {
 		{"allowed-ip twice", addC + "--allowed-ips=10.2.0.50/32,10.2.0.50/32", fails(add + eexist)},
 
 		// Key files.
-		{"missing private key file", "wgconfig wg0 set private-key /etc/wg/missing", fails("wgconfig: fopen: No such file or directory\n")},
-		{"missing preshared key file", addC + "--preshared-key=/etc/wg/missing", fails("wgconfig: fopen: No such file or directory\n")},
+		{"missing private key file", "wgconfig wg0 set private-key /etc/wg/missing", fails("wgconfig: fopen: /etc/wg/missing: No such file or directory\n")},
+		{"missing preshared key file", addC + "--preshared-key=/etc/wg/missing", fails("wgconfig: fopen: /etc/wg/missing: No such file or directory\n")},
 		{"short private key file", "wgconfig wg0 set private-key /etc/wg/short", fails("wgconfig: base64 key len is short: 9\n")},
 		{"short preshared key file", addC + "--preshared-key=/etc/wg/short", fails("wgconfig: base64 key len is short: 9\n")},
 		{"empty private key file", "wgconfig wg0 set private-key /dev/null", fails("wgconfig: base64 key len is short: 0\n")},

@@ -82,7 +82,7 @@ func TestUnprivileged(t *testing.T) {
 		// The privilege check comes first: not ENOENT.
 		{"wgconfig wg0 delete peer Z", fails("wgconfig: ioctl(SIOCSDRVSPEC): cmd=8: " + eperm)},
 		// Root's key files are out of reach anyway.
-		{"wgconfig wg0 set private-key /etc/wg/wg0", fails("wgconfig: fopen: Permission denied\n")},
+		{"wgconfig wg0 set private-key /etc/wg/wg0", fails("wgconfig: fopen: /etc/wg/wg0: Permission denied\n")},
 	} {
 		if diff := cmp.Diff(tt.want, a.RunAs(t, nobody, tt.script)); diff != "" {
 			t.Errorf("%s as nobody (-want +got):\n%s", tt.script, diff)

@@ -327,13 +327,13 @@ func TestCommandErrors(t *testing.T) {
 		{add("--allowed-ips=fe80::1%x/64"), "getaddrinfo: Success"},
 		{add("--allowed-ips=fe80::1%99999999999999999999999/64"), "getaddrinfo: Unknown error"},
 		// Key files.
-		{add("--preshared-key=" + filepath.Join(dir, "nope")), "fopen: No such file or directory"},
+		{add("--preshared-key=" + filepath.Join(dir, "nope")), "fopen: " + filepath.Join(dir, "nope") + ": No such file or directory"},
 		{add("--preshared-key=" + short), "base64 key len is short: 4"},
 		{add("--preshared-key=" + empty), "base64 key len is short: 0"},
 		{add("--preshared-key=" + dir), "base64 key len is short: 0"},
 		{add("--preshared-key=" + bad), "b64_pton failed"},
 		{add("--preshared-key=" + spaced), "b64_pton failed"},
-		{[]string{"wgconfig", "wg0", "set", "private-key", filepath.Join(dir, "nope")}, "fopen: No such file or directory"},
+		{[]string{"wgconfig", "wg0", "set", "private-key", filepath.Join(dir, "nope")}, "fopen: " + filepath.Join(dir, "nope") + ": No such file or directory"},
 		{[]string{"wgconfig", "wg0", "set", "private-key", short}, "base64 key len is short: 4"},
 		{[]string{"wgconfig", "wg0", "set", "private-key", bad}, "b64_pton failed"},
 		// Options.
@@ -366,5 +366,5 @@ func TestKeyFileUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := runSet(t, "wgconfig", "wg0", "set", "private-key", p)
-	diffResult(t, nil, result{1, "", "wgconfig: fopen: Permission denied\n"}, got)
+	diffResult(t, nil, result{1, "", "wgconfig: fopen: " + p + ": Permission denied\n"}, got)
 }

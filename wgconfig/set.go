@@ -42,9 +42,10 @@ func (c *wgconfig) setPrivateKey(args []string) error {
 func readKey(path string, key *[b64key.KeyLen]byte) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		// err(3) names the call, not the file: NetBSD's message,
-		// kept byte for byte (wgconfig.8 CAVEATS).
-		return "", errc(err, "fopen")
+		// NetBSD's err(1, "fopen") does not say which file; the
+		// name goes between the call and the error (wgconfig.8
+		// CAVEATS).
+		return "", errc(err, "fopen: %s", path)
 	}
 	defer f.Close()
 	var text [b64key.Base64Len]byte
