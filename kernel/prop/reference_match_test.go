@@ -84,19 +84,10 @@ func TestInternalizeMatchesReference(t *testing.T) {
 // FuzzInternalizeMatchesReference is TestInternalizeMatchesReference on
 // the fuzzer's inputs.
 func FuzzInternalizeMatchesReference(f *testing.F) {
-	for _, seed := range []string{
-		wgconfigAddPeer,
-		kernelGet,
-		docHead + "<dict/>\n</plist>\n",
-		withValue("<array></string>x</string><!-- c --><data size=\"1\">/w==</data></array>"),
-		withValue("<integer> -0x10</integer>"),
+	for _, seed := range append(internalizeSeeds(),
 		withValue("<integer>0x1f</integer><integer>010</integer><integer>99999999999999999999</integer>"),
-		withValue("<string>&lt;&amp;&apos;</string>"),
-		withValue("<data>Cg A=\n=</data>"),
 		withValue("<data>AAAA</data><data>AA==</data><data>AAA=</data><data>A===</data>"),
-		withValue("<data></data>"),
-		"<plist><dict><key></key><true/><key>k</key><false/></dict></plist>\x00junk",
-	} {
+	) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {

@@ -209,17 +209,8 @@ func (t *groTable) appendTo(it *groItem, i int, p []byte, c *tcpInfo, bufs [][]b
 	if !headersMatch(head, p, it.v6, it.iphLen, it.tcphLen) {
 		return false
 	}
-	if !t.trustChecksums {
-		if !it.checkedHead {
-			if !tcpChecksumValid(head, it.iphLen, it.v6) {
-				it.open = false // leave the damaged head alone; the kernel drops it
-				return false
-			}
-			it.checkedHead = true
-		}
-		if !tcpChecksumValid(p, c.iphLen, c.v6) {
-			return false
-		}
+	if !t.checksumsValid(it, head, p, c, tcpChecksumValid) {
+		return false
 	}
 	t.next[it.tail] = i
 	it.tail = i
@@ -231,6 +222,24 @@ func (t *groTable) appendTo(it *groItem, i int, p []byte, c *tcpInfo, bufs [][]b
 		it.open = false // a short segment or PSH ends the group
 	}
 	return true
+}
+
+// checksumsValid checks with valid (TCP's or UDP's), unless the device
+// trusts them, the checksums of the group's head, once, and of p.  A
+// damaged head closes the group: it is left alone, and the kernel drops
+// it.
+func (t *groTable) checksumsValid(it *groItem, head, p []byte, c *tcpInfo, valid func([]byte, int, bool) bool) bool {
+	if t.trustChecksums {
+		return true
+	}
+	if !it.checkedHead {
+		if !valid(head, it.iphLen, it.v6) {
+			it.open = false
+			return false
+		}
+		it.checkedHead = true
+	}
+	return valid(p, c.iphLen, c.v6)
 }
 
 // appendUDP merges UDP datagram i (p, described by c) into it if the rules
@@ -250,17 +259,8 @@ func (t *groTable) appendUDP(it *groItem, i int, p []byte, c *tcpInfo, bufs [][]
 	if !ipHeadersMatch(head, p, it.v6) {
 		return false
 	}
-	if !t.trustChecksums {
-		if !it.checkedHead {
-			if !udpChecksumValid(head, it.iphLen, it.v6) {
-				it.open = false
-				return false
-			}
-			it.checkedHead = true
-		}
-		if !udpChecksumValid(p, c.iphLen, c.v6) {
-			return false
-		}
+	if !t.checksumsValid(it, head, p, c, udpChecksumValid) {
+		return false
 	}
 	t.next[it.tail] = i
 	it.tail = i

@@ -87,8 +87,14 @@ func (p *Peer) configDict(privileged, more bool) *prop.Dictionary {
 // testKernelDevice is testKernel that also returns wg0's Device.
 func testKernelDevice(t *testing.T) (*ifnet.Net, *Device) {
 	t.Helper()
+	return testKernelDeviceEnv(t, Env{})
+}
+
+// testKernelDeviceEnv is testKernelDevice with the devices' Env.
+func testKernelDeviceEnv(t *testing.T, env Env) (*ifnet.Net, *Device) {
+	t.Helper()
 	var dev *Device
-	c := NewCloner(Env{})
+	c := NewCloner(env)
 	create := c.Create
 	c.Create = func(ifp *ifnet.Interface) (ifnet.Driver, error) {
 		drv, err := create(ifp)
@@ -98,6 +104,7 @@ func testKernelDevice(t *testing.T) (*ifnet.Net, *Device) {
 		return drv, err
 	}
 	n := ifnet.New(nil, c)
+	t.Cleanup(n.DestroyAll)
 	r := sys.Ifreq{}
 	copy(r.Name[:], "wg0")
 	if _, err := n.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil); err != nil {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"nbwg/kernel/ifnet"
 	"nbwg/kernel/klog"
 	"nbwg/kernel/sys"
 )
@@ -42,23 +41,7 @@ func TestIndexFromDeviceRand(t *testing.T) {
 	le := func(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 	// Two draws of the same index, then another.
 	src := bytes.NewReader(bytes.Join([][]byte{le(0x5a5a0001), le(0x5a5a0001), le(0x5a5a0002)}, nil))
-	var dev *Device
-	c := NewCloner(Env{Rand: src})
-	create := c.Create
-	c.Create = func(ifp *ifnet.Interface) (ifnet.Driver, error) {
-		drv, err := create(ifp)
-		if err == nil {
-			dev = drv.(*Device)
-		}
-		return drv, err
-	}
-	n := ifnet.New(nil, c)
-	r := sys.Ifreq{}
-	copy(r.Name[:], "wg0")
-	if _, err := n.Ioctl(root, sys.SIOCIFCREATE, r.Marshal(), nil); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(n.DestroyAll)
+	n, dev := testKernelDeviceEnv(t, Env{Rand: src})
 	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("P", key(1))); err != nil {
 		t.Fatal(err)
 	}
