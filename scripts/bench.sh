@@ -83,6 +83,8 @@ RES=$TMP/results    # one line per figure: impl measure round value
 WGNAMES="wgbnA wgbnB wgbdA wgbdB"
 cleanup() {
 	netns_remove $A $B
+	# What the kernels published for wg(8) in the namespaces (nbwgd.8).
+	rm -rf /etc/netns/$A /etc/netns/$B
 	for n in $WGNAMES; do rm -f /var/run/wireguard/$n.sock; done
 }
 trap 'cleanup; rm -rf "$TMP"' EXIT INT TERM
