@@ -133,6 +133,43 @@ func TestKilledKernel(t *testing.T) {
 	}
 }
 
+// TestRecordOfAGoneNamespace: Linux gives a new network namespace the
+// inode number of one that is gone, and so the kernel directory
+// (/run/nbwg/net-INODE) that a killed kernel left.  Its record names
+// the namespace by cookie (SO_NETNS_COOKIE, never given twice): a record
+// of another namespace is not reported as this one's kernel dying, by
+// the commands, nbwgd -s, or the next kernel's log.  (Seen when a test
+// run that was killed left namespaces whose inodes the next run's got.)
+func TestRecordOfAGoneNamespace(t *testing.T) {
+	hosts.Integration(t)
+	a := newHostA(t)
+	pid := kernelPID(t, a.Host)
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := hosts.Poll(10*time.Second, func() error {
+		if err := syscall.Kill(pid, 0); err == nil {
+			return fmt.Errorf("pid %d still there", pid)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The record as a kernel of another namespace with this inode left it.
+	a.MustRun(t, `d=/run/nbwg/net-$(stat -L -c %i /proc/self/ns/net) && grep -q '^netns [1-9]' $d/kernel && sed -i 's/^netns .*/netns 1/' $d/kernel`)
+	if r := a.Run(t, "nbwgd -s"); r.Code != 1 || r.Stdout != "nbwgd: no kernel runs in this network namespace\n" {
+		t.Errorf("nbwgd -s: %+v", r)
+	}
+	check(t, a.Host, "wgconfig wg0", fails("wgconfig: ioctl(SIOCGDRVSPEC): Device not configured\n"))
+	newHostAConfig(t, a)
+	logs, _ := filepath.Glob(filepath.Join(os.TempDir(), "nbwg-test-log-"+a.NS, "*.log"))
+	for _, f := range logs {
+		if b, _ := os.ReadFile(f); strings.Contains(string(b), fmt.Sprintf("the previous kernel of this namespace (pid %d", pid)) {
+			t.Errorf("the new kernel took the record of another namespace for its own:\n%s", b)
+		}
+	}
+}
+
 // TestRCStatusDeadKernel: the rc.d script's status names a kernel that
 // died as the reason its interfaces are missing.
 func TestRCStatusDeadKernel(t *testing.T) {

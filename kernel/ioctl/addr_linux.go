@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // RunDir holds one directory per network namespace whose kernel runs or
@@ -121,10 +123,43 @@ type Info struct {
 	PID     int
 	Log     string
 	Started int64 // Unix seconds
+	// Netns is the network namespace's cookie (SO_NETNS_COOKIE), 0 if
+	// unknown.  The directory is named by the namespace's inode number,
+	// which Linux gives to a new namespace once the old one is gone; the
+	// cookie is never given twice, so a record a killed kernel left for a
+	// namespace that is gone is not taken for one of the new namespace.
+	Netns uint64
 }
 
 func (i Info) marshal() []byte {
-	return fmt.Appendf(nil, "pid %d\nlog %s\nstarted %d\n", i.PID, i.Log, i.Started)
+	b := fmt.Appendf(nil, "pid %d\nlog %s\nstarted %d\n", i.PID, i.Log, i.Started)
+	if i.Netns != 0 {
+		b = fmt.Appendf(b, "netns %d\n", i.Netns)
+	}
+	return b
+}
+
+// ofThisNamespace reports whether the record was left by a kernel of the
+// caller's network namespace, as far as can be told: a record without a
+// cookie, or a system without cookies, counts as this namespace's.
+func (i Info) ofThisNamespace() bool {
+	if i.Netns == 0 {
+		return true
+	}
+	c, ok := netnsCookie()
+	return !ok || c == i.Netns
+}
+
+// netnsCookie returns the cookie of the caller's network namespace
+// (Linux 5.14 and later).
+func netnsCookie() (uint64, bool) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer unix.Close(fd)
+	c, err := unix.GetsockoptUint64(fd, unix.SOL_SOCKET, unix.SO_NETNS_COOKIE)
+	return c, err == nil && c != 0
 }
 
 func readInfo(path string) (Info, bool) {
@@ -144,6 +179,8 @@ func readInfo(path string) (Info, bool) {
 			i.Log = v
 		case "started":
 			i.Started, _ = strconv.ParseInt(v, 10, 64)
+		case "netns":
+			i.Netns, _ = strconv.ParseUint(v, 10, 64)
 		}
 	}
 	return i, i.PID > 0

@@ -59,12 +59,14 @@ func diedKernel(record bool) *Died {
 	path := filepath.Join(a.dir, infoName)
 	info, ok := readInfo(path)
 	if !ok {
-		if i, ok := readInfo(filepath.Join(a.dir, diedName)); ok {
+		if i, ok := readInfo(filepath.Join(a.dir, diedName)); ok && i.ofThisNamespace() {
 			return &Died{Info: i, Reported: true}
 		}
 		return nil
 	}
-	if alive(info.PID) {
+	if alive(info.PID) || !info.ofThisNamespace() {
+		// A record of another namespace (gone; this one has its
+		// inode) tells nothing of this one's kernel.
 		return nil
 	}
 	d := &Died{Info: info}

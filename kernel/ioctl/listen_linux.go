@@ -108,10 +108,12 @@ func sameFile(f *os.File, path string) bool {
 // socket file left there belongs to a kernel that is gone.
 func listenLocked(a address, lock *os.File) (*Listener, error) {
 	// A clean halt removes the record; one that is still there, or was
-	// moved aside by the command that reported it, is a kernel that died.
+	// moved aside by the command that reported it, is a kernel of this
+	// namespace that died (or of a namespace gone since, whose inode this
+	// one has: then it is none of this kernel's business).
 	var prev *Info
 	for _, name := range []string{infoName, diedName} {
-		if i, ok := readInfo(filepath.Join(a.dir, name)); ok && prev == nil {
+		if i, ok := readInfo(filepath.Join(a.dir, name)); ok && prev == nil && i.ofThisNamespace() {
 			prev = &i
 		}
 	}
@@ -188,6 +190,7 @@ func (l *Listener) WriteInfo(logPath string) error {
 		return nil
 	}
 	i := Info{PID: os.Getpid(), Log: logPath, Started: time.Now().Unix()}
+	i.Netns, _ = netnsCookie()
 	tmp := filepath.Join(l.addr.dir, infoName+".new")
 	if err := os.WriteFile(tmp, i.marshal(), 0o644); err != nil {
 		return err
