@@ -74,18 +74,14 @@ func TestHungKernel(t *testing.T) {
 	check(t, a.Host, "wgconfig wg0", out(showAll("wg0", "1234", a.b)))
 }
 
-// TestKilledKernel: after kill -9 the first command says once that the
-// kernel died (pid, start, log); the next kernel logs it; no TUN device
-// of the dead kernel is left beside the new one's; `nbwgd -s` and the
-// rc.d script's status report it.
-func TestKilledKernel(t *testing.T) {
-	hosts.Integration(t)
-	a := newHostA(t)
-	pid := kernelPID(t, a.Host)
+// killKernel SIGKILLs h's kernel and returns its pid once the process
+// is gone.
+func killKernel(t *testing.T, h *hosts.Host) int {
+	t.Helper()
+	pid := kernelPID(t, h)
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	// The process is gone once its directory lock is free: poll.
 	if err := hosts.Poll(10*time.Second, func() error {
 		if err := syscall.Kill(pid, 0); err == nil {
 			return fmt.Errorf("pid %d still there", pid)
@@ -94,6 +90,17 @@ func TestKilledKernel(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return pid
+}
+
+// TestKilledKernel: after kill -9 the first command says once that the
+// kernel died (pid, start, log); the next kernel logs it; no TUN device
+// of the dead kernel is left beside the new one's; `nbwgd -s` and the
+// rc.d script's status report it.
+func TestKilledKernel(t *testing.T) {
+	hosts.Integration(t)
+	a := newHostA(t)
+	pid := killKernel(t, a.Host)
 	died := regexp.MustCompile(fmt.Sprintf(`^nbwgd: no kernel runs in this network namespace: the nbwg kernel of this network namespace \(pid %d, started [A-Z][a-z]{2} [ 0-9]\d \d\d:\d\d:\d\d\) died without halting, and its interfaces with it; see /\S+\.log\n$`, pid))
 	if r := a.Run(t, "nbwgd -s"); r.Code != 1 || !died.MatchString(r.Stdout) {
 		t.Errorf("nbwgd -s after the kill: %+v", r)
@@ -143,18 +150,7 @@ func TestKilledKernel(t *testing.T) {
 func TestRecordOfAGoneNamespace(t *testing.T) {
 	hosts.Integration(t)
 	a := newHostA(t)
-	pid := kernelPID(t, a.Host)
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	if err := hosts.Poll(10*time.Second, func() error {
-		if err := syscall.Kill(pid, 0); err == nil {
-			return fmt.Errorf("pid %d still there", pid)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	pid := killKernel(t, a.Host)
 	// The record as a kernel of another namespace with this inode left it.
 	a.MustRun(t, `d=/run/nbwg/net-$(stat -L -c %i /proc/self/ns/net) && grep -q '^netns [1-9]' $d/kernel && sed -i 's/^netns .*/netns 1/' $d/kernel`)
 	if r := a.Run(t, "nbwgd -s"); r.Code != 1 || r.Stdout != "nbwgd: no kernel runs in this network namespace\n" {
@@ -183,14 +179,7 @@ func TestRCStatusDeadKernel(t *testing.T) {
 	if diff := cmp.Diff(out("wg0 is up.\n"), a.Run(t, script)); diff != "" {
 		t.Errorf("status with the kernel running (-want +got):\n%s", diff)
 	}
-	pid := kernelPID(t, a.Host)
-	syscall.Kill(pid, syscall.SIGKILL)
-	hosts.Poll(10*time.Second, func() error {
-		if syscall.Kill(pid, 0) == nil {
-			return fmt.Errorf("alive")
-		}
-		return nil
-	})
+	killKernel(t, a.Host)
 	r := a.Run(t, script)
 	if r.Code != 1 || !strings.HasPrefix(r.Stdout, "wg0 does not exist.\nnbwgd: no kernel runs in this network namespace: the nbwg kernel of this network namespace (pid ") {
 		t.Errorf("status after the kernel died: %+v", r)
