@@ -98,12 +98,9 @@ func replyLen(arg []byte) uint64 {
 	return d.Len
 }
 
-// internalizeReply parses the NUL-terminated document the kernel copied
-// out.
+// internalizeReply parses the document the kernel copied out, its NUL
+// already cut off.
 func internalizeReply(buf []byte) (*prop.Dictionary, error) {
-	if i := bytes.IndexByte(buf, 0); i >= 0 {
-		buf = buf[:i]
-	}
 	d, err := prop.Internalize(buf)
 	if err != nil {
 		return nil, errx("prop_dictionary_internalize failed")
