@@ -25,13 +25,34 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"nbwg/internal/cli"
 	"nbwg/kernel/sys"
 )
 
-func main() { os.Exit(run(cli.ProcessEnv())) }
+func main() {
+	gcForOneCommand()
+	os.Exit(run(cli.ProcessEnv()))
+}
+
+// gcForOneCommand turns the collector off below a soft memory limit.
+// wgconfig lives for one request, and what it allocates stays live until
+// it exits: a show of 10,000 peers spent a third of its time collecting
+// and freed almost nothing (peak RSS 20.4 MB with GOGC=100, 19.9 MB
+// without).  The limit keeps a show of a configuration far larger than
+// that bounded.  GOGC or GOMEMLIMIT in the environment win.
+func gcForOneCommand() {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	debug.SetMemoryLimit(gcMemoryLimit)
+	debug.SetGCPercent(-1)
+}
+
+// gcMemoryLimit is the heap wgconfig grows to before collecting.
+const gcMemoryLimit = 256 << 20
 
 // wgconfig is one invocation.
 type wgconfig struct {
