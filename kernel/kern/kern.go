@@ -39,6 +39,10 @@ type Parts struct {
 	Resolve wg.Resolver
 	// Debug starts the kernel with net.wg.debug set (nbwgd -d).
 	Debug bool
+	// CryptoWorkers is wg.Env's: the crypto workers of each interface
+	// each way (0: wg.DefaultCryptoWorkers for the machine; negative:
+	// none).
+	CryptoWorkers int
 }
 
 // Kernel is one emulated NetBSD kernel: one network namespace's, on
@@ -69,6 +73,8 @@ func New(p Parts) *Kernel {
 		Clock:   p.Clock,
 		Rand:    p.Rand,
 		Resolve: p.Resolve,
+
+		CryptoWorkers: p.CryptoWorkers,
 	}))
 	k.Route = route.New(k.Net, p.Routes, p.Log)
 	return k

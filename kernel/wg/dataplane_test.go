@@ -43,6 +43,13 @@ type host struct {
 // be nil.
 func newHost(t *testing.T, bind *testBind, seed byte, params *Params, clk clock.Clock) *host {
 	t.Helper()
+	return newHostWith(t, bind, seed, params, clk, nil)
+}
+
+// newHostWith is newHost with env changed by tweak, if not nil, before
+// the kernel is made.
+func newHostWith(t *testing.T, bind *testBind, seed byte, params *Params, clk clock.Clock, tweak func(*Env)) *host {
+	t.Helper()
 	h := &host{tun: tuntest.NewNamedChannelTUN("wg0", 8), wire: bind, bind: bind.ChannelBind, work: bind.work}
 	if params == nil {
 		params = NewParams()
@@ -50,14 +57,18 @@ func newHost(t *testing.T, bind *testBind, seed byte, params *Params, clk clock.
 	if testing.Verbose() {
 		params.Debug.Store(DebugLog)
 	}
-	c := NewCloner(Env{
+	env := Env{
 		OpenTUN: func(string, int) (tun.Device, error) { return &testTUN{ChannelTUN: h.tun, work: h.work}, nil },
 		NewBind: func() udp.Bind { return bind },
 		Params:  params,
 		Clock:   clk,
 		Log:     klog.New(testLog{t, fmt.Sprintf("host %#x", seed)}, klog.LOG_DEBUG),
 		busy:    h.work,
-	})
+	}
+	if tweak != nil {
+		tweak(&env)
+	}
+	c := NewCloner(env)
 	create := c.Create
 	c.Create = func(ifp *ifnet.Interface) (ifnet.Driver, error) {
 		drv, err := create(ifp)
@@ -113,8 +124,14 @@ func newPair(t *testing.T, pskA, pskB []byte, params *Params, clk clock.Clock) (
 // newPairOver is newPair over the given binds (A's first).
 func newPairOver(t *testing.T, binds [2]*testBind, pskA, pskB []byte, params *Params, clk clock.Clock) (a, b *host) {
 	t.Helper()
-	a = newHost(t, binds[0], 0xa0, copyParams(params), clk)
-	b = newHost(t, binds[1], 0xb0, copyParams(params), clk)
+	return newPairWith(t, binds, pskA, pskB, params, clk, nil)
+}
+
+// newPairWith is newPairOver with both hosts' Env changed by tweak.
+func newPairWith(t *testing.T, binds [2]*testBind, pskA, pskB []byte, params *Params, clk clock.Clock, tweak func(*Env)) (a, b *host) {
+	t.Helper()
+	a = newHostWith(t, binds[0], 0xa0, copyParams(params), clk, tweak)
+	b = newHostWith(t, binds[1], 0xb0, copyParams(params), clk, tweak)
 	if err := set(a.net, root, sys.WG_IOCTL_SET_LISTEN_PORT, one("listen_port", prop.Unsigned(1234))); err != nil {
 		t.Fatal(err)
 	}
@@ -336,9 +353,11 @@ func TestDestroyLeavesNoGoroutines(t *testing.T) {
 	// and the runtime's cannot move it.
 	waitDeviceGoroutines(t, "before (a test that leaves its devices running?)", 0)
 	binds := newTestBinds()
+	const workers = 3
 	n := ifnet.New(nil, NewCloner(Env{
-		OpenTUN: func(string, int) (tun.Device, error) { return tuntest.NewNamedChannelTUN("wg0", 8), nil },
-		NewBind: func() udp.Bind { return binds[0] },
+		OpenTUN:       func(string, int) (tun.Device, error) { return tuntest.NewNamedChannelTUN("wg0", 8), nil },
+		NewBind:       func() udp.Bind { return binds[0] },
+		CryptoWorkers: workers,
 	}))
 	t.Cleanup(n.DestroyAll) // should the test fail half-way
 	r := sys.Ifreq{}
@@ -352,14 +371,14 @@ func TestDestroyLeavesNoGoroutines(t *testing.T) {
 	if err := set(n, root, sys.WG_IOCTL_ADD_PEER, peerDict("P", key(1), "10.0.0.0/8")); err != nil {
 		t.Fatalf("ADD_PEER: %v", err)
 	}
-	// The device runs, with everything that has goroutines: a crypto
-	// worker per CPU each way, the handshake worker, the TUN reader and
+	// The device runs, with everything that has goroutines: its crypto
+	// workers each way, the handshake worker, the TUN reader and
 	// a receiver per socket (the test bind has three).  A peer has none
 	// (queue.go).
 	if ep := binds[0].Endpoint(false); ep.Port() != 1 {
 		t.Fatalf("sockets bound to %v, want port 1", ep)
 	}
-	waitDeviceGoroutines(t, "while the device runs", 2*runtime.NumCPU()+1+1+3)
+	waitDeviceGoroutines(t, "while the device runs", 2*workers+1+1+3)
 	if _, err := n.Ioctl(root, sys.SIOCIFDESTROY, r.Marshal(), nil); err != nil {
 		t.Fatalf("SIOCIFDESTROY: %v", err)
 	}

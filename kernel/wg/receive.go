@@ -295,6 +295,7 @@ func (d *Device) routineDecrypt() {
 	defer d.workers.Done()
 	for b := range d.decryptQueue {
 		p := b.peer
+		d.stats.openedByWorkers.Add(1)
 		openBatch(b)
 		p.in.flush(p.deliver)
 	}

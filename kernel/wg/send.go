@@ -92,11 +92,12 @@ func (b *outBatch) free() {
 // it.  Waking a worker on another core costs some microseconds, as much
 // as sealing a few kilobytes, and on a busy machine the worker may not
 // run for longer; a 64 KiB TCP superpacket, cut into some forty
-// packets, gains from being spread over the cores.
+// packets, gains from being spread over the cores, where there are
+// cores to spare (DefaultCryptoWorkers).
 const parallelMinBytes = 16 << 10
 
 // parallel reports whether a batch of n bytes goes to the workers.
-func (d *Device) parallel(n int) bool { return n >= parallelMinBytes && d.ncpu > 1 }
+func (d *Device) parallel(n int) bool { return n >= d.parallelMin && d.cryptoWorkers > 0 }
 
 func (d *Device) routineReadTUN() {
 	defer d.readers.Done()
@@ -318,6 +319,7 @@ func (d *Device) routineEncrypt() {
 	defer d.workers.Done()
 	for b := range d.encryptQueue {
 		p := b.peer
+		d.stats.sealedByWorkers.Add(1)
 		d.seal(b)
 		p.out.flush(p.transmit)
 	}

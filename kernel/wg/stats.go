@@ -4,9 +4,9 @@ import "sync/atomic"
 
 // deviceStats counts what the receive path drops on purpose, by reason,
 // so that a flood shows in numbers (and tests see positive evidence that
-// a packet was received and refused, not lost on the way).  Datagrams
-// that are not WireGuard messages at all, or name no session, are not
-// counted here.
+// a packet was received and refused, not lost on the way), and which
+// batches went to the crypto workers.  Datagrams that are not WireGuard
+// messages at all, or name no session, are not counted here.
 type deviceStats struct {
 	// Handshake messages (receive.go): a mac1 that is wrong ([W] 5.4.4),
 	// a mac2 missing under load that earned a cookie reply ([W] 5.3),
@@ -24,4 +24,8 @@ type deviceStats struct {
 	// Transport messages under a keypair older than REJECT_AFTER_TIME
 	// ([W] 6.1).
 	rejectedExpired atomic.Uint64
+	// Batches the crypto workers sealed and opened (the others were
+	// done by the goroutine that had them: DefaultCryptoWorkers).
+	sealedByWorkers atomic.Uint64
+	openedByWorkers atomic.Uint64
 }

@@ -21,6 +21,13 @@ type basicPair struct{ local, peer *hosts.Host }
 
 func setupBasic(t *testing.T, outer6 bool, peerKeyOverride string) *basicPair {
 	t.Helper()
+	return setupBasicEnv(t, outer6, peerKeyOverride, "")
+}
+
+// setupBasicEnv is setupBasic with env (NAME=value ...) in the
+// environment of the command that starts each host's kernel.
+func setupBasicEnv(t *testing.T, outer6 bool, peerKeyOverride, env string) *basicPair {
+	t.Helper()
 	p := &basicPair{local: hosts.New(t, "L"), peer: hosts.New(t, "P")}
 	lOuter, pOuter := "192.168.1.1", "192.168.1.2"
 	if outer6 {
@@ -40,7 +47,7 @@ func setupBasic(t *testing.T, outer6 bool, peerKeyOverride string) *basicPair {
 		otherOuter     string
 	}{{p.local, "10.0.0.1", "10.0.0.2", pubP, pOuter}, {p.peer, "10.0.0.2", "10.0.0.1", pubL, lOuter}} {
 		side.h.MustRun(t, strings.Join([]string{
-			"ifconfig wg0 create",
+			strings.TrimSpace(env + " ifconfig wg0 create"),
 			"ifconfig wg0 inet " + side.me + "/24",
 			"ifconfig wg0 inet6 fd00::" + side.me[len(side.me)-1:] + "/64",
 			"wgconfig wg0 set private-key /etc/wg/wg0",

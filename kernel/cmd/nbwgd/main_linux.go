@@ -15,6 +15,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -144,6 +145,8 @@ func run(foreground bool, logPath string, debug bool) int {
 		NewBind: udp.NewBind,
 		Log:     log,
 		Debug:   debug,
+
+		CryptoWorkers: cryptoWorkers(log),
 	}
 	if configOnly() {
 		// No devices, no sockets, nothing on the host: a kernel that
@@ -273,6 +276,30 @@ const defaultLogDir = "/var/log/nbwg"
 
 // configOnly reports whether NBWG_CONFIG_ONLY asks for a kernel that
 // holds configuration only.
+// cryptoWorkers reads NBWG_CRYPTO_WORKERS: the crypto workers of each
+// interface each way, 0 for none; unset (or not a number, which is
+// logged) leaves the choice to wg.DefaultCryptoWorkers.
+func cryptoWorkers(log *klog.Logger) int {
+	v := os.Getenv("NBWG_CRYPTO_WORKERS")
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > maxCryptoWorkers {
+		log.Log(klog.LOG_WARNING, "NBWG_CRYPTO_WORKERS=%q is not a number from 0 to %d: ignored", v, maxCryptoWorkers)
+		return 0
+	}
+	log.Log(klog.LOG_INFO, "NBWG_CRYPTO_WORKERS: %d crypto workers per interface each way", n)
+	if n == 0 {
+		return -1 // none
+	}
+	return n
+}
+
+// maxCryptoWorkers bounds NBWG_CRYPTO_WORKERS: each worker is two
+// goroutines per interface.
+const maxCryptoWorkers = 1024
+
 func configOnly() bool { return os.Getenv("NBWG_CONFIG_ONLY") != "" }
 
 // idleCheckInterval is how often a kernel without interfaces checks
