@@ -121,9 +121,11 @@ type rxQueue struct {
 
 func (q *rxQueue) empty() bool { return q.next >= len(q.msgs) }
 
-// deliver copies datagrams into bufs, their lengths into sizes and their
-// senders into eps, and returns how many. A datagram longer than its
-// buffer is delivered with size 0 (dropped), as a truncated one would be.
+// deliver hands out datagrams without copying them: bufs[i] becomes a
+// slice of the received message that holds datagram i (ReceiveFunc
+// allows this; the message's buffer is not received into again before
+// the next call), sizes[i] its length and eps[i] its sender.  It returns
+// how many.
 func (q *rxQueue) deliver(bufs [][]byte, sizes []int, eps []netip.AddrPort) int {
 	n := 0
 	for n < len(bufs) && !q.empty() {
@@ -132,11 +134,8 @@ func (q *rxQueue) deliver(bufs [][]byte, sizes []int, eps []netip.AddrPort) int 
 		if m.gsoSize > 0 {
 			end = min(q.off+m.gsoSize, len(m.data))
 		}
-		d := m.data[q.off:end]
-		sizes[n], eps[n] = 0, m.from
-		if len(d) <= len(bufs[n]) {
-			sizes[n] = copy(bufs[n], d)
-		}
+		d := m.data[q.off:end:end]
+		bufs[n], sizes[n], eps[n] = d, len(d), m.from
 		n++
 		q.off = end
 		if q.off >= len(m.data) {

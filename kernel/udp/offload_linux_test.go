@@ -112,7 +112,7 @@ func TestRxQueue(t *testing.T) {
 	q := rxQueue{msgs: []rxMsg{
 		{data: data, gsoSize: 4, from: from},        // aaaa bbbb cccc dd
 		{data: []byte("single"), from: other},       // one datagram
-		{data: []byte("toolongforbuf"), from: from}, // dropped: size 0
+		{data: []byte("longerthanbuf"), from: from}, // the caller's buffer does not matter
 		{data: []byte{}, gsoSize: 4, from: other},   // empty datagram
 	}}
 	type dg struct {
@@ -124,16 +124,26 @@ func TestRxQueue(t *testing.T) {
 		bufs := [][]byte{make([]byte, 8), make([]byte, 8), make([]byte, 8)}
 		sizes := make([]int, 3)
 		eps := make([]netip.AddrPort, 3)
+		first := len(got) == 0
 		n := q.deliver(bufs, sizes, eps)
 		var batch []dg
 		for i := range n {
 			batch = append(batch, dg{string(bufs[i][:sizes[i]]), eps[i].String()})
 		}
+		// Handed out where they were received, not copied.
+		if first && (&bufs[0][0] != &data[0] || &bufs[1][0] != &data[4]) {
+			t.Errorf("the datagrams were copied: bufs[0] at %p, bufs[1] at %p; the message at %p", &bufs[0][0], &bufs[1][0], &data[0])
+		}
+		// A datagram's slice ends with it: writing past it cannot
+		// reach the next one.
+		if first && cap(bufs[0]) != 4 {
+			t.Errorf("cap(bufs[0]) = %d, want 4", cap(bufs[0]))
+		}
 		got = append(got, batch)
 	}
 	want := [][]dg{
 		{{"aaaa", "192.0.2.1:51820"}, {"bbbb", "192.0.2.1:51820"}, {"cccc", "192.0.2.1:51820"}},
-		{{"dd", "192.0.2.1:51820"}, {"single", "[2001:db8::1]:1"}, {"", "192.0.2.1:51820"}},
+		{{"dd", "192.0.2.1:51820"}, {"single", "[2001:db8::1]:1"}, {"longerthanbuf", "192.0.2.1:51820"}},
 		{{"", "[2001:db8::1]:1"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

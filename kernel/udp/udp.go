@@ -26,11 +26,17 @@ import (
 const IdealBatchSize = 128
 
 // ReceiveFunc waits for at least one datagram on one socket of a Bind and
-// reads up to len(bufs) of them (at most BatchSize). Datagram i is copied
-// to bufs[i][:sizes[i]] and its sender stored in eps[i]; it returns the
-// number of elements of bufs, sizes and eps to look at. len(sizes) and
-// len(eps) must be at least len(bufs), and each bufs[i] should hold the
-// largest datagram expected (65535 bytes to be safe).
+// reads up to len(bufs) of them (at most BatchSize). Datagram i is then
+// bufs[i][:sizes[i]] and its sender eps[i]; it returns the number of
+// elements of bufs, sizes and eps to look at. len(sizes) and len(eps)
+// must be at least len(bufs), and each bufs[i] should hold the largest
+// datagram expected (65535 bytes to be safe).
+//
+// A datagram is received into bufs[i], or, where the socket receives
+// many datagrams into a buffer of its own (UDP GRO), bufs[i] is replaced
+// by the slice of that buffer which holds it: no copy.  Such a slice is
+// valid until the next call, and the caller passes its own buffers
+// again each time.
 //
 // sizes[i] may be 0 for a datagram that was dropped, for example because
 // it was truncated; callers skip those. A ReceiveFunc must not be called

@@ -77,14 +77,18 @@ var hsPool = sync.Pool{New: func() any { return new(hsMessage) }}
 func (d *Device) routineReceive(fn udp.ReceiveFunc) {
 	defer d.net.receivers.Done()
 	n := udp.IdealBatchSize
-	bufs := make([][]byte, n)
-	for i := range bufs {
-		bufs[i] = make([]byte, 65535)
+	own := make([][]byte, n)
+	for i := range own {
+		own[i] = make([]byte, 65535)
 	}
+	// fn may point bufs at its own buffers (udp.ReceiveFunc): ours
+	// go in again each time.
+	bufs := make([][]byte, n)
 	sizes := make([]int, n)
 	eps := make([]netip.AddrPort, n)
 	var batches []*inBatch
 	for {
+		copy(bufs, own)
 		count, err := fn(bufs, sizes, eps)
 		if err != nil && count == 0 {
 			if errors.Is(err, net.ErrClosed) {
@@ -140,7 +144,8 @@ func (d *Device) receiveTransport(batches []*inBatch, msg []byte, src netip.Addr
 		}
 		return batches
 	}
-	// Borrowed from the reader's buffer, which stays untouched until
+	// Borrowed from the buffer it was received in (the reader's, or
+	// the socket's with UDP GRO), which stays untouched until
 	// decryptBatch returns: a batch decrypted at once is decrypted
 	// from there into a buffer of its own, without a copy first.
 	pkt := packetPool.Get().(*packet)
