@@ -190,6 +190,51 @@ func (e *Encoder) Key(k string) {
 	e.indent(f.depth + 1)
 }
 
+// A KeyName is a dictionary key made ready for an Encoder once: its
+// <key> element is escaped when it is made, not each time it is written,
+// for the keys a kernel writes thousands of times in one reply.
+type KeyName struct {
+	name string
+	elem string // "<key>...</key>\n", or "" when Key must judge the name
+}
+
+// NewKeyName prepares name.  A name Key would refuse (too long, with a
+// NUL) is refused by KeyName when written, with Key's error.
+func NewKeyName(name string) KeyName {
+	k := KeyName{name: name}
+	if len(name) <= maxKeyLen && strings.IndexByte(name, 0) < 0 {
+		k.elem = string(appendEscaped([]byte("<key>"), name)) + "</key>\n"
+	}
+	return k
+}
+
+// Name is the key's name.
+func (k KeyName) Name() string { return k.name }
+
+// KeyName is Key(k.Name()), without escaping the name again.
+func (e *Encoder) KeyName(k KeyName) {
+	if e.err != nil {
+		return
+	}
+	if k.elem == "" || len(e.stack) == 0 {
+		e.Key(k.name)
+		return
+	}
+	f := &e.stack[len(e.stack)-1]
+	if f.array || f.pending || (f.n > 0 && k.name <= f.key) {
+		e.Key(k.name) // which says what is wrong
+		return
+	}
+	if f.n == 0 {
+		e.buf = append(e.buf, "<dict>\n"...)
+	}
+	f.n++
+	f.key, f.pending = k.name, true
+	e.indent(f.depth + 1)
+	e.buf = append(e.buf, k.elem...)
+	e.indent(f.depth + 1)
+}
+
 // String writes a string value.
 func (e *Encoder) String(s string) {
 	if !e.value() {

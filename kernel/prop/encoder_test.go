@@ -10,19 +10,27 @@ import (
 
 // encodeTree writes o through an Encoder, as a caller that holds the
 // same data would: the reference for the Encoder is Externalize.
-func encodeTree(e *Encoder, o Object) {
+func encodeTree(e *Encoder, o Object) { encodeTreeKeys(e, o, false) }
+
+// encodeTreeKeys is encodeTree with the keys written by KeyName when
+// prepared is set.
+func encodeTreeKeys(e *Encoder, o Object, prepared bool) {
 	switch v := o.(type) {
 	case *Dictionary:
 		e.BeginDict()
 		for _, ent := range v.entries {
-			e.Key(ent.key)
-			encodeTree(e, ent.val)
+			if prepared {
+				e.KeyName(NewKeyName(ent.key))
+			} else {
+				e.Key(ent.key)
+			}
+			encodeTreeKeys(e, ent.val, prepared)
 		}
 		e.EndDict()
 	case *Array:
 		e.BeginArray()
 		for _, item := range v.items {
-			encodeTree(e, item)
+			encodeTreeKeys(e, item, prepared)
 		}
 		e.EndArray()
 	case String:
@@ -101,7 +109,8 @@ func TestEncoderMatchesExternalize(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := NewEncoder(nil)
-		encodeTree(e, d)
+		// Every other document with prepared keys (KeyName).
+		encodeTreeKeys(e, d, i%2 == 1)
 		got, err := e.Bytes()
 		if err != nil {
 			t.Fatalf("document %d: %v", i, err)
@@ -172,6 +181,55 @@ func TestEncoderMisuse(t *testing.T) {
 				t.Errorf("Bytes = %q, %v; want an error wrapping ErrInvalidObject", out, err)
 			}
 		})
+	}
+}
+
+// TestKeyNameMisuse: KeyName refuses what Key refuses, with Key's error.
+func TestKeyNameMisuse(t *testing.T) {
+	long := string(make([]byte, maxKeyLen+1))
+	for _, tc := range []struct {
+		name  string
+		write func(e *Encoder, key func(e *Encoder, k string))
+	}{
+		{"out of order", func(e *Encoder, key func(*Encoder, string)) {
+			e.BeginDict()
+			key(e, "b")
+			e.Bool(true)
+			key(e, "a")
+		}},
+		{"twice", func(e *Encoder, key func(*Encoder, string)) {
+			e.BeginDict()
+			key(e, "a")
+			e.Bool(true)
+			key(e, "a")
+		}},
+		{"without a value", func(e *Encoder, key func(*Encoder, string)) { e.BeginDict(); key(e, "a"); key(e, "b") }},
+		{"in an array", func(e *Encoder, key func(*Encoder, string)) {
+			e.BeginDict()
+			key(e, "a")
+			e.BeginArray()
+			key(e, "b")
+		}},
+		{"outside a dictionary", func(e *Encoder, key func(*Encoder, string)) { key(e, "a") }},
+		{"long", func(e *Encoder, key func(*Encoder, string)) { e.BeginDict(); key(e, long) }},
+		{"NUL", func(e *Encoder, key func(*Encoder, string)) { e.BeginDict(); key(e, "a\x00") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			plain, prepared := NewEncoder(nil), NewEncoder(nil)
+			tc.write(plain, (*Encoder).Key)
+			tc.write(prepared, func(e *Encoder, k string) { e.KeyName(NewKeyName(k)) })
+			_, want := plain.Bytes()
+			_, got := prepared.Bytes()
+			if !errors.Is(want, ErrInvalidObject) {
+				t.Fatalf("Key: %v, want an error wrapping ErrInvalidObject", want)
+			}
+			if got == nil || got.Error() != want.Error() {
+				t.Errorf("KeyName: %v\nwant the error of Key: %v", got, want)
+			}
+		})
+	}
+	if k := NewKeyName("a<b"); k.Name() != "a<b" {
+		t.Errorf("Name() = %q", k.Name())
 	}
 }
 

@@ -201,6 +201,24 @@ func (d *Device) encodeConfig(privileged, more bool) ([]byte, error) {
 	return xml, err
 }
 
+// The keys of a peer's dictionary, written for every peer of a show:
+// their elements escaped once (prop.KeyName).
+var (
+	keyAllowedIPs           = prop.NewKeyName(sys.WGKeyAllowedIPs)
+	keyCIDR                 = prop.NewKeyName(sys.WGKeyCIDR)
+	keyEndpoint             = prop.NewKeyName(sys.WGKeyEndpoint)
+	keyFamily               = prop.NewKeyName(sys.WGKeyFamily)
+	keyIP                   = prop.NewKeyName(sys.WGKeyIP)
+	keyLastHandshakeNsec    = prop.NewKeyName(sys.WGKeyLastHandshakeNsec)
+	keyLastHandshakeTimeSec = prop.NewKeyName(sys.WGKeyLastHandshakeTimeSec)
+	keyName                 = prop.NewKeyName(sys.WGKeyName)
+	keyPersistentKeepalive  = prop.NewKeyName(sys.WGKeyPersistentKeepalive)
+	keyPresharedKey         = prop.NewKeyName(sys.WGKeyPresharedKey)
+	keyPublicKey            = prop.NewKeyName(sys.WGKeyPublicKey)
+	keyRxBytes              = prop.NewKeyName(sys.WGKeyRxBytes)
+	keyTxBytes              = prop.NewKeyName(sys.WGKeyTxBytes)
+)
+
 // peerShown is what a peer's dictionary shows, read once from the peer.
 type peerShown struct {
 	name         string
@@ -238,15 +256,15 @@ func (p *Peer) shown(v *peerShown) {
 func (v *peerShown) encode(e *prop.Encoder, privileged, more bool) {
 	e.BeginDict()
 	if len(v.allowed) > 0 {
-		e.Key(sys.WGKeyAllowedIPs)
+		e.KeyName(keyAllowedIPs)
 		e.BeginArray()
 		for _, a := range v.allowed {
 			e.BeginDict()
-			e.Key(sys.WGKeyCIDR)
+			e.KeyName(keyCIDR)
 			e.Unsigned(uint64(a.CIDR))
-			e.Key(sys.WGKeyFamily)
+			e.KeyName(keyFamily)
 			e.Signed(int64(a.Family()))
-			e.Key(sys.WGKeyIP)
+			e.KeyName(keyIP)
 			if a.Addr.Is4() {
 				ip := a.Addr.As4()
 				e.Data(ip[:])
@@ -259,31 +277,31 @@ func (v *peerShown) encode(e *prop.Encoder, privileged, more bool) {
 		e.EndArray()
 	}
 	if v.endpoint.IsValid() {
-		e.Key(sys.WGKeyEndpoint)
+		e.KeyName(keyEndpoint)
 		e.Data(sys.MarshalSockaddr(v.endpoint))
 	}
-	e.Key(sys.WGKeyLastHandshakeNsec)
+	e.KeyName(keyLastHandshakeNsec)
 	e.Unsigned(uint64(uint32(v.handshakeNs)))
-	e.Key(sys.WGKeyLastHandshakeTimeSec)
+	e.KeyName(keyLastHandshakeTimeSec)
 	e.Unsigned(uint64(v.handshakeSec))
 	if v.name != "" {
-		e.Key(sys.WGKeyName)
+		e.KeyName(keyName)
 		e.String(v.name)
 	}
 	if v.keepalive != 0 && more {
-		e.Key(sys.WGKeyPersistentKeepalive)
+		e.KeyName(keyPersistentKeepalive)
 		e.Unsigned(uint64(v.keepalive))
 	}
 	if v.hasPSK && privileged {
-		e.Key(sys.WGKeyPresharedKey)
+		e.KeyName(keyPresharedKey)
 		e.Data(v.presharedKey[:])
 	}
-	e.Key(sys.WGKeyPublicKey)
+	e.KeyName(keyPublicKey)
 	e.Data(v.publicKey[:])
 	if more {
-		e.Key(sys.WGKeyRxBytes)
+		e.KeyName(keyRxBytes)
 		e.Unsigned(v.rxBytes)
-		e.Key(sys.WGKeyTxBytes)
+		e.KeyName(keyTxBytes)
 		e.Unsigned(v.txBytes)
 	}
 	e.EndDict()
