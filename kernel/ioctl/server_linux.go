@@ -257,7 +257,7 @@ func (s *Server) serveRequest(c *net.UnixConn, r io.Reader, cred sys.Cred, h hea
 		}
 		err = writeFrame(c, 0, arg, out)
 	}
-	clear(out)
+	sys.ReleaseReply(out) // wiped: it may hold keys
 	return err == nil
 }
 

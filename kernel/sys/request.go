@@ -12,7 +12,8 @@ package sys
 // structure points at where the command copies in (nil otherwise, and nil
 // when the buffer was larger than MaxCopyIn allows the caller, as if the
 // copyin had faulted), and out is what the command copies out to that
-// buffer.  out belongs to the caller, which may wipe it.  An error is
+// buffer.  out belongs to the caller, which may wipe it or give it to
+// ReleaseReply.  An error is
 // reduced to its NetBSD errno by ErrnoOf.
 type Handler interface {
 	Ioctl(cred Cred, cmd uint32, arg []byte, in []byte) (out []byte, err error)
@@ -71,7 +72,7 @@ func Dispatch(h Handler, cred Cred, cmd uint32, arg []byte, in []byte) ([]byte, 
 		return nil, ErrnoOf(err, EIO)
 	}
 	if len(out) > MaxBuffer {
-		clear(out)
+		ReleaseReply(out)
 		return nil, ENOMEM
 	}
 	return out, 0

@@ -51,7 +51,7 @@ func (d *Device) ioctlGet(arg []byte, ifd *sys.Ifdrv, privileged, more bool) ([]
 	}
 	need := uint64(len(xml)) + 1 // NUL-terminated
 	if ifd.Len < need {
-		clear(xml) // it holds the keys for a privileged caller
+		sys.ReleaseReply(xml) // wiped: it holds the keys for a privileged caller
 		if !more {
 			return nil, sys.ENOMEM
 		}
@@ -169,7 +169,7 @@ var docSizes = sync.OnceValues(func() (least, most sizes) {
 func (d *Device) encodeConfig(privileged, more bool) ([]byte, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	e := prop.NewEncoder(make([]byte, 0, d.getSize.Load()+1024))
+	e := prop.NewEncoder(sys.ReplyBuffer(int(d.getSize.Load()) + 1024))
 	e.BeginDict()
 	if d.listenPort != 0 {
 		e.Key(sys.WGKeyListenPort)
