@@ -59,7 +59,16 @@ func Internalize(b []byte) (*Dictionary, error) {
 	if i := bytes.IndexByte(b, 0); i >= 0 {
 		b = b[:i]
 	}
+	return internalize(b, splitWanted(len(b)))
+}
+
+// internalize parses b, with a helper for the second half if split
+// (parser_split.go).
+func internalize(b []byte, split bool) (*Dictionary, error) {
 	p := parser{b: b, alloc: newAllocator()}
+	if split {
+		p.startSplit()
+	}
 	return p.internalize()
 }
 
@@ -67,6 +76,7 @@ func Internalize(b []byte) (*Dictionary, error) {
 // decoded on the way: it may hold keys, and no caller gets it to wipe.
 func (p *parser) internalize() (*Dictionary, error) {
 	d, err := p.document()
+	p.endSplit(err != nil)
 	if err != nil {
 		p.alloc.wipeData()
 		return nil, err

@@ -52,6 +52,9 @@ type parser struct {
 	// one string each saves an allocation per key.
 	keys  map[string]string
 	alloc allocator
+	// split, for a large document, is a helper parsing the second
+	// half of an array (parser_split.go).
+	split *split
 }
 
 // key returns key as a string, the same one for every occurrence.
@@ -470,6 +473,15 @@ func (p *parser) array(t *tag, depth int) (*Array, error) {
 			return nil, err
 		}
 		if p.is(&it, "array") && it.end {
+			a.items = list.finish(n)
+			return a, nil
+		}
+		if items, end, ok := p.takeSplit(it.offset, depth+1); ok {
+			for _, v := range items {
+				list.set(n, v)
+				n++
+			}
+			p.pos = end
 			a.items = list.finish(n)
 			return a, nil
 		}

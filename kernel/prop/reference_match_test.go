@@ -28,6 +28,15 @@ func matchReference(t *testing.T, in []byte) {
 	if err == nil && !reflect.DeepEqual(dump(got), dump(want)) {
 		t.Fatalf("%q:\nInternalize: %v\nreference:   %v", in, dump(got), dump(want))
 	}
+	// And with a helper on the second half, as a large document gets
+	// (parser_split.go), wherever the guessed point falls.
+	got, err = internalize(b, true)
+	if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+		t.Fatalf("%q:\nwith a helper: %v\nreference:     %v", in, err, wantErr)
+	}
+	if err == nil && !reflect.DeepEqual(dump(got), dump(want)) {
+		t.Fatalf("%q:\nwith a helper: %v\nreference:     %v", in, dump(got), dump(want))
+	}
 }
 
 // TestInternalizeMatchesReference edits a document as if_wg writes it at
