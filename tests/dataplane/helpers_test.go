@@ -4,7 +4,9 @@ package dataplane
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +21,49 @@ func keys(t *testing.T, h *hosts.Host, name string) (priv, pub string) {
 	priv = strings.TrimSpace(h.MustRun(t, fmt.Sprintf("(umask 077; wg-keygen > /etc/wg/%s) && cat /etc/wg/%s", name, name)))
 	pub = strings.TrimSpace(h.MustRun(t, fmt.Sprintf("wg-keygen --pub < /etc/wg/%s | tee /etc/wg/%s.pub", name, name)))
 	return priv, pub
+}
+
+// A leg of a transfer: from sends to dst, an address of to.
+type leg struct {
+	name     string
+	from, to *hosts.Host
+	dst      string
+}
+
+// transfer makes size random bytes on the first leg's sender and sends
+// them over TCP (nc, port 5001) on each leg in turn, as a subtest, which
+// fails unless the receiver got the same sha256.
+func transfer(t *testing.T, size int, legs ...leg) {
+	t.Helper()
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	src := filepath.Join(dir, "src")
+	legs[0].from.MustRun(t, fmt.Sprintf("head -c %d /dev/urandom > %s", size, src))
+	want := strings.Fields(legs[0].from.MustRun(t, "sha256sum "+src))[0]
+	for _, l := range legs {
+		t.Run(l.name, func(t *testing.T) {
+			out := filepath.Join(dir, strings.ReplaceAll(l.name, " ", "-"))
+			l.to.MustRun(t, fmt.Sprintf("setsid sh -c 'nc -l 5001 > %s' >/dev/null 2>&1 < /dev/null &", out))
+			// The listener may need a moment; nc -N closes after EOF.
+			if err := hosts.Poll(10e9, func() error {
+				if r := l.from.Run(t, fmt.Sprintf("nc -N -w 30 %s 5001 < %s", l.dst, src)); r.Code != 0 {
+					return fmt.Errorf("nc: %s", r.Stderr)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := hosts.Poll(30e9, func() error {
+				got := strings.Fields(l.to.MustRun(t, "sha256sum "+out+" 2>/dev/null || echo none"))[0]
+				if got != want {
+					return fmt.Errorf("received file's sha256 %s, sent %s", got, want)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
 }
 
 // pingable waits until h can ping addr through the tunnel.

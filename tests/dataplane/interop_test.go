@@ -4,8 +4,6 @@ package dataplane
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -109,39 +107,9 @@ func TestInteropTransfer(t *testing.T) {
 	hosts.Skip(t)
 	p := setupInterop(t, true, false, true)
 	pingable(t, p.n, "10.9.0.2")
-	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
-	src := filepath.Join(dir, "src")
-	p.n.MustRun(t, "head -c 50000000 /dev/urandom > "+src)
-	want := strings.Fields(p.n.MustRun(t, "sha256sum "+src))[0]
-	for _, dir2 := range []struct {
-		name     string
-		from, to *hosts.Host
-		dst      string
-	}{{"nbwg to wireguard-go", p.n, p.g, "10.9.0.2"}, {"wireguard-go to nbwg", p.g, p.n, "10.9.0.1"}} {
-		t.Run(dir2.name, func(t *testing.T) {
-			out := filepath.Join(dir, strings.ReplaceAll(dir2.name, " ", "-"))
-			dir2.to.MustRun(t, fmt.Sprintf("setsid sh -c 'nc -l 5001 > %s' >/dev/null 2>&1 < /dev/null &", out))
-			// The listener may need a moment; nc -N closes after EOF.
-			if err := hosts.Poll(10e9, func() error {
-				if r := dir2.from.Run(t, fmt.Sprintf("nc -N -w 30 %s 5001 < %s", dir2.dst, src)); r.Code != 0 {
-					return fmt.Errorf("nc: %s", r.Stderr)
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if err := hosts.Poll(30e9, func() error {
-				got := strings.Fields(dir2.to.MustRun(t, "sha256sum "+out+" 2>/dev/null || echo none"))[0]
-				if got != want {
-					return fmt.Errorf("received file's sha256 %s, sent %s", got, want)
-				}
-				return nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-		})
-	}
+	transfer(t, 50000000,
+		leg{"nbwg to wireguard-go", p.n, p.g, "10.9.0.2"},
+		leg{"wireguard-go to nbwg", p.g, p.n, "10.9.0.1"})
 }
 
 // TestInteropCookie is NetBSD's wg_interoperability_cookie, with nbwg as
