@@ -135,6 +135,19 @@ func TestSizeTold(t *testing.T) {
 	}
 }
 
+// TestShowLarge: a reply of megabytes, which prop parses with a helper
+// goroutine on the second half where there are two CPUs, shows every
+// peer as one parser alone would.
+func TestShowLarge(t *testing.T) {
+	peers, want := manyPeers(t, 4000)
+	reply := kernelReply(t, true, privA, 51820, peers...)
+	if len(reply) < 1<<20 {
+		t.Fatalf("a reply of %d bytes: too small for prop's helper", len(reply))
+	}
+	k := &fakeKernel{t: t, reply: reply, tellsSize: true}
+	diffResult(t, nil, result{0, want, ""}, runWith(t, k, "wgconfig", "wg0"))
+}
+
 func TestBufferGrowthLimit(t *testing.T) {
 	old := maxReplyBuffer
 	maxReplyBuffer = 64 << 10
