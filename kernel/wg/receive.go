@@ -27,7 +27,7 @@ import (
 //     order.
 //  2. Decryption (parallel): each packet of a batch is authenticated and
 //     decrypted in place, by the socket reader itself for a small batch,
-//     by the decryption workers (one per CPU) for a large one.
+//     by the decryption workers (DefaultCryptoWorkers) for a large one.
 //  3. Delivery (sequential per peer): whoever decrypted a batch flushes
 //     the peer's inbound queue, delivering every decrypted batch at its
 //     head: it checks the replay counter (after decryption, [W] 5.4.6),

@@ -26,7 +26,8 @@ import (
 //  3. Encryption (parallel): each packet of the batch is padded and sealed
 //     in place.  A small batch is sealed at once by the goroutine that
 //     made it, as handing it to another core costs more than the crypto;
-//     a large one goes to the encryption workers (one per CPU).
+//     a large one goes to the encryption workers (one per CPU on a
+//     machine of three or more, none on one of two: DefaultCryptoWorkers).
 //  4. Transmission (sequential per peer): whoever sealed a batch flushes
 //     the peer's outbound queue, sending every sealed batch at its head
 //     to the peer's endpoint, one sendmmsg (with UDP GSO) per batch.
