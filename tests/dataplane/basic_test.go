@@ -95,16 +95,13 @@ func TestMalformedPackets(t *testing.T) {
 	hosts.Skip(t)
 	p := setupBasic(t, false, "")
 	pingable(t, p.local, "10.0.0.2")
-	var script strings.Builder
-	script.WriteString("nc -u -w 0 192.168.1.2 51820 < /dev/null\n")
-	for _, s := range []string{`x`, `xy`, `xyz`, `xyzw`} {
-		fmt.Fprintf(&script, "printf '%s' | nc -u -w 0 192.168.1.2 51820\n", s)
-	}
+	// In hex, one datagram each: empty, "x" to "xyzw", then each type's
+	// header alone and with a byte after it.
+	msgs := []string{"", "78", "7879", "78797a", "78797a77"}
 	for typ := 0; typ <= 4; typ++ {
-		fmt.Fprintf(&script, "printf '\\%03o\\000\\000\\000' | nc -u -w 0 192.168.1.2 51820\n", typ)
-		fmt.Fprintf(&script, "printf '\\%03o\\000\\000\\000z' | nc -u -w 0 192.168.1.2 51820\n", typ)
+		msgs = append(msgs, fmt.Sprintf("%02x000000", typ), fmt.Sprintf("%02x0000007a", typ))
 	}
-	p.local.MustRun(t, script.String())
+	p.local.MustRun(t, udpsend(t)+" 192.168.1.2:51820 '"+strings.Join(msgs, "' '")+"'")
 	p.local.MustRun(t, "ping -c 3 -i 0.2 -W 2 10.0.0.2")
 	p.peer.MustRun(t, "ping -c 3 -i 0.2 -W 2 10.0.0.1")
 }

@@ -81,6 +81,13 @@ func watchLogs(t *testing.T, hs ...*hosts.Host) {
 	})
 }
 
+// udpsend builds tests/internal/udpsend, which sends datagrams given in
+// hex (nc -u -w 0 may send nothing).
+func udpsend(t *testing.T) string {
+	t.Helper()
+	return hosts.Tool(t, "./tests/internal/udpsend")
+}
+
 // udprelay builds tests/internal/udprelay.
 func udprelay(t *testing.T) string {
 	t.Helper()
@@ -529,7 +536,7 @@ func TestUnknownKeyFlood(t *testing.T) {
 	} else {
 		t.Logf("%s of 20 pings answered during the flood", m[1])
 	}
-	x.MustRun(t, "for i in 1 2 3; do printf x | nc -u -w 0 -s 192.168.3.5 192.168.3.1 51999; done")
+	x.MustRun(t, udpsend(t)+" -s 192.168.3.5 192.168.3.1:51999 78 78 78")
 	if err := hosts.Poll(5*time.Second, func() error {
 		if !strings.Contains(capture.Stdout(), "> 192.168.3.5: ICMP") {
 			return fmt.Errorf("no ICMP to 192.168.3.5 captured yet")

@@ -167,7 +167,7 @@ func TestKeepalive(t *testing.T) {
 	p.local.MustRun(t, "ping -c 1 -W 2 10.0.0.2")
 	p.peer.MustRun(t, "setsid sh -c 'nc -u -l 9999 > /dev/null' >/dev/null 2>&1 < /dev/null &")
 	text := capture(t, p.local, "vP", func() {
-		p.local.MustRun(t, "echo one-way | nc -u -w 0 10.0.0.2 9999")
+		p.local.MustRun(t, udpsend(t)+" 10.0.0.2:9999 6f6e652d7761790a") // "one-way\n"
 		time.Sleep(4500 * time.Millisecond)
 	})
 	if !strings.Contains(text, "192.168.1.2.51820 > 192.168.1.1.51820: UDP, length 32") {
