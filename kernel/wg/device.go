@@ -182,7 +182,9 @@ func newDevice(ifp *ifnet.Interface, env Env) (*Device, error) {
 	}
 	switch {
 	case d.cryptoWorkers == 0:
-		d.cryptoWorkers = DefaultCryptoWorkers(runtime.NumCPU())
+		// GOMAXPROCS rather than NumCPU: it is the CPUs the runtime
+		// will use, lowered to a container's CPU limit (Go 1.25).
+		d.cryptoWorkers = DefaultCryptoWorkers(runtime.GOMAXPROCS(0))
 	case d.cryptoWorkers < 0:
 		d.cryptoWorkers = 0
 	}
