@@ -274,8 +274,6 @@ func detachStdio(logFile *os.File) {
 
 const defaultLogDir = "/var/log/nbwg"
 
-// configOnly reports whether NBWG_CONFIG_ONLY asks for a kernel that
-// holds configuration only.
 // cryptoWorkers reads NBWG_CRYPTO_WORKERS: the crypto workers of each
 // interface each way, 0 for none; unset (or not a number, which is
 // logged) leaves the choice to wg.DefaultCryptoWorkers.
@@ -300,6 +298,8 @@ func cryptoWorkers(log *klog.Logger) int {
 // goroutines per interface.
 const maxCryptoWorkers = 1024
 
+// configOnly reports whether NBWG_CONFIG_ONLY asks for a kernel that
+// holds configuration only.
 func configOnly() bool { return os.Getenv("NBWG_CONFIG_ONLY") != "" }
 
 // idleCheckInterval is how often a kernel without interfaces checks
