@@ -155,40 +155,7 @@ func (e *Encoder) end(array bool) {
 
 // Key starts an entry of the innermost dictionary; keys must come in
 // increasing byte order.
-func (e *Encoder) Key(k string) {
-	if e.err != nil {
-		return
-	}
-	if len(e.stack) == 0 || e.stack[len(e.stack)-1].array {
-		e.fail("key %q outside a dictionary", k)
-		return
-	}
-	f := &e.stack[len(e.stack)-1]
-	switch {
-	case f.pending:
-		e.fail("key %q without a value", f.key)
-		return
-	case f.n > 0 && k <= f.key:
-		e.fail("key %q after %q: keys must be in order, each once", k, f.key)
-		return
-	case len(k) > maxKeyLen:
-		e.fail("key %.16q... longer than %d bytes", k, maxKeyLen)
-		return
-	case strings.IndexByte(k, 0) >= 0:
-		e.fail("key %q contains NUL", k)
-		return
-	}
-	if f.n == 0 {
-		e.buf = append(e.buf, "<dict>\n"...)
-	}
-	f.n++
-	f.key, f.pending = k, true
-	e.indent(f.depth + 1)
-	e.buf = append(e.buf, "<key>"...)
-	e.buf = appendEscaped(e.buf, k)
-	e.buf = append(e.buf, "</key>\n"...)
-	e.indent(f.depth + 1)
-}
+func (e *Encoder) Key(k string) { e.key(k, "") }
 
 // A KeyName is a dictionary key made ready for an Encoder once: its
 // <key> element is escaped when it is made, not each time it is written,
@@ -212,26 +179,48 @@ func NewKeyName(name string) KeyName {
 func (k KeyName) Name() string { return k.name }
 
 // KeyName is Key(k.Name()), without escaping the name again.
-func (e *Encoder) KeyName(k KeyName) {
+func (e *Encoder) KeyName(k KeyName) { e.key(k.name, k.elem) }
+
+// key writes key k: elem, its element, when NewKeyName has made and
+// checked it, else k checked and escaped here.
+func (e *Encoder) key(k, elem string) {
 	if e.err != nil {
 		return
 	}
-	if k.elem == "" || len(e.stack) == 0 {
-		e.Key(k.name)
+	if len(e.stack) == 0 || e.stack[len(e.stack)-1].array {
+		e.fail("key %q outside a dictionary", k)
 		return
 	}
 	f := &e.stack[len(e.stack)-1]
-	if f.array || f.pending || (f.n > 0 && k.name <= f.key) {
-		e.Key(k.name) // which says what is wrong
+	switch {
+	case f.pending:
+		e.fail("key %q without a value", f.key)
+		return
+	case f.n > 0 && k <= f.key:
+		e.fail("key %q after %q: keys must be in order, each once", k, f.key)
+		return
+	case elem != "":
+		// Its length and bytes were checked by NewKeyName.
+	case len(k) > maxKeyLen:
+		e.fail("key %.16q... longer than %d bytes", k, maxKeyLen)
+		return
+	case strings.IndexByte(k, 0) >= 0:
+		e.fail("key %q contains NUL", k)
 		return
 	}
 	if f.n == 0 {
 		e.buf = append(e.buf, "<dict>\n"...)
 	}
 	f.n++
-	f.key, f.pending = k.name, true
+	f.key, f.pending = k, true
 	e.indent(f.depth + 1)
-	e.buf = append(e.buf, k.elem...)
+	if elem != "" {
+		e.buf = append(e.buf, elem...)
+	} else {
+		e.buf = append(e.buf, "<key>"...)
+		e.buf = appendEscaped(e.buf, k)
+		e.buf = append(e.buf, "</key>\n"...)
+	}
 	e.indent(f.depth + 1)
 }
 
