@@ -465,6 +465,17 @@ func (p *parser) array(t *tag, depth int) (*Array, error) {
 	if t.empty {
 		return a, nil
 	}
+	items, err := p.arrayItems(depth)
+	if err != nil {
+		return nil, err
+	}
+	a.items = items
+	return a, nil
+}
+
+// arrayItems parses the items of an array of depth up to its end tag (a
+// helper's from its point on: parser_split.go).
+func (p *parser) arrayItems(depth int) ([]Object, error) {
 	list := p.items.at(depth)
 	n := 0
 	var it tag
@@ -473,8 +484,7 @@ func (p *parser) array(t *tag, depth int) (*Array, error) {
 			return nil, err
 		}
 		if p.is(&it, "array") && it.end {
-			a.items = list.finish(n)
-			return a, nil
+			return list.finish(n), nil
 		}
 		if items, end, ok := p.takeSplit(it.offset, depth+1); ok {
 			for _, v := range items {
@@ -482,8 +492,7 @@ func (p *parser) array(t *tag, depth int) (*Array, error) {
 				n++
 			}
 			p.pos = end
-			a.items = list.finish(n)
-			return a, nil
+			return list.finish(n), nil
 		}
 		v, err := p.value(&it, depth+1)
 		if err != nil {

@@ -54,7 +54,7 @@ func (p *parser) startSplit() {
 	p.split = s
 	go func() {
 		defer close(s.done)
-		s.items, s.err = s.h.arrayRest(s.depth)
+		s.items, s.err = s.h.arrayItems(s.depth - 1)
 		s.end = s.h.pos
 	}()
 }
@@ -74,27 +74,7 @@ func splitPoint(b []byte) (at, depth int) {
 	return -1, 0
 }
 
-// arrayRest parses items at depth until the end of their array, as
-// array's loop does.
-func (p *parser) arrayRest(depth int) ([]Object, error) {
-	var items []Object
-	var it tag
-	for {
-		if err := p.findTag(&it, "", tagEither); err != nil {
-			return nil, err
-		}
-		if p.is(&it, "array") && it.end {
-			return items, nil
-		}
-		v, err := p.value(&it, depth)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, v)
-	}
-}
-
-// takeSplit is called by array for an item tag it found at offset at, of
+// takeSplit is called by arrayItems for an item tag it found at offset at, of
 // depth: if the helper started there, it waits for it and returns its
 // items and where the array ended, ok; else ok is false and the parser
 // goes on by itself.  The helper is consulted once.
